@@ -1,0 +1,1 @@
+# psrp: sources, tests and fuzz targets of this layer.

@@ -1,0 +1,1 @@
+# src/auth: sources, tests and fuzz targets of this layer.

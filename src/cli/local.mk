@@ -1,0 +1,1 @@
+# src/cli: sources, tests and fuzz targets of this layer.

@@ -1,0 +1,1 @@
+# src/client: sources, tests and fuzz targets of this layer.

@@ -1,0 +1,1 @@
+# src/harness: sources, tests and fuzz targets of this layer.

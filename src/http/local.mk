@@ -1,0 +1,1 @@
+# src/http: sources, tests and fuzz targets of this layer.

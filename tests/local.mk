@@ -1,0 +1,1 @@
+# tests: sources, tests and fuzz targets of this layer.

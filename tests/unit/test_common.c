@@ -1,0 +1,125 @@
+/* test_common.c: buffers, base64, UUIDs and error objects. */
+#include "common/base64.h"
+#include "common/buf.h"
+#include "common/uuid.h"
+#include "psremote/error.h"
+#include "unit.h"
+
+#include <string.h>
+
+static void test_buf_append_printf(void)
+{
+    psr_buf b = {0};
+    CU_ASSERT_EQUAL(psr_buf_puts(&b, "ab"), 0);
+    CU_ASSERT_EQUAL(psr_buf_printf(&b, "%d-%s", 42, "x"), 0);
+    CU_ASSERT_STRING_EQUAL(b.data, "ab42-x");
+    CU_ASSERT_EQUAL(b.len, 6);
+    psr_buf_consume(&b, 2);
+    CU_ASSERT_STRING_EQUAL(b.data, "42-x");
+    for (int i = 0; i < 10000; i++)
+        psr_buf_putc(&b, 'z');
+    CU_ASSERT_EQUAL(b.len, 10004);
+    psr_buf_free(&b);
+    CU_ASSERT_PTR_NULL(b.data);
+    psr_buf_free(&b); /* twice is harmless */
+}
+
+static void test_buf_xml_escape(void)
+{
+    psr_buf b = {0};
+    const char *in = "a<b>&\"c'";
+    psr_buf_put_xml_escaped(&b, in, strlen(in));
+    CU_ASSERT_STRING_EQUAL(b.data, "a&lt;b&gt;&amp;&quot;c&apos;");
+    psr_buf_free(&b);
+}
+
+static void test_base64_rfc4648_vectors(void)
+{
+    /* RFC 4648 section 10 test vectors. */
+    const char *plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    const char *enc[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+    for (int i = 0; i < 7; i++) {
+        psr_buf e = {0}, d = {0};
+        CU_ASSERT_EQUAL(psr_base64_encode(&e, plain[i], strlen(plain[i])), 0);
+        CU_ASSERT_STRING_EQUAL(e.data, enc[i]);
+        CU_ASSERT_EQUAL(psr_base64_decode(&d, enc[i], strlen(enc[i])), 0);
+        CU_ASSERT_EQUAL(d.len, strlen(plain[i]));
+        CU_ASSERT_EQUAL(memcmp(d.data, plain[i], d.len), 0);
+        psr_buf_free(&e);
+        psr_buf_free(&d);
+    }
+}
+
+static void test_base64_whitespace_and_errors(void)
+{
+    psr_buf d = {0};
+    CU_ASSERT_EQUAL(psr_base64_decode(&d, "Zm9v\r\nYmFy\n", 11), 0);
+    CU_ASSERT_STRING_EQUAL(d.data, "foobar");
+    psr_buf_reset(&d);
+    CU_ASSERT_EQUAL(psr_base64_decode(&d, "Zm9", 3), PSR_E_PARSE);
+    psr_buf_reset(&d);
+    CU_ASSERT_EQUAL(psr_base64_decode(&d, "Zm=v", 4), PSR_E_PARSE);
+    psr_buf_reset(&d);
+    CU_ASSERT_EQUAL(psr_base64_decode(&d, "Zg==Zm9v", 8), PSR_E_PARSE);
+    psr_buf_reset(&d);
+    CU_ASSERT_EQUAL(psr_base64_decode(&d, "Z!9v", 4), PSR_E_PARSE);
+    psr_buf_free(&d);
+}
+
+static void test_base64_binary_roundtrip(void)
+{
+    unsigned char bytes[1000];
+    for (int i = 0; i < 1000; i++)
+        bytes[i] = (unsigned char)(i * 7 + 3);
+    psr_buf e = {0}, d = {0};
+    psr_base64_encode(&e, bytes, sizeof(bytes));
+    CU_ASSERT_EQUAL(e.len, 4 * ((1000 + 2) / 3));
+    CU_ASSERT_EQUAL(psr_base64_decode(&d, e.data, e.len), 0);
+    CU_ASSERT_EQUAL(d.len, sizeof(bytes));
+    CU_ASSERT_EQUAL(memcmp(d.data, bytes, sizeof(bytes)), 0);
+    psr_buf_free(&e);
+    psr_buf_free(&d);
+}
+
+static void test_uuid_format_parse(void)
+{
+    psr_uuid u, v;
+    CU_ASSERT_EQUAL(psr_uuid_generate(&u), 0);
+    CU_ASSERT_EQUAL(u.b[6] >> 4, 4);
+    CU_ASSERT_EQUAL(u.b[8] & 0xc0, 0x80);
+    char s[PSR_UUID_STRLEN];
+    psr_uuid_format(&u, 1, s);
+    CU_ASSERT_EQUAL(strlen(s), 36);
+    CU_ASSERT_EQUAL(s[8], '-');
+    CU_ASSERT_EQUAL(psr_uuid_parse(&v, s), 0);
+    CU_ASSERT_EQUAL(memcmp(u.b, v.b, 16), 0);
+    CU_ASSERT_EQUAL(psr_uuid_parse(&v, "{0AB9B2D4-05AC-4B5E-A0B3-8D1C4A4F6B0E}"), 0);
+    CU_ASSERT_EQUAL(v.b[0], 0x0a);
+    CU_ASSERT_EQUAL(v.b[15], 0x0e);
+    psr_uuid_format(&v, 0, s);
+    CU_ASSERT_STRING_EQUAL(s, "0ab9b2d4-05ac-4b5e-a0b3-8d1c4a4f6b0e");
+    CU_ASSERT_EQUAL(psr_uuid_parse(&v, "0AB9B2D4-05AC-4B5E-A0B3-8D1C4A4F6B0"), PSR_E_PARSE);
+    CU_ASSERT_EQUAL(psr_uuid_parse(&v, "0AB9B2D4x05AC-4B5E-A0B3-8D1C4A4F6B0E"), PSR_E_PARSE);
+}
+
+static void test_error_set_prefix(void)
+{
+    psr_error e;
+    CU_ASSERT_EQUAL(psr_error_set(&e, PSR_E_NETWORK, "connect to %s failed", "h"), PSR_E_NETWORK);
+    CU_ASSERT_EQUAL(psr_error_prefix(&e, "host %d", 1), PSR_E_NETWORK);
+    CU_ASSERT_STRING_EQUAL(e.message, "host 1: connect to h failed");
+    CU_ASSERT_EQUAL(psr_error_set(NULL, PSR_E_IO, "x"), PSR_E_IO);
+    CU_ASSERT_STRING_EQUAL(psr_status_name(PSR_E_AUTH), "authentication failed");
+}
+
+static const psr_unit_test tests[] = {
+    {"buf append/printf/consume", test_buf_append_printf},
+    {"buf xml escape", test_buf_xml_escape},
+    {"base64 RFC 4648 vectors", test_base64_rfc4648_vectors},
+    {"base64 whitespace and errors", test_base64_whitespace_and_errors},
+    {"base64 binary round trip", test_base64_binary_roundtrip},
+    {"uuid format/parse", test_uuid_format_parse},
+    {"error set/prefix", test_error_set_prefix},
+    {NULL, NULL},
+};
+PSR_UNIT_MAIN("common", tests)

@@ -1,0 +1,1 @@
+# wsman: sources, tests and fuzz targets of this layer.
