@@ -1,1 +1,32 @@
 # tests: sources, tests and fuzz targets of this layer.
+
+# Fuzz targets. Each layer adds NAME to FUZZ_TARGETS, writes
+# tests/fuzz/fuzz_NAME.c (defining LLVMFuzzerTestOneInput) and a seed corpus in
+# fixtures/fuzz/NAME/, and adds the replay program to check_PROGRAMS and TESTS:
+#   tests/fuzz/fuzz_NAME_replay (fuzz_NAME.c + standalone_main.c)
+# `make fuzz` builds every target with clang's libFuzzer from the same sources.
+FUZZ_TARGETS =
+EXTRA_DIST += tests/fuzz/standalone_main.c
+FUZZ_CC = clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -I$(top_srcdir) -I$(top_srcdir)/include -I$(top_builddir) -D_GNU_SOURCE
+FUZZ_LIBSRC = $(filter %.c,$(libpsremote_la_SOURCES))
+
+fuzz:
+	@mkdir -p tests/fuzz/bin
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "  FUZZ     tests/fuzz/bin/fuzz_$$t"; \
+	  $(FUZZ_CC) $(FUZZ_FLAGS) $(CURL_CFLAGS) $(XML_CFLAGS) $(SSL_CFLAGS) $(GSSAPI_CFLAGS) $(JANSSON_CFLAGS) \
+	    -o tests/fuzz/bin/fuzz_$$t $(top_srcdir)/tests/fuzz/fuzz_$$t.c \
+	    $(addprefix $(top_srcdir)/,$(FUZZ_LIBSRC)) \
+	    $(CURL_LIBS) $(XML_LIBS) $(SSL_LIBS) $(GSSAPI_LIBS) $(JANSSON_LIBS) || exit 1; \
+	done
+
+# `make fuzz-run FUZZ_SECONDS=60` runs each target for that long from its corpus.
+FUZZ_SECONDS = 30
+fuzz-run: fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p tests/fuzz/corpus/$$t; \
+	  tests/fuzz/bin/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) tests/fuzz/corpus/$$t $(top_srcdir)/fixtures/fuzz/$$t || exit 1; \
+	done
+.PHONY: fuzz fuzz-run
+CLEANFILES += tests/fuzz/bin/*
