@@ -1,0 +1,75 @@
+/* psremote/connection.h: where and how to connect to a WinRM endpoint.
+ *
+ * A psr_connection_options is filled by the caller (the CLI fills it from
+ * options, a config file and the environment) and read by psr_winrs_* and the
+ * PSRP session calls. All strings are borrowed: they must outlive every call
+ * that is given the options. Start from psr_connection_options_init, which
+ * sets PowerShell's defaults. */
+#ifndef PSREMOTE_CONNECTION_H
+#define PSREMOTE_CONNECTION_H
+
+#include "psremote/error.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum psr_auth_method {
+    PSR_AUTH_DEFAULT = 0,  /* Negotiate, as Invoke-Command's Default */
+    PSR_AUTH_BASIC,
+    PSR_AUTH_NEGOTIATE,
+    PSR_AUTH_NEGOTIATE_IMPLICIT, /* NegotiateWithImplicitCredential */
+    PSR_AUTH_KERBEROS,
+    PSR_AUTH_NTLM,
+    PSR_AUTH_CREDSSP,
+    PSR_AUTH_CERTIFICATE,
+    PSR_AUTH_DIGEST        /* accepted as a name only to refuse it clearly */
+} psr_auth_method;
+
+typedef struct psr_connection_options {
+    /* Endpoint: either connection_uri, or computer_name with port/use_ssl/
+     * application_name (URL = http[s]://NAME:PORT/APPLICATION). */
+    const char *connection_uri;
+    const char *computer_name;
+    int port;                    /* 0 = 5985, or 5986 with use_ssl */
+    int use_ssl;
+    const char *application_name; /* NULL = "wsman" */
+
+    /* Credentials. user is DOMAIN\user or user@domain. */
+    const char *user;
+    const char *password;
+    psr_auth_method auth;
+    int allow_unencrypted;       /* permit Basic over plain HTTP */
+
+    /* TLS and proxy */
+    const char *ca_file;
+    int skip_ca_check;
+    int skip_cn_check;
+    int skip_revocation_check;
+    const char *proxy;           /* NULL = environment, "" = none */
+
+    /* WS-Man session behaviour (PowerShell names in comments) */
+    uint32_t operation_timeout_ms; /* OperationTimeout, default 180000 */
+    uint32_t open_timeout_ms;      /* OpenTimeout, default 180000 */
+    uint32_t cancel_timeout_ms;    /* CancelTimeout, default 60000 */
+    uint32_t max_envelope_size;    /* bytes, default 153600 */
+    const char *culture;           /* DataLocale, NULL = "en-US" */
+    const char *ui_culture;        /* Locale, NULL = "en-US" */
+    int no_machine_profile;        /* NoMachineProfile (WinRS WINRS_NOPROFILE) */
+} psr_connection_options;
+
+/* Sets every field to PowerShell's default. */
+void psr_connection_options_init(psr_connection_options *o);
+
+/* Parses an --authentication value (case-insensitive, Invoke-Command names).
+ * Returns 0 or PSR_E_INVALID with the list of valid names in err. */
+int psr_auth_method_parse(const char *name, psr_auth_method *out, psr_error *err);
+const char *psr_auth_method_name(psr_auth_method m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,19 @@
+/* cli.h: what the psremote subcommands share: exit statuses and entry points. */
+#ifndef PSR_CLI_H
+#define PSR_CLI_H
+
+/* psremote's own exit statuses (ssh's convention for "the tool failed"). */
+#define PSR_CLI_FAILURE 255
+#define PSR_CLI_USAGE 2
+#define PSR_CLI_HELP_SHOWN (-1) /* internal: help was printed, exit 0 */
+
+int psr_cli_exec(int argc, char **argv);
+
+/* A remote exit code as a process exit status: 0-255 as is, anything else 1
+ * (with a note on stderr, since the OS would truncate it misleadingly). */
+int psr_cli_exit_status_from_remote(int code);
+
+/* Prints "unknown option" / "missing value" for the option getopt rejected. */
+void psr_cli_bad_option(int argc, char **argv, int opt, const char *subcommand);
+
+#endif

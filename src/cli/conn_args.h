@@ -1,0 +1,62 @@
+/* conn_args.h: the connection options every psremote subcommand shares
+ * (-c, --port, --use-ssl, --connection-uri, credentials, TLS, session
+ * options), parsed into a psr_connection_options. */
+#ifndef PSR_CLI_CONN_ARGS_H
+#define PSR_CLI_CONN_ARGS_H
+
+#include "psremote/connection.h"
+#include "psremote/session_option.h"
+
+#include <getopt.h>
+
+/* Long-only option codes (above the ASCII range). */
+enum {
+    OPT_PORT = 0x100,
+    OPT_USE_SSL,
+    OPT_CONNECTION_URI,
+    OPT_APPLICATION_NAME,
+    OPT_AUTHENTICATION,
+    OPT_PASSWORD_FILE,
+    OPT_SESSION_OPTION,
+    OPT_CA_FILE,
+    OPT_ALLOW_UNENCRYPTED,
+    OPT_PROXY,
+    OPT_CONN_LAST /* subcommands number their own options from here */
+};
+
+/* getopt_long entries for the shared options; end with a zero entry. */
+#define PSR_CONN_LONG_OPTIONS                                                   \
+    {"computer-name", required_argument, NULL, 'c'},                           \
+    {"port", required_argument, NULL, OPT_PORT},                               \
+    {"use-ssl", no_argument, NULL, OPT_USE_SSL},                               \
+    {"connection-uri", required_argument, NULL, OPT_CONNECTION_URI},           \
+    {"application-name", required_argument, NULL, OPT_APPLICATION_NAME},       \
+    {"credential", required_argument, NULL, 'u'},                              \
+    {"authentication", required_argument, NULL, OPT_AUTHENTICATION},           \
+    {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},             \
+    {"session-option", required_argument, NULL, OPT_SESSION_OPTION},           \
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},                         \
+    {"allow-unencrypted", no_argument, NULL, OPT_ALLOW_UNENCRYPTED},           \
+    {"proxy", required_argument, NULL, OPT_PROXY}
+#define PSR_CONN_SHORT_OPTIONS "c:u:"
+
+typedef struct psr_cli_conn {
+    psr_connection_options conn;
+    psr_session_option_store store;
+    const char *password_file;
+    char *password; /* obtained by psr_cli_conn_finish; wiped on free */
+    int auth_given;
+} psr_cli_conn;
+
+void psr_cli_conn_init(psr_cli_conn *c);
+/* Handles one option if it is a shared one: returns 1 (handled), 0 (not
+ * ours) or a negative status with err filled (bad value). */
+int psr_cli_conn_option(psr_cli_conn *c, int opt, const char *arg, psr_error *err);
+/* After parsing: checks combinations and obtains the password if needed. */
+int psr_cli_conn_finish(psr_cli_conn *c, psr_error *err);
+void psr_cli_conn_free(psr_cli_conn *c);
+
+/* The shared part of --help. */
+extern const char psr_cli_conn_help[];
+
+#endif

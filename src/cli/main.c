@@ -1,0 +1,59 @@
+/* main.c: the psremote command: picks the subcommand and prints the top-level
+ * help and version. */
+#include "config.h"
+#include "src/cli/cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char main_help[] =
+    "Usage: psremote COMMAND [OPTIONS] ...\n"
+    "PowerShell remoting (WinRM / WS-Management) from Linux.\n"
+    "\n"
+    "Commands:\n"
+    "  exec     run a command in a Windows Remote Shell (like winrs -r:HOST)\n"
+    "\n"
+    "Run 'psremote COMMAND --help' for the options of a command, and see psremote(1).\n"
+    "  -h, --help      show this help\n"
+    "  -V, --version   show the version\n";
+
+int psr_cli_exit_status_from_remote(int code)
+{
+    if (code >= 0 && code <= 255)
+        return code;
+    fprintf(stderr, "psremote: remote exit code %d does not fit an exit status; exiting 1\n",
+            code);
+    return 1;
+}
+
+void psr_cli_bad_option(int argc, char **argv, int opt, const char *subcommand)
+{
+    const char *word = optind - 1 < argc && optind >= 1 ? argv[optind - 1] : "?";
+    if (opt == ':' || (opt == '?' && optopt && strchr("cud", optopt)))
+        fprintf(stderr, "psremote %s: option '%s' needs a value\n", subcommand, word);
+    else
+        fprintf(stderr, "psremote %s: unknown option '%s' (see psremote %s --help)\n",
+                subcommand, word, subcommand);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(main_help, stderr);
+        return PSR_CLI_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        fputs(main_help, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("psremote %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "exec") == 0)
+        return psr_cli_exec(argc - 1, argv + 1);
+    fprintf(stderr, "psremote: unknown command '%s' (see psremote --help)\n", cmd);
+    return PSR_CLI_USAGE;
+}

@@ -1,0 +1,89 @@
+/* endpoint.c: building the endpoint URL (see endpoint.h). URIs given by the
+ * user are checked with libcurl's URL parser rather than by hand. */
+#include "src/client/endpoint.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static int check_connection_uri(const char *uri, psr_buf *out, psr_error *err)
+{
+    CURLU *u = curl_url();
+    if (!u)
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    int rc = 0;
+    char *scheme = NULL, *port = NULL;
+    if (curl_url_set(u, CURLUPART_URL, uri, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
+        rc = psr_error_set(err, PSR_E_INVALID,
+                           "connection URI '%s' is not a valid URL "
+                           "(expected e.g. https://server.example.com:5986/wsman)", uri);
+        goto done;
+    }
+    if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0) {
+        rc = psr_error_set(err, PSR_E_INVALID,
+                           "connection URI '%s' must start with http:// or https://", uri);
+        goto done;
+    }
+    /* A URI without a port uses the scheme's default, as PowerShell does. */
+    if (curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+        rc = psr_error_set(err, PSR_E_INVALID, "connection URI '%s' has no usable port", uri);
+        goto done;
+    }
+    rc = psr_buf_puts(out, uri) ? psr_error_set(err, PSR_E_NOMEM, "out of memory") : 0;
+done:
+    curl_free(scheme);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+int psr_endpoint_url(const psr_connection_options *conn, psr_buf *out, psr_error *err)
+{
+    if (conn->connection_uri && conn->computer_name)
+        return psr_error_set(err, PSR_E_INVALID,
+                             "give either a computer name or a connection URI, not both");
+    if (conn->connection_uri)
+        return check_connection_uri(conn->connection_uri, out, err);
+
+    const char *host = conn->computer_name ? conn->computer_name : "localhost";
+    if (!*host || strpbrk(host, "/?#@ \t"))
+        return psr_error_set(err, PSR_E_INVALID,
+                             "'%s' is not a computer name (use --connection-uri for a URL)", host);
+    int port = conn->port ? conn->port : (conn->use_ssl ? 5986 : 5985);
+    if (port < 1 || port > 65535)
+        return psr_error_set(err, PSR_E_INVALID, "port %d is out of range (1-65535)", port);
+    const char *app = conn->application_name ? conn->application_name : "wsman";
+    while (*app == '/')
+        app++;
+    /* An IPv6 literal needs brackets in a URL. */
+    int v6 = strchr(host, ':') != NULL && host[0] != '[';
+    if (psr_buf_printf(out, "%s://%s%s%s:%d/%s", conn->use_ssl ? "https" : "http",
+                       v6 ? "[" : "", host, v6 ? "]" : "", port, app))
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    return 0;
+}
+
+void psr_endpoint_host(const char *url, char *out, size_t cap)
+{
+    if (cap == 0)
+        return;
+    out[0] = '\0';
+    CURLU *u = curl_url();
+    char *host = NULL;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        const char *h = host;
+        size_t len = strlen(h);
+        if (len >= 2 && h[0] == '[' && h[len - 1] == ']') {
+            h++;
+            len -= 2;
+        }
+        snprintf(out, cap, "%.*s", (int)len, h);
+    } else {
+        snprintf(out, cap, "%s", url);
+    }
+    curl_free(host);
+    curl_url_cleanup(u);
+}

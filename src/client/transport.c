@@ -1,0 +1,194 @@
+/* transport.c: posting WS-Man envelopes and classifying the answers (see
+ * transport.h). */
+#include "src/client/transport.h"
+
+#include "src/auth/basic.h"
+#include "src/client/endpoint.h"
+#include "src/http/http.h"
+
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct psr_transport {
+    psr_http *http;
+    psr_buf url;
+    char host[256];
+    psr_buf authorization; /* Authorization header value; wiped on free */
+    uint32_t max_envelope_size;
+    uint32_t operation_timeout_ms;
+    const char *locale;       /* borrowed from the options */
+    const char *data_locale;
+};
+
+static int setup_authorization(psr_transport *t, const psr_connection_options *conn,
+                               psr_error *err)
+{
+    switch (conn->auth) {
+    case PSR_AUTH_BASIC:
+        if (!conn->user || !*conn->user)
+            return psr_error_set(err, PSR_E_INVALID,
+                                 "Basic authentication needs a user name: pass -u USER");
+        return psr_basic_authorization(&t->authorization, conn->user,
+                                       conn->password ? conn->password : "",
+                                       psr_http_is_tls(t->http), conn->allow_unencrypted, err);
+    case PSR_AUTH_DIGEST:
+        return psr_error_set(err, PSR_E_INVALID,
+                             "WinRM does not accept Digest authentication; use Basic, "
+                             "Negotiate, Kerberos, NTLM, CredSSP or Certificate");
+    case PSR_AUTH_CERTIFICATE:
+        return psr_error_set(err, PSR_E_INVALID,
+                             "Certificate authentication is not available in this version "
+                             "of psremote yet; use --authentication basic");
+    default:
+        return psr_error_set(err, PSR_E_INVALID,
+                             "%s authentication is not available in this version of psremote "
+                             "yet; use --authentication basic (over HTTPS, or with "
+                             "--allow-unencrypted on HTTP)",
+                             psr_auth_method_name(conn->auth == PSR_AUTH_DEFAULT
+                                                      ? PSR_AUTH_NEGOTIATE
+                                                      : conn->auth));
+    }
+}
+
+int psr_transport_new(psr_transport **out, const psr_connection_options *conn,
+                      psr_error *err)
+{
+    *out = NULL;
+    psr_transport *t = calloc(1, sizeof(*t));
+    if (!t)
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    int rc = psr_endpoint_url(conn, &t->url, err);
+    if (rc)
+        goto fail;
+    psr_endpoint_host(t->url.data, t->host, sizeof(t->host));
+
+    /* The HTTP timeout is a safety net behind the server's own
+     * OperationTimeout: a server that stays silent well past it (a dead
+     * peer, a dropped connection nobody reset) must not hang us. */
+    psr_http_options ho = {
+        .url = t->url.data,
+        .skip_ca_check = conn->skip_ca_check,
+        .skip_cn_check = conn->skip_cn_check,
+        .skip_revocation_check = conn->skip_revocation_check,
+        .ca_file = conn->ca_file,
+        .proxy = conn->proxy,
+        .connect_timeout_ms = 30000,
+        .request_timeout_ms = (long)conn->operation_timeout_ms + 60000,
+    };
+    rc = psr_http_new(&t->http, &ho, err);
+    if (rc)
+        goto fail;
+    rc = setup_authorization(t, conn, err);
+    if (rc)
+        goto fail;
+    t->max_envelope_size = conn->max_envelope_size;
+    t->operation_timeout_ms = conn->operation_timeout_ms;
+    t->locale = conn->ui_culture;
+    t->data_locale = conn->culture;
+    *out = t;
+    return 0;
+fail:
+    if (err && rc != PSR_E_NOMEM && t->host[0])
+        psr_error_prefix(err, "%s", t->host);
+    psr_transport_free(t);
+    return rc;
+}
+
+void psr_transport_free(psr_transport *t)
+{
+    if (!t)
+        return;
+    psr_http_free(t->http);
+    if (t->authorization.data)
+        OPENSSL_cleanse(t->authorization.data, t->authorization.cap);
+    psr_buf_free(&t->authorization);
+    psr_buf_free(&t->url);
+    free(t);
+}
+
+const char *psr_transport_url(const psr_transport *t)
+{
+    return t->url.data;
+}
+
+const char *psr_transport_host(const psr_transport *t)
+{
+    return t->host;
+}
+
+void psr_transport_header(psr_transport *t, wsman_request_header *h,
+                          const char *resource_uri, const char *shell_id,
+                          char msgid[PSR_MESSAGE_ID_LEN])
+{
+    psr_uuid id;
+    char text[PSR_UUID_STRLEN];
+    if (psr_uuid_generate(&id) != 0)
+        memset(&id, 0, sizeof(id)); /* RAND_bytes failing is fatal elsewhere first */
+    psr_uuid_format(&id, 1, text);
+    memcpy(msgid, "uuid:", 5);
+    memcpy(msgid + 5, text, PSR_UUID_STRLEN);
+    memset(h, 0, sizeof(*h));
+    h->to = t->url.data;
+    h->resource_uri = resource_uri;
+    h->message_id = msgid;
+    h->shell_id = shell_id;
+    h->max_envelope_size = t->max_envelope_size;
+    h->operation_timeout_ms = t->operation_timeout_ms;
+    h->locale = t->locale;
+    h->data_locale = t->data_locale;
+}
+
+/* A fault names the machine that raised it; when it does not, say which
+ * endpoint we were talking to. */
+static int fault_error(psr_transport *t, const wsman_response *resp, psr_error *err)
+{
+    wsman_fault_to_error(&resp->fault, err);
+    if (err && !err->machine[0])
+        psr_error_prefix(err, "%s", t->host);
+    return PSR_E_FAULT;
+}
+
+/* The server answered with a status other than 200: a SOAP fault in the body
+ * says the most; otherwise the status does. */
+static int classify_failure(psr_transport *t, psr_http_response *hr, wsman_response *resp,
+                            psr_error *err)
+{
+    if (hr->body.len > 0 && hr->status >= 400 && hr->status < 600) {
+        psr_error perr;
+        if (wsman_parse_response(hr->body.data, hr->body.len, resp, &perr) == 0 &&
+            resp->kind == WSMAN_RESP_FAULT) {
+            return fault_error(t, resp, err);
+        }
+        wsman_response_clear(resp);
+    }
+    int rc = psr_http_status_error(hr, t->url.data, err);
+    psr_error_prefix(err, "%s", t->host);
+    return rc;
+}
+
+int psr_transport_call(psr_transport *t, const psr_buf *envelope, wsman_response *resp,
+                       psr_error *err)
+{
+    psr_http_response hr = {0};
+    const char *auth = t->authorization.len ? t->authorization.data : NULL;
+    int rc = psr_http_post(t->http, NULL, auth, envelope->data, envelope->len, &hr, err);
+    if (rc) {
+        psr_error_prefix(err, "%s", t->host);
+        goto done;
+    }
+    if (hr.status != 200) {
+        rc = classify_failure(t, &hr, resp, err);
+        goto done;
+    }
+    rc = wsman_parse_response(hr.body.data, hr.body.len, resp, err);
+    if (rc) {
+        psr_error_prefix(err, "%s: the server's reply could not be read", t->host);
+        goto done;
+    }
+    if (resp->kind == WSMAN_RESP_FAULT)
+        rc = fault_error(t, resp, err);
+done:
+    psr_http_response_clear(&hr);
+    return rc;
+}

@@ -1,0 +1,41 @@
+/* transport.h: one WS-Man conversation with an endpoint.
+ *
+ * A psr_transport joins the pure wsman/ layer to src/http and src/auth: it
+ * owns an HTTP connection and the authorization for it, fills the header
+ * fields every request carries (To, a fresh MessageID, locale, envelope size,
+ * operation timeout), posts envelopes, and turns whatever comes back (HTTP
+ * errors, SOAP faults, malformed replies) into a parsed wsman_response or a
+ * psr_error a user can act on, prefixed with the host name. */
+#ifndef PSR_CLIENT_TRANSPORT_H
+#define PSR_CLIENT_TRANSPORT_H
+
+#include "common/uuid.h"
+#include "psremote/connection.h"
+#include "wsman/wsman.h"
+
+typedef struct psr_transport psr_transport;
+
+/* Message IDs are "uuid:" + 36 characters. */
+#define PSR_MESSAGE_ID_LEN (5 + PSR_UUID_STRLEN)
+
+/* Computes the URL, checks the authentication choice against it and opens
+ * (lazily) an HTTP connection. conn is copied where needed. */
+int psr_transport_new(psr_transport **out, const psr_connection_options *conn,
+                      psr_error *err);
+void psr_transport_free(psr_transport *t);
+
+const char *psr_transport_url(const psr_transport *t);
+/* Host name for messages ("server1"). */
+const char *psr_transport_host(const psr_transport *t);
+
+/* Fills h with the common fields; msgid is the storage for the MessageID. */
+void psr_transport_header(psr_transport *t, wsman_request_header *h,
+                          const char *resource_uri, const char *shell_id,
+                          char msgid[PSR_MESSAGE_ID_LEN]);
+
+/* Posts one envelope and parses the answer. A SOAP fault (HTTP 500 or 400
+ * with a fault body) returns PSR_E_FAULT with the fault in err and resp. */
+int psr_transport_call(psr_transport *t, const psr_buf *envelope, wsman_response *resp,
+                       psr_error *err);
+
+#endif
