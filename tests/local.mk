@@ -30,3 +30,7 @@ fuzz-run: fuzz
 	done
 .PHONY: fuzz fuzz-run
 CLEANFILES += tests/fuzz/bin/*
+
+# Integration tests: psremote against psremote-harness on loopback.
+INTEGRATION_TESTS = tests/integration/exec_basic.sh tests/integration/exec_streams.sh \
+	tests/integration/exec_control.sh tests/integration/exec_errors.sh
