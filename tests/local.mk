@@ -34,3 +34,9 @@ CLEANFILES += tests/fuzz/bin/*
 # Integration tests: psremote against psremote-harness on loopback.
 INTEGRATION_TESTS = tests/integration/exec_basic.sh tests/integration/exec_streams.sh \
 	tests/integration/exec_control.sh tests/integration/exec_errors.sh
+
+# `make demo`: the README's first command ends here.
+demo: all
+	@$(SHELL) $(top_srcdir)/tests/demo.sh $(top_builddir)
+.PHONY: demo
+EXTRA_DIST += tests/demo.sh
