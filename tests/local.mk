@@ -40,3 +40,24 @@ demo: all
 	@$(SHELL) $(top_srcdir)/tests/demo.sh $(top_builddir)
 .PHONY: demo
 EXTRA_DIST += tests/demo.sh
+
+# `make check-valgrind`: the compiled tests (unit tests and fuzz replays)
+# again under valgrind; any error or definite leak fails the test.
+VALGRIND_FLAGS = --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite -q
+LOG_COMPILER = $(PSR_TEST_WRAPPER)
+check-valgrind:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(filter-out %.sh,$(TESTS))' \
+	  PSR_TEST_WRAPPER='$(LIBTOOL) --mode=execute valgrind $(VALGRIND_FLAGS)'
+.PHONY: check-valgrind
+
+# `make bench`: client CPU time and peak RSS, psremote against python3-winrm.
+EXTRA_PROGRAMS = tests/bench/winrs_bench
+tests_bench_winrs_bench_SOURCES = tests/bench/winrs_bench.c
+tests_bench_winrs_bench_CFLAGS = $(AM_CFLAGS) -O2
+tests_bench_winrs_bench_LDADD = libpsremote.la
+CLEANFILES += $(EXTRA_PROGRAMS)
+BENCH_TARGETS += bench-winrs
+bench-winrs: all tests/bench/winrs_bench
+	@$(SHELL) $(top_srcdir)/tests/bench/run.sh $(top_builddir) $(top_srcdir)
+bench: $(BENCH_TARGETS)
+.PHONY: bench bench-winrs
