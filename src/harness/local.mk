@@ -1,1 +1,10 @@
-# src/harness: sources, tests and fuzz targets of this layer.
+# src/harness: psremote-harness, a WinRM (WS-Man / WinRS) server for tests.
+noinst_HEADERS += src/harness/harness.h src/harness/process.h src/harness/server.h
+
+# Pure pieces (options, command-line quoting), unit-tested on their own.
+check_PROGRAMS += tests/unit/test_harness
+TESTS += tests/unit/test_harness
+tests_unit_test_harness_SOURCES = tests/unit/test_harness.c \
+	src/harness/options.c src/harness/cmdline.c
+tests_unit_test_harness_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_harness_LDADD = $(TEST_LIBS)

@@ -1,0 +1,135 @@
+/* faults.c: the SOAP faults psremote-harness sends, shaped like WinRM's.
+ *
+ * Codes and texts come from what Windows sends (captured in clients' test
+ * fixtures: masterzen/winrm's OperationTimeout fixture, pypsrp's and
+ * WinRb/WinRM's reports of the unknown-ShellId and unknown-CommandId
+ * faults) and from the ERROR_WSMAN_* table of the Windows SDK (wsmerror.h:
+ * code, SOAP subcode, message). Windows ends most of these texts with a
+ * space; that is kept. */
+#include "src/harness/harness.h"
+
+#include "common/uuid.h"
+#include "wsman/wsman.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* WSManFault codes (decimal, as the Code attribute carries them). */
+#define CODE_OPERATION_TIMEDOUT 2150858793u       /* 0x80338029 */
+#define CODE_SHELL_OR_COMMAND_NOT_FOUND 2150858843u /* 0x8033805B, sent with InvalidSelectors */
+#define CODE_ENCODING_LIMIT 2150858805u           /* 0x80338035 ERROR_WSMAN_ENCODING_LIMIT */
+#define CODE_ACTION_NOT_SUPPORTED 2150858771u     /* 0x80338013 */
+#define CODE_DESTINATION_UNREACHABLE 2150858770u  /* 0x80338012 */
+#define CODE_SCHEMA_VALIDATION 2150858817u        /* 0x80338041 */
+#define CODE_INVALID_XML 2150858819u              /* 0x80338043 */
+#define CODE_DIRECTORY_INVALID 2147942667u        /* HRESULT_FROM_WIN32(ERROR_DIRECTORY) */
+#define CODE_E_FAIL 2147500037u                   /* 0x80004005 */
+
+#define REASON_INVALID_SELECTORS \
+    "The WS-Management service cannot process the request because the request " \
+    "contained invalid selectors for the resource. "
+#define TEXT_TIMED_OUT \
+    "The WS-Management service cannot complete the operation within the time " \
+    "specified in OperationTimeout.  "
+#define TEXT_ENCODING_LIMIT \
+    "The WS-Management service cannot process the request because the encoding " \
+    "of the request exceeds an internal encoding limit. Reconfigure the client " \
+    "to send messages which fit the encoding limits of the service. "
+#define TEXT_SCHEMA \
+    "The SOAP XML in the message does not match the corresponding XML schema " \
+    "definition. Change the XML and retry. "
+
+typedef struct fault_def {
+    int http_status;
+    const char *action;
+    const char *code, *subcode;
+    uint32_t wsman_code;
+    const char *reason;
+    const char *message_fmt; /* %s = detail; NULL = same as reason */
+} fault_def;
+
+static const fault_def *fault_def_for(harness_fault_kind kind)
+{
+    static const fault_def defs[] = {
+        [HARNESS_FAULT_TIMED_OUT] = {500, WSMAN_ACTION_FAULT, "s:Receiver", "w:TimedOut",
+                                     CODE_OPERATION_TIMEDOUT, TEXT_TIMED_OUT, NULL},
+        [HARNESS_FAULT_SHELL_NOT_FOUND] = {
+            500, WSMAN_ACTION_FAULT, "s:Sender", "w:InvalidSelectors",
+            CODE_SHELL_OR_COMMAND_NOT_FOUND, REASON_INVALID_SELECTORS,
+            "The request for the Windows Remote Shell with ShellId %s failed because the "
+            "shell was not found on the server. Possible causes are: the specified ShellId "
+            "is incorrect or the shell no longer exists on the server. Provide the correct "
+            "ShellId or create a new shell and retry the operation. "},
+        [HARNESS_FAULT_COMMAND_NOT_FOUND] = {
+            500, WSMAN_ACTION_FAULT, "s:Sender", "w:InvalidSelectors",
+            CODE_SHELL_OR_COMMAND_NOT_FOUND, REASON_INVALID_SELECTORS,
+            "The Windows Remote Shell received a request to perform an operation on a "
+            "command identifier that does not exist. Either the command has completed "
+            "execution or the client specified an invalid command identifier. %.0s"},
+        /* Windows answers an over-size request with HTTP 413 (its client maps
+         * that to ERROR_WSMAN_HTTP_REQUEST_TOO_LARGE_STATUS); the fault body
+         * says the same thing to a reader. */
+        [HARNESS_FAULT_ENCODING_LIMIT] = {413, WSMAN_ACTION_FAULT, "s:Sender", "w:EncodingLimit",
+                                          CODE_ENCODING_LIMIT, TEXT_ENCODING_LIMIT,
+                                          TEXT_ENCODING_LIMIT "%s"},
+        [HARNESS_FAULT_ACTION_NOT_SUPPORTED] = {
+            500, WSMAN_ACTION_ADDRESSING_FAULT, "s:Sender", "a:ActionNotSupported",
+            CODE_ACTION_NOT_SUPPORTED,
+            "The WS-Management service does not support the action specified in the request. ",
+            "The WS-Management service does not support the action specified in the "
+            "request: %s "},
+        [HARNESS_FAULT_DESTINATION_UNREACHABLE] = {
+            500, WSMAN_ACTION_ADDRESSING_FAULT, "s:Sender", "a:DestinationUnreachable",
+            CODE_DESTINATION_UNREACHABLE,
+            "The WS-Management service cannot process the request because the resource URI "
+            "is not valid or not served by this host. ",
+            "The WS-Management service cannot process the request. The resource URI %s "
+            "was not found. "},
+        [HARNESS_FAULT_INVALID_XML] = {
+            500, WSMAN_ACTION_FAULT, "s:Sender", "w:SchemaValidationError", CODE_INVALID_XML,
+            "The WS-Management service cannot process the request because the XML is invalid. ",
+            "The WS-Management service cannot process the request because the XML is "
+            "invalid: %s "},
+        [HARNESS_FAULT_BAD_REQUEST] = {500, WSMAN_ACTION_FAULT, "s:Sender",
+                                       "w:SchemaValidationError", CODE_SCHEMA_VALIDATION,
+                                       TEXT_SCHEMA, "The Windows Remote Shell cannot process "
+                                       "the request: %s "},
+        [HARNESS_FAULT_BAD_DIRECTORY] = {500, WSMAN_ACTION_FAULT, "s:Receiver",
+                                         "w:InternalError", CODE_DIRECTORY_INVALID,
+                                         "The directory name is invalid. ",
+                                         "The directory name is invalid: %s "},
+        [HARNESS_FAULT_INTERNAL] = {500, WSMAN_ACTION_FAULT, "s:Receiver", "w:InternalError",
+                                    CODE_E_FAIL, "The WS-Management service failed internally. ",
+                                    "The WS-Management service failed internally: %s "},
+    };
+    if ((unsigned)kind >= sizeof(defs) / sizeof(defs[0]))
+        kind = HARNESS_FAULT_INTERNAL;
+    return &defs[kind];
+}
+
+int harness_fault_build(psr_buf *out, harness_fault_kind kind, const char *relates_to,
+                        const char *machine, const char *detail)
+{
+    const fault_def *d = fault_def_for(kind);
+    char message[2048];
+    if (d->message_fmt) {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        snprintf(message, sizeof(message), d->message_fmt, detail ? detail : "");
+#pragma GCC diagnostic pop
+    } else {
+        snprintf(message, sizeof(message), "%s", d->reason);
+    }
+    psr_uuid u;
+    char id[PSR_UUID_STRLEN], message_id[PSR_UUID_STRLEN + 5];
+    if (psr_uuid_generate(&u) < 0)
+        memset(&u, 0, sizeof(u));
+    psr_uuid_format(&u, 1, id);
+    snprintf(message_id, sizeof(message_id), "uuid:%s", id);
+    wsman_response_header h = {d->action, message_id, relates_to};
+    wsman_fault_spec f = {d->code, d->subcode, d->reason, d->wsman_code,
+                          machine ? machine : "localhost", message};
+    if (wsman_build_fault(out, &h, &f) < 0)
+        return 500; /* out of memory: an empty 500 is all that can be said */
+    return d->http_status;
+}

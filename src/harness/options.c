@@ -1,0 +1,284 @@
+/* options.c: psremote-harness command-line options (see harness.h and
+ * man/psremote-harness.1). Pure apart from reading --user-file. */
+#include "src/harness/harness.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char harness_usage[] =
+    "Usage: psremote-harness [OPTION]...\n"
+    "A WinRM (WS-Management / WinRS) server that runs commands with /bin/sh,\n"
+    "for testing WinRM clients without Windows.\n"
+    "\n"
+    "  --listen ADDR:PORT          plain HTTP listener (repeatable; PORT 0 picks a\n"
+    "                              free port; IPv6 as [ADDR]:PORT);\n"
+    "                              default " HARNESS_DEFAULT_LISTEN "\n"
+    "  --listen-tls ADDR:PORT      HTTPS listener (repeatable; needs --tls-cert/--tls-key)\n"
+    "  --tls-cert FILE             PEM certificate (chain) for HTTPS listeners\n"
+    "  --tls-key FILE              PEM private key for HTTPS listeners\n"
+    "  --user USER:PASSWORD        accept these Basic credentials (repeatable)\n"
+    "  --user-file FILE            read USER:PASSWORD lines from FILE\n"
+    "  --allow-unencrypted         accept Basic over plain HTTP (WinRM AllowUnencrypted)\n"
+    "  --max-envelope-size BYTES   largest request body accepted (default 153600)\n"
+    "  --operation-timeout-max SECONDS\n"
+    "                              cap on a request's OperationTimeout (default 60)\n"
+    "  --ready-file PATH           write the listener URLs to PATH once listening\n"
+    "  --verbose                   log requests to stderr (never credentials)\n"
+    "  --help                      show this help and exit\n"
+    "  --version                   show the version and exit\n";
+
+enum {
+    OPT_LISTEN = 256,
+    OPT_LISTEN_TLS,
+    OPT_TLS_CERT,
+    OPT_TLS_KEY,
+    OPT_USER,
+    OPT_USER_FILE,
+    OPT_ALLOW_UNENCRYPTED,
+    OPT_MAX_ENVELOPE,
+    OPT_OP_TIMEOUT_MAX,
+    OPT_READY_FILE,
+    OPT_VERBOSE,
+    OPT_HELP,
+    OPT_VERSION
+};
+
+static const struct option long_options[] = {
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"listen-tls", required_argument, NULL, OPT_LISTEN_TLS},
+    {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+    {"user", required_argument, NULL, OPT_USER},
+    {"user-file", required_argument, NULL, OPT_USER_FILE},
+    {"allow-unencrypted", no_argument, NULL, OPT_ALLOW_UNENCRYPTED},
+    {"max-envelope-size", required_argument, NULL, OPT_MAX_ENVELOPE},
+    {"operation-timeout-max", required_argument, NULL, OPT_OP_TIMEOUT_MAX},
+    {"ready-file", required_argument, NULL, OPT_READY_FILE},
+    {"verbose", no_argument, NULL, OPT_VERBOSE},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0}};
+
+void harness_options_clear(harness_options *o)
+{
+    if (!o)
+        return;
+    for (size_t i = 0; i < o->n_listens; i++)
+        free(o->listens[i].host);
+    free(o->listens);
+    for (size_t i = 0; i < o->n_users; i++) {
+        free(o->users[i].name);
+        if (o->users[i].password) /* wipe: it is a secret */
+            memset(o->users[i].password, 0, strlen(o->users[i].password));
+        free(o->users[i].password);
+    }
+    free(o->users);
+    free(o->tls_cert);
+    free(o->tls_key);
+    free(o->ready_file);
+    memset(o, 0, sizeof(*o));
+}
+
+static int parse_port(const char *text, uint16_t *port)
+{
+    if (!*text)
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(text, &end, 10);
+    if (errno || *end || v > 65535 || text[0] == '-' || text[0] == '+')
+        return -1;
+    *port = (uint16_t)v;
+    return 0;
+}
+
+int harness_listen_parse(const char *spec, harness_listen *out, psr_error *err)
+{
+    const char *host_start, *host_end, *port_text;
+    memset(out, 0, sizeof(*out));
+    if (spec[0] == '[') {
+        host_start = spec + 1;
+        host_end = strchr(host_start, ']');
+        if (!host_end || host_end[1] != ':')
+            return psr_error_set(err, PSR_E_INVALID,
+                                 "listen address '%s': write IPv6 as [ADDR]:PORT", spec);
+        port_text = host_end + 2;
+    } else {
+        host_start = spec;
+        host_end = strrchr(spec, ':');
+        if (!host_end)
+            return psr_error_set(err, PSR_E_INVALID,
+                                 "listen address '%s': expected ADDR:PORT (e.g. 127.0.0.1:5985)", spec);
+        if (memchr(spec, ':', (size_t)(host_end - spec)))
+            return psr_error_set(err, PSR_E_INVALID,
+                                 "listen address '%s': write IPv6 as [ADDR]:PORT", spec);
+        port_text = host_end + 1;
+    }
+    if (host_end == host_start)
+        return psr_error_set(err, PSR_E_INVALID, "listen address '%s': the address is empty", spec);
+    if (parse_port(port_text, &out->port) < 0)
+        return psr_error_set(err, PSR_E_INVALID,
+                             "listen address '%s': the port must be a number from 0 to 65535", spec);
+    out->host = strndup(host_start, (size_t)(host_end - host_start));
+    if (!out->host)
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    return 0;
+}
+
+static int add_listen(harness_options *o, const char *spec, int tls, psr_error *err)
+{
+    harness_listen l;
+    int rc = harness_listen_parse(spec, &l, err);
+    if (rc < 0)
+        return rc;
+    l.tls = tls;
+    harness_listen *n = realloc(o->listens, (o->n_listens + 1) * sizeof(*n));
+    if (!n) {
+        free(l.host);
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    }
+    o->listens = n;
+    o->listens[o->n_listens++] = l;
+    return 0;
+}
+
+int harness_user_add(harness_options *o, const char *spec, psr_error *err)
+{
+    const char *colon = strchr(spec, ':');
+    if (!colon || colon == spec)
+        return psr_error_set(err, PSR_E_INVALID,
+                             "user entry must be USER:PASSWORD with a non-empty user name");
+    harness_user *n = realloc(o->users, (o->n_users + 1) * sizeof(*n));
+    if (!n)
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    o->users = n;
+    harness_user u = {strndup(spec, (size_t)(colon - spec)), strdup(colon + 1)};
+    if (!u.name || !u.password) {
+        free(u.name);
+        free(u.password);
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    }
+    o->users[o->n_users++] = u;
+    return 0;
+}
+
+int harness_user_file_read(harness_options *o, const char *path, psr_error *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return psr_error_set(err, PSR_E_IO, "--user-file %s: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned lineno = 0;
+    int rc = 0;
+    while ((n = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0 || line[0] == '#')
+            continue;
+        rc = harness_user_add(o, line, err);
+        if (rc < 0) {
+            psr_error_prefix(err, "--user-file %s line %u", path, lineno);
+            break;
+        }
+    }
+    if (line) {
+        memset(line, 0, cap);
+        free(line);
+    }
+    fclose(f);
+    return rc;
+}
+
+static int parse_u32(const char *opt, const char *text, uint32_t min, uint32_t max,
+                     uint32_t *out, psr_error *err)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || !*text || *end || text[0] == '-' || v < min || v > max)
+        return psr_error_set(err, PSR_E_INVALID, "%s: '%s' is not a number from %u to %u",
+                             opt, text, (unsigned)min, (unsigned)max);
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int set_string(char **slot, const char *value, psr_error *err)
+{
+    free(*slot);
+    *slot = strdup(value);
+    return *slot ? 0 : psr_error_set(err, PSR_E_NOMEM, "out of memory");
+}
+
+static int apply_option(harness_options *o, int c, const char *arg, psr_error *err)
+{
+    uint32_t seconds;
+    int rc;
+    switch (c) {
+    case OPT_LISTEN: return add_listen(o, arg, 0, err);
+    case OPT_LISTEN_TLS: return add_listen(o, arg, 1, err);
+    case OPT_TLS_CERT: return set_string(&o->tls_cert, arg, err);
+    case OPT_TLS_KEY: return set_string(&o->tls_key, arg, err);
+    case OPT_USER: return harness_user_add(o, arg, err);
+    case OPT_USER_FILE: return harness_user_file_read(o, arg, err);
+    case OPT_ALLOW_UNENCRYPTED: o->allow_unencrypted = 1; return 0;
+    case OPT_MAX_ENVELOPE:
+        /* 8 KB is far below any real envelope; 64 MB is the wsman/ parser's cap. */
+        return parse_u32("--max-envelope-size", arg, 8192, 64u * 1024u * 1024u,
+                         &o->max_envelope_size, err);
+    case OPT_OP_TIMEOUT_MAX:
+        rc = parse_u32("--operation-timeout-max", arg, 1, 86400, &seconds, err);
+        if (rc == 0)
+            o->operation_timeout_max_ms = seconds * 1000u;
+        return rc;
+    case OPT_READY_FILE: return set_string(&o->ready_file, arg, err);
+    case OPT_VERBOSE: o->verbose = 1; return 0;
+    case OPT_HELP: o->show_help = 1; return 0;
+    case OPT_VERSION: o->show_version = 1; return 0;
+    default:
+        return psr_error_set(err, PSR_E_INVALID, "unknown option (see --help)");
+    }
+}
+
+int harness_options_parse(harness_options *o, int argc, char **argv, psr_error *err)
+{
+    memset(o, 0, sizeof(*o));
+    o->max_envelope_size = 153600;
+    o->operation_timeout_max_ms = HARNESS_DEFAULT_OPERATION_TIMEOUT_MAX_MS;
+    int rc = 0;
+    optind = 0; /* glibc: full re-initialisation, so the parser can run twice */
+    opterr = 0;
+    int c;
+    while (rc == 0 && (c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+        if (c == '?' || c == ':') {
+            const char *bad = (optind > 0 && optind <= argc) ? argv[optind - 1] : "?";
+            rc = psr_error_set(err, PSR_E_INVALID, "%s: %s (see --help)", bad,
+                               c == ':' ? "missing value" : "unknown option or missing value");
+            break;
+        }
+        rc = apply_option(o, c, optarg, err);
+    }
+    if (rc == 0 && optind < argc)
+        rc = psr_error_set(err, PSR_E_INVALID, "unexpected argument '%s' (see --help)", argv[optind]);
+    if (rc == 0 && !o->show_help && !o->show_version) {
+        int any_tls = 0;
+        for (size_t i = 0; i < o->n_listens; i++)
+            any_tls |= o->listens[i].tls;
+        if (any_tls && (!o->tls_cert || !o->tls_key))
+            rc = psr_error_set(err, PSR_E_INVALID, "--listen-tls needs both --tls-cert and --tls-key");
+        else if (!any_tls && (o->tls_cert || o->tls_key))
+            rc = psr_error_set(err, PSR_E_INVALID,
+                               "--tls-cert/--tls-key are used by --listen-tls listeners, and none was given");
+        else if (o->n_listens == 0)
+            rc = add_listen(o, HARNESS_DEFAULT_LISTEN, 0, err);
+    }
+    if (rc < 0)
+        harness_options_clear(o);
+    return rc;
+}

@@ -1,0 +1,379 @@
+/* server.c: the HTTP side of psremote-harness: one libmicrohttpd daemon per
+ * listener, request bodies, the credential check and the size limit.
+ *
+ * Threading design: each daemon runs in MHD_USE_INTERNAL_POLLING_THREAD |
+ * MHD_USE_THREAD_PER_CONNECTION mode, so every client connection has its
+ * own thread and a Receive may simply block in it (long-poll) while other
+ * connections go on. Shared state is the WinRS table (winrs.c), guarded by
+ * its own mutex; the options are read-only once the daemons run. This is
+ * simpler than an event-driven design with suspend/resume and scales to
+ * the few hundred concurrent connections a test needs.
+ *
+ * Every reply is queued only after the whole request body was read: then
+ * libmicrohttpd keeps the connection open across a 401 or a fault, as
+ * WinRM does. A body past the size limit is read and dropped (it is never
+ * stored), then refused with 413. */
+#include "src/harness/server.h"
+
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Past this many bytes a body is not even read to the end: the reply goes
+ * out at once and the connection is closed. */
+#define HARD_BODY_LIMIT (64u * 1024u * 1024u)
+#define IDLE_TIMEOUT_S 120u
+
+typedef struct listener {
+    struct MHD_Daemon *daemon;
+    int tls;
+    char url[128];
+    struct harness_server *server;
+} listener;
+
+struct harness_server {
+    const harness_options *opts;
+    harness_dispatch_ctx dispatch;
+    char machine[256];
+    listener *listeners;
+    size_t n_listeners;
+    char *cert_pem, *key_pem;
+};
+
+typedef struct request_state {
+    psr_buf body;
+    size_t total; /* bytes received, including dropped ones */
+    struct timespec start;
+} request_state;
+
+/* ---- Credentials --------------------------------------------------------- */
+
+/* Constant-time for equal lengths, so the check does not leak the password. */
+static int secret_equal(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    return la == lb && CRYPTO_memcmp(a, b, la) == 0;
+}
+
+/* Returns the matched user name (static in opts) or NULL. */
+static const char *check_basic(const harness_server *s, struct MHD_Connection *c)
+{
+    char *password = NULL;
+    char *user = MHD_basic_auth_get_username_password(c, &password);
+    const char *matched = NULL;
+    if (user && password)
+        for (size_t i = 0; i < s->opts->n_users && !matched; i++)
+            if (strcmp(s->opts->users[i].name, user) == 0 &&
+                secret_equal(s->opts->users[i].password, password))
+                matched = s->opts->users[i].name;
+    if (password) {
+        OPENSSL_cleanse(password, strlen(password));
+        MHD_free(password);
+    }
+    if (user)
+        MHD_free(user);
+    return matched;
+}
+
+/* ---- Replies ------------------------------------------------------------- */
+
+static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, const psr_buf *body,
+                             int challenge)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        body ? body->len : 0, body && body->data ? body->data : (void *)"", MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    /* The same header values WinRM sends (HTTP.sys). */
+    MHD_add_response_header(r, MHD_HTTP_HEADER_SERVER, "Microsoft-HTTPAPI/2.0");
+    if (body && body->len)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/soap+xml;charset=UTF-8");
+    if (challenge) /* the only scheme the harness accepts, named as WinRM names it */
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic realm=\"WSMAN\"");
+    enum MHD_Result ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static void log_request(const harness_server *s, const char *method, const char *url,
+                        const char *user, const request_state *st, unsigned status, size_t reply_len)
+{
+    if (!s->opts->verbose)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (long)((now.tv_sec - st->start.tv_sec) * 1000 + (now.tv_nsec - st->start.tv_nsec) / 1000000);
+    fprintf(stderr, "psremote-harness: %s %s user=%s body=%zu -> %u (%zu bytes, %ld ms)\n", method,
+            url, user ? user : "-", st->total, status, reply_len, ms);
+}
+
+static enum MHD_Result handle(listener *l, struct MHD_Connection *c, const char *url,
+                              const char *method, request_state *st)
+{
+    harness_server *s = l->server;
+    psr_buf reply = {0};
+    unsigned status;
+    int challenge = 0;
+    const char *user = NULL;
+
+    if (strcasecmp(url, "/wsman") != 0) {
+        status = MHD_HTTP_NOT_FOUND;
+    } else if (strcmp(method, "POST") != 0) {
+        status = MHD_HTTP_METHOD_NOT_ALLOWED;
+    } else {
+        const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+        const char *ident = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "WSMANIDENTIFY");
+        int anonymous = !auth && ident && strcasecmp(ident, "unauthenticated") == 0;
+        /* WinRM refuses Basic over plain HTTP unless AllowUnencrypted is set,
+         * with the same 401 as for a wrong password. */
+        int basic_allowed = l->tls || s->opts->allow_unencrypted;
+        if (!anonymous) {
+            user = basic_allowed && auth ? check_basic(s, c) : NULL;
+        }
+        if (!anonymous && !user) {
+            status = MHD_HTTP_UNAUTHORIZED;
+            challenge = 1;
+        } else if (st->total > s->opts->max_envelope_size) {
+            char detail[128];
+            snprintf(detail, sizeof(detail), "(request of %zu bytes, MaxEnvelopeSize %u bytes)",
+                     st->total, (unsigned)s->opts->max_envelope_size);
+            status = (unsigned)harness_fault_build(&reply, HARNESS_FAULT_ENCODING_LIMIT, NULL,
+                                                   s->machine, detail);
+        } else {
+            status = (unsigned)harness_dispatch(&s->dispatch, st->body.data ? st->body.data : "",
+                                                st->body.len, anonymous, &reply);
+            if (status == MHD_HTTP_UNAUTHORIZED) {
+                challenge = 1;
+                psr_buf_reset(&reply);
+            }
+        }
+    }
+    log_request(s, method, url, user, st, status, reply.len);
+    enum MHD_Result ret = queue(c, status, &reply, challenge);
+    psr_buf_free(&reply);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+    listener *l = cls;
+    request_state *st = *con_cls;
+    if (!st) { /* headers only so far */
+        st = calloc(1, sizeof(*st));
+        if (!st)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &st->start);
+        *con_cls = st;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (st->total + n <= l->server->opts->max_envelope_size) {
+            if (psr_buf_append(&st->body, upload_data, n) < 0)
+                return MHD_NO;
+        } else {
+            psr_buf_free(&st->body); /* over the limit: keep counting, stop storing */
+        }
+        st->total += n;
+        if (st->total > HARD_BODY_LIMIT)
+            return handle(l, c, url, method, st);
+        return MHD_YES;
+    }
+    return handle(l, c, url, method, st);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    request_state *st = *con_cls;
+    if (st) {
+        psr_buf_free(&st->body);
+        free(st);
+        *con_cls = NULL;
+    }
+}
+
+/* ---- Listeners ----------------------------------------------------------- */
+
+static int open_listen_socket(const harness_listen *spec, char *url, size_t url_size, int tls,
+                              psr_error *err)
+{
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    char port[8];
+    snprintf(port, sizeof(port), "%u", (unsigned)spec->port);
+    int gai = getaddrinfo(spec->host, port, &hints, &ai);
+    if (gai != 0)
+        return psr_error_set(err, PSR_E_NETWORK, "listen address %s: %s", spec->host, gai_strerror(gai));
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd >= 0) {
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (ai->ai_family == AF_INET6)
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    }
+    if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        int family = ai->ai_family;
+        freeaddrinfo(ai);
+        return psr_error_set(err, PSR_E_NETWORK, "cannot listen on %s%s%s:%u: %s",
+                             family == AF_INET6 ? "[" : "", spec->host,
+                             family == AF_INET6 ? "]" : "", (unsigned)spec->port, strerror(e));
+    }
+    struct sockaddr_storage bound;
+    socklen_t blen = sizeof(bound);
+    unsigned bound_port = spec->port;
+    if (getsockname(fd, (struct sockaddr *)&bound, &blen) == 0)
+        bound_port = ntohs(bound.ss_family == AF_INET6
+                               ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                               : ((struct sockaddr_in *)&bound)->sin_port);
+    int v6 = ai->ai_family == AF_INET6 && strchr(spec->host, ':');
+    snprintf(url, url_size, "%s://%s%s%s:%u/wsman", tls ? "https" : "http", v6 ? "[" : "",
+             spec->host, v6 ? "]" : "", bound_port);
+    freeaddrinfo(ai);
+    return fd;
+}
+
+static char *read_file(const char *path, psr_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        psr_error_set(err, PSR_E_IO, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    psr_buf b = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        psr_buf_append(&b, chunk, n);
+    fclose(f);
+    if (!b.data)
+        psr_error_set(err, PSR_E_IO, "%s is empty", path);
+    return b.data;
+}
+
+/* Loads the PEM files and checks with OpenSSL that the key fits the
+ * certificate, so a mistake is reported at start, not at the first client. */
+static int load_tls(harness_server *s, psr_error *err)
+{
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+        return psr_error_set(err, PSR_E_TLS, "this libmicrohttpd was built without TLS support");
+    s->cert_pem = read_file(s->opts->tls_cert, err);
+    s->key_pem = s->cert_pem ? read_file(s->opts->tls_key, err) : NULL;
+    if (!s->key_pem)
+        return PSR_E_IO;
+    int rc = 0;
+    BIO *cb = BIO_new_mem_buf(s->cert_pem, -1), *kb = BIO_new_mem_buf(s->key_pem, -1);
+    X509 *cert = cb ? PEM_read_bio_X509(cb, NULL, NULL, NULL) : NULL;
+    EVP_PKEY *key = kb ? PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL) : NULL;
+    if (!cert)
+        rc = psr_error_set(err, PSR_E_TLS, "--tls-cert %s: no PEM certificate found", s->opts->tls_cert);
+    else if (!key)
+        rc = psr_error_set(err, PSR_E_TLS, "--tls-key %s: no unencrypted PEM private key found",
+                           s->opts->tls_key);
+    else if (X509_check_private_key(cert, key) != 1)
+        rc = psr_error_set(err, PSR_E_TLS, "--tls-key %s does not belong to --tls-cert %s",
+                           s->opts->tls_key, s->opts->tls_cert);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    BIO_free(cb);
+    BIO_free(kb);
+    return rc;
+}
+
+int harness_server_start(harness_server **out, const harness_options *opts, harness_winrs *winrs,
+                         psr_error *err)
+{
+    harness_server *s = calloc(1, sizeof(*s));
+    if (!s)
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    *out = s;
+    s->opts = opts;
+    if (gethostname(s->machine, sizeof(s->machine) - 1) < 0)
+        snprintf(s->machine, sizeof(s->machine), "localhost");
+    s->dispatch = (harness_dispatch_ctx){winrs, opts, s->machine};
+    s->listeners = calloc(opts->n_listens, sizeof(*s->listeners));
+    if (!s->listeners)
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    int any_tls = 0;
+    for (size_t i = 0; i < opts->n_listens; i++)
+        any_tls |= opts->listens[i].tls;
+    int rc;
+    if (any_tls && (rc = load_tls(s, err)) < 0)
+        return rc;
+
+    for (size_t i = 0; i < opts->n_listens; i++) {
+        listener *l = &s->listeners[i];
+        l->server = s;
+        l->tls = opts->listens[i].tls;
+        int fd = open_listen_socket(&opts->listens[i], l->url, sizeof(l->url), l->tls, err);
+        if (fd < 0)
+            return fd;
+        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                         MHD_USE_POLL | MHD_USE_ERROR_LOG;
+        if (l->tls)
+            flags |= MHD_USE_TLS;
+        l->daemon = l->tls
+            ? MHD_start_daemon(flags, 0, NULL, NULL, on_request, l,
+                               MHD_OPTION_LISTEN_SOCKET, fd,
+                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
+                               MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT_S,
+                               MHD_OPTION_HTTPS_MEM_CERT, s->cert_pem,
+                               MHD_OPTION_HTTPS_MEM_KEY, s->key_pem, MHD_OPTION_END)
+            : MHD_start_daemon(flags, 0, NULL, NULL, on_request, l,
+                               MHD_OPTION_LISTEN_SOCKET, fd,
+                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
+                               MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT_S, MHD_OPTION_END);
+        if (!l->daemon) {
+            close(fd);
+            return psr_error_set(err, PSR_E_NETWORK, "cannot start the HTTP%s server on %s",
+                                 l->tls ? "S" : "", l->url);
+        }
+        s->n_listeners++;
+    }
+    return 0;
+}
+
+size_t harness_server_count(const harness_server *s)
+{
+    return s ? s->n_listeners : 0;
+}
+
+const char *harness_server_url(const harness_server *s, size_t i)
+{
+    return i < s->n_listeners ? s->listeners[i].url : NULL;
+}
+
+void harness_server_stop(harness_server *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_listeners; i++)
+        MHD_stop_daemon(s->listeners[i].daemon);
+    free(s->listeners);
+    if (s->key_pem)
+        OPENSSL_cleanse(s->key_pem, strlen(s->key_pem));
+    free(s->key_pem);
+    free(s->cert_pem);
+    free(s);
+}
