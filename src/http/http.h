@@ -28,6 +28,7 @@ typedef struct psr_http_options {
     const char *proxy;          /* NULL: from the environment; "": none; else proxy URL */
     long connect_timeout_ms;    /* 0 = 30 s */
     long request_timeout_ms;    /* whole request bound; 0 = none (the caller's deadline) */
+    size_t max_response_bytes;  /* larger bodies fail with PSR_E_LIMIT; 0 = 64 MiB */
 } psr_http_options;
 
 typedef struct psr_http psr_http;
@@ -37,6 +38,7 @@ typedef struct psr_http_response {
     char *content_type;         /* Content-Type header value or NULL */
     char **www_authenticate;    /* every WWW-Authenticate value, in order */
     size_t n_www_authenticate;
+    char *location;             /* Location header value (redirects) or NULL */
     psr_buf body;
 } psr_http_response;
 
@@ -48,12 +50,25 @@ void psr_http_free(psr_http *h);
  * value (e.g. "Basic ..."; NULL for none). Sends Accept-Encoding: identity.
  * Returns 0 whenever an HTTP response arrived (whatever its status; resp is
  * filled), or PSR_E_NETWORK / PSR_E_TLS / PSR_E_TIMEOUT with err saying what
- * failed and what to try. The Authorization value is never logged. */
+ * failed and what to try (also PSR_E_LIMIT when the body exceeds
+ * max_response_bytes, PSR_E_INVALID for a header value with CR/LF). The
+ * Authorization value is never logged. resp must be zeroed or hold an earlier
+ * response, which is replaced (its body memory is reused). */
 int psr_http_post(psr_http *h, const char *content_type, const char *authorization,
                   const void *body, size_t len, psr_http_response *resp, psr_error *err);
 
 /* Drops the kept-alive connection so the next request opens a new one. */
 void psr_http_reset_connection(psr_http *h);
+
+/* Changes the whole-request bound for the following requests (0 = none), e.g.
+ * OperationTimeout plus a margin for a Receive. */
+void psr_http_set_request_timeout(psr_http *h, long request_timeout_ms);
+
+/* Copies the DER encoding of the server's (leaf) certificate on the current
+ * connection into out (replacing its contents), for channel binding
+ * (RFC 5929 tls-server-end-point). Available after a request over HTTPS has
+ * completed; fails with PSR_E_STATE before that or on plain HTTP. */
+int psr_http_peer_cert_der(psr_http *h, psr_buf *out, psr_error *err);
 
 /* 1 if the URL is https. */
 int psr_http_is_tls(const psr_http *h);
@@ -66,5 +81,12 @@ void psr_http_response_clear(psr_http_response *r);
  * MaxEnvelopeSize; others give the status and what to try. A 500 response
  * carrying a SOAP fault is not handled here (the caller parses the fault). */
 int psr_http_status_error(const psr_http_response *r, const char *url, psr_error *err);
+
+/* Looks for the challenge of scheme (case-insensitive, e.g. "Negotiate")
+ * among the WWW-Authenticate values of r (RFC 7235: a value may hold several
+ * comma-separated challenges). Returns 1 when offered, with what follows the
+ * scheme name (a token68 or the auth-params; "" when the scheme stands alone)
+ * written to params if not NULL; 0 when not offered; PSR_E_NOMEM. */
+int psr_http_find_challenge(const psr_http_response *r, const char *scheme, psr_buf *params);
 
 #endif

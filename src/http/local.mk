@@ -1,1 +1,14 @@
 # src/http: sources, tests and fuzz targets of this layer.
+noinst_HEADERS += src/http/http.h src/http/http_internal.h tests/unit/test_http_server.h
+libpsremote_la_SOURCES += src/http/http.c src/http/http_errors.c src/http/http_challenge.c \
+	src/http/http_cert.c
+
+# The HTTP tests run a libmicrohttpd server in-process (test_http_server.c).
+HTTP_TEST_CFLAGS = $(TEST_CFLAGS) $(CURL_CFLAGS) $(MHD_CFLAGS)
+HTTP_TEST_LIBS = $(TEST_LIBS) $(MHD_LIBS) $(SSL_LIBS) -lpthread
+
+check_PROGRAMS += tests/unit/test_http
+TESTS += tests/unit/test_http
+tests_unit_test_http_SOURCES = tests/unit/test_http.c tests/unit/test_http_server.c
+tests_unit_test_http_CFLAGS = $(HTTP_TEST_CFLAGS)
+tests_unit_test_http_LDADD = $(HTTP_TEST_LIBS)
