@@ -8,3 +8,5 @@ tests_unit_test_harness_SOURCES = tests/unit/test_harness.c \
 	src/harness/options.c src/harness/cmdline.c
 tests_unit_test_harness_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_harness_LDADD = $(TEST_LIBS)
+
+dist_man_MANS += man/psremote-harness.1
