@@ -10,3 +10,11 @@ tests_unit_test_harness_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_harness_LDADD = $(TEST_LIBS)
 
 dist_man_MANS += man/psremote-harness.1
+
+# The shell table and real processes, without HTTP or XML.
+check_PROGRAMS += tests/unit/test_harness_winrs
+TESTS += tests/unit/test_harness_winrs
+tests_unit_test_harness_winrs_SOURCES = tests/unit/test_harness_winrs.c \
+	src/harness/winrs.c src/harness/process.c
+tests_unit_test_harness_winrs_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_harness_winrs_LDADD = $(TEST_LIBS) -lpthread
