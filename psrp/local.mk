@@ -16,3 +16,9 @@ tests_unit_test_psrp_message_LDADD = $(TEST_LIBS)
 tests_unit_test_psrp_session_key_SOURCES = tests/unit/test_psrp_session_key.c
 tests_unit_test_psrp_session_key_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_psrp_session_key_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/fuzz/fuzz_psrp_defragment_replay
+TESTS += tests/fuzz/fuzz_psrp_defragment_replay
+tests_fuzz_fuzz_psrp_defragment_replay_SOURCES = tests/fuzz/fuzz_psrp_defragment.c tests/fuzz/standalone_main.c
+tests_fuzz_fuzz_psrp_defragment_replay_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_psrp_defragment_replay_LDADD = $(TEST_LIBS)
