@@ -59,15 +59,23 @@ static int timeout_error(psr_http *h, psr_error *err)
 }
 
 /* Certificate verification failed: either the chain is not trusted (or not
- * valid now), or the chain is fine and the name does not match. OpenSSL's
- * verify result tells the two apart: libcurl checks the name itself after a
- * successful chain verification. */
+ * valid now), or the chain is fine and the name does not match. The verify
+ * result tells the two apart: libcurl checks the name itself after OpenSSL
+ * verified the chain, and on a mismatch reports "not OK" without a reason
+ * (libcurl 7.88 gives 1, X509_V_ERR_UNSPECIFIED); OpenSSL's own name-check
+ * codes are accepted too in case a libcurl version delegates the check. */
+static int name_mismatch(long verify)
+{
+    return verify == X509_V_OK || verify == X509_V_ERR_UNSPECIFIED ||
+           verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH;
+}
+
 static int certificate_error(psr_http *h, CURLcode rc, psr_error *err)
 {
     long verify = X509_V_OK;
     curl_easy_getinfo(h->curl, CURLINFO_SSL_VERIFYRESULT, &verify);
     const char *detail = curl_detail(h, rc);
-    if (verify == X509_V_OK)
+    if (name_mismatch(verify))
         return psr_error_set(err, PSR_E_TLS,
                              "TLS certificate of %s does not match that name: %s; connect with "
                              "a name the certificate carries (its subject CN or "

@@ -12,3 +12,9 @@ TESTS += tests/unit/test_http
 tests_unit_test_http_SOURCES = tests/unit/test_http.c tests/unit/test_http_server.c
 tests_unit_test_http_CFLAGS = $(HTTP_TEST_CFLAGS)
 tests_unit_test_http_LDADD = $(HTTP_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_http_tls
+TESTS += tests/unit/test_http_tls
+tests_unit_test_http_tls_SOURCES = tests/unit/test_http_tls.c tests/unit/test_http_server.c
+tests_unit_test_http_tls_CFLAGS = $(HTTP_TEST_CFLAGS)
+tests_unit_test_http_tls_LDADD = $(HTTP_TEST_LIBS)
