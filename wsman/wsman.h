@@ -60,19 +60,52 @@
 #define WSMAN_STATE_RUNNING "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/Running"
 #define WSMAN_STATE_PENDING "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/Pending"
 
-/* WSManFault codes used by WinRM (decimal, as the Code attribute carries them). */
-#define WSMAN_CODE_TIMED_OUT 2150858793u          /* 0x80338029 Receive had no output in time */
-#define WSMAN_CODE_INVALID_SELECTORS 2150858843u  /* 0x8033805B unknown ShellId */
-#define WSMAN_CODE_ACCESS_DENIED 5u
-#define WSMAN_CODE_ENCODING_LIMIT 2150858817u     /* 0x80338041 envelope too large */
-#define WSMAN_CODE_UNSUPPORTED_ACTION 2150858781u /* 0x8033801D (ActionNotSupported) */
-#define WSMAN_CODE_SHELL_NOT_FOUND 2150858843u
+/* WSManFault codes used by WinRM (decimal, as the Code attribute carries them).
+ * Values are the HRESULTs of the Windows SDK's wsmerror.h (facility 0x33), or
+ * Win32 error codes; the subcode WinRM pairs each with is noted. */
+#define WSMAN_CODE_TIMED_OUT 2150858793u          /* 0x80338029 ERROR_WSMAN_OPERATION_TIMEDOUT,
+                                                     w:TimedOut: Receive had no output in time */
+#define WSMAN_CODE_SHELL_NOT_FOUND 2150858843u    /* 0x8033805B ERROR_WSMAN_UNEXPECTED_SELECTORS,
+                                                     w:InvalidSelectors: unknown ShellId */
+#define WSMAN_CODE_INVALID_SELECTORS 2150858813u  /* 0x8033803D ERROR_WSMAN_INVALID_SELECTORS */
+#define WSMAN_CODE_ACCESS_DENIED 5u               /* ERROR_ACCESS_DENIED, w:AccessDenied */
+#define WSMAN_CODE_ENCODING_LIMIT 2150858824u     /* 0x80338048 ERROR_WSMAN_MAX_ENVELOPE_SIZE_EXCEEDED,
+                                                     w:EncodingLimit: reply over MaxEnvelopeSize */
+#define WSMAN_CODE_SCHEMA_VALIDATION 2150858817u  /* 0x80338041 ERROR_WSMAN_SCHEMA_VALIDATION_ERROR,
+                                                     w:SchemaValidationError: malformed body */
+#define WSMAN_CODE_UNSUPPORTED_ACTION 2150858771u /* 0x80338013 ERROR_WSMAN_ACTION_NOT_SUPPORTED,
+                                                     a:ActionNotSupported */
+
+/* Windows' texts for those faults (en-US), for servers that imitate it. */
+#define WSMAN_TEXT_TIMED_OUT \
+    "The WS-Management service cannot complete the operation within the time specified in " \
+    "OperationTimeout."
+#define WSMAN_TEXT_INVALID_SELECTORS \
+    "The WS-Management service cannot process the request because the request contained " \
+    "invalid selectors for the resource."
+#define WSMAN_TEXT_SHELL_NOT_FOUND_FMT \
+    "The request for the Windows Remote Shell with ShellId %s failed because the shell was " \
+    "not found on the server. Possible causes are: the specified ShellId is incorrect or the " \
+    "shell no longer exists on the server. Provide the correct ShellId or create a new shell " \
+    "and retry the operation."
+#define WSMAN_TEXT_ACCESS_DENIED "Access is denied."
+#define WSMAN_TEXT_ENCODING_LIMIT \
+    "The response that the WS-Management service computed exceeds the maximum envelope size " \
+    "in the request."
+#define WSMAN_TEXT_UNSUPPORTED_ACTION \
+    "The WS-Management service does not support the action specified in the request."
 
 /* ---- Limits ---------------------------------------------------------- */
 #define WSMAN_MAX_DOCUMENT_SIZE (64u * 1024u * 1024u) /* refuse larger envelopes */
 #define WSMAN_MAX_DEPTH 64                            /* element nesting */
 #define WSMAN_DEFAULT_MAX_ENVELOPE 153600u            /* 150 KB */
 #define WSMAN_DEFAULT_OPERATION_TIMEOUT_MS 180000u    /* PowerShell: 3 min */
+
+/* xs:duration as WS-Man uses it for timeouts: format appends "PT180.000S" for
+ * 180000 ms; parse reads PnDTnHnMn.nnnS forms ("PT20S", "P0DT0H0M1S") into
+ * milliseconds and returns 0, or -1 for anything else or values above 2^32-1. */
+int wsman_duration_format(psr_buf *out, uint32_t ms);
+int wsman_duration_parse(const char *text, uint32_t *ms);
 
 /* ---- Common header fields (requests) --------------------------------- */
 typedef struct wsman_option {
@@ -156,8 +189,10 @@ typedef struct wsman_fault {
 } wsman_fault;
 
 void wsman_fault_clear(wsman_fault *f);
-/* Fills err with code PSR_E_FAULT, wsman_code, machine and a message such as
- * "server fault from HOST: <message> (WSManFault 2150858793, TimedOut)". */
+/* Fills err with code PSR_E_FAULT, wsman_code, fault_subcode, machine and a
+ * message such as "server fault from HOST: <message> (WSManFault 2150858793,
+ * TimedOut)"; the message is the WSManFault Message, else the SOAP Reason.
+ * Returns PSR_E_FAULT. */
 int wsman_fault_to_error(const wsman_fault *f, psr_error *err);
 
 /* ---- Client side: parsing responses ---------------------------------- */
@@ -243,11 +278,14 @@ typedef struct wsman_request {
     size_t n_options;
     uint32_t max_envelope_size;  /* 0 if absent */
     uint32_t operation_timeout_ms; /* 0 if absent */
-    char *locale;
+    char *locale;                /* xml:lang of w:Locale */
+    char *data_locale;           /* xml:lang of p:DataLocale */
+    char *session_id;            /* p:SessionId */
     /* Create */
     char *requested_shell_id;    /* ShellId attribute of rsp:Shell (PSRP) */
     char *input_streams, *output_streams;
     char *working_directory;
+    uint32_t idle_timeout_ms;    /* rsp:IdleTimeOut, 0 if absent */
     wsman_parsed_env *env;
     size_t n_env;
     char *creation_xml;          /* text of <creationXml> (base64), or NULL */
