@@ -18,3 +18,12 @@ TESTS += tests/unit/test_http_tls
 tests_unit_test_http_tls_SOURCES = tests/unit/test_http_tls.c tests/unit/test_http_server.c
 tests_unit_test_http_tls_CFLAGS = $(HTTP_TEST_CFLAGS)
 tests_unit_test_http_tls_LDADD = $(HTTP_TEST_LIBS)
+
+# Fuzz target: WWW-Authenticate parsing and the 401 message (seeds in
+# fixtures/fuzz/http_challenge). Not in FUZZ_TARGETS yet: tests/local.mk sets
+# that variable with '=' after this file is included.
+check_PROGRAMS += tests/fuzz/fuzz_http_challenge_replay
+TESTS += tests/fuzz/fuzz_http_challenge_replay
+tests_fuzz_fuzz_http_challenge_replay_SOURCES = tests/fuzz/fuzz_http_challenge.c tests/fuzz/standalone_main.c
+tests_fuzz_fuzz_http_challenge_replay_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_http_challenge_replay_LDADD = $(TEST_LIBS)
