@@ -80,10 +80,17 @@ static int do_create(reply_ctx *r)
     for (size_t i = 0; i < q->n_env; i++)
         env[i] = (harness_env){q->env[i].name ? q->env[i].name : "",
                                q->env[i].value ? q->env[i].value : ""};
-    harness_shell_spec spec = {q->working_directory, env, q->n_env, 0};
+    harness_shell_spec spec = {q->working_directory, env, q->n_env};
+    /* WINRS_CODEPAGE sets the console code page a Windows program encodes
+     * its text in; the bytes themselves pass through unchanged. Programs
+     * here write UTF-8 (code page 65001) and the harness passes their bytes
+     * through unchanged too, so the option is checked, not applied. */
     const char *cp = wsman_request_option(q, "WINRS_CODEPAGE");
-    if (cp)
-        spec.codepage = (unsigned)strtoul(cp, NULL, 10);
+    char *cp_end = NULL;
+    if (cp && (strtoul(cp, &cp_end, 10) == 0 || *cp_end)) {
+        free(env);
+        return fault_for(r, HARNESS_BAD_REQUEST, "WINRS_CODEPAGE is not a code page number");
+    }
     char shell_id[PSR_UUID_STRLEN];
     harness_result res = harness_winrs_create(r->ctx->winrs, &spec, shell_id, sizeof(shell_id));
     free(env);

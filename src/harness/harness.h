@@ -99,7 +99,6 @@ typedef struct harness_shell_spec {
     const char *working_directory; /* NULL = the harness's own */
     const harness_env *env;
     size_t n_env;
-    unsigned codepage;             /* WINRS_CODEPAGE, 0 = not given */
 } harness_shell_spec;
 
 /* Output gathered by one Receive. out/err are caller-owned buffers. */

@@ -36,7 +36,6 @@ typedef struct shell {
     char id[PSR_UUID_STRLEN];
     char *cwd;
     char **envp; /* NAME=value strings, NULL-terminated */
-    unsigned codepage;
     command *commands;
 } shell;
 
@@ -204,7 +203,6 @@ harness_result harness_winrs_create(harness_winrs *w, const harness_shell_spec *
         return HARNESS_NOMEM;
     }
     psr_uuid_format(&u, 1, s->id);
-    s->codepage = spec->codepage;
     s->envp = build_envp(spec->env, spec->n_env);
     s->cwd = spec->working_directory ? strdup(spec->working_directory) : NULL;
     if (!s->envp || (spec->working_directory && !s->cwd)) {

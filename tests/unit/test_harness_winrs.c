@@ -59,7 +59,7 @@ static int drain(run *r, size_t budget, psr_buf *out, psr_buf *err, int *max_pie
 static void test_env_cwd_streams_exit_code(void)
 {
     harness_env env[] = {{"PSR_TEST_VAR", "a b"}, {"HOME", "/nowhere"}};
-    harness_shell_spec spec = {"/tmp", env, 2, 0};
+    harness_shell_spec spec = {"/tmp", env, 2};
     run r;
     start(&r, &spec, "echo \"$PSR_TEST_VAR\"; echo \"$HOME\"; pwd; echo oops >&2; exit 3");
     CU_ASSERT_EQUAL(strlen(r.shell), 36);
@@ -163,10 +163,10 @@ static void test_errors(void)
     harness_winrs *w = harness_winrs_new();
     char shell[64], cmd[64];
     psr_error err = {0};
-    harness_shell_spec bad_dir = {"/nonexistent-dir", NULL, 0, 0};
+    harness_shell_spec bad_dir = {"/nonexistent-dir", NULL, 0};
     CU_ASSERT_EQUAL(harness_winrs_create(w, &bad_dir, shell, sizeof(shell)), HARNESS_BAD_DIRECTORY);
     harness_env bad_env[] = {{"A=B", "x"}};
-    harness_shell_spec bad_var = {NULL, bad_env, 1, 0};
+    harness_shell_spec bad_var = {NULL, bad_env, 1};
     CU_ASSERT_EQUAL(harness_winrs_create(w, &bad_var, shell, sizeof(shell)), HARNESS_BAD_REQUEST);
     CU_ASSERT_EQUAL(harness_winrs_command(w, "00000000-0000-0000-0000-000000000000", "true", NULL,
                                           cmd, sizeof(cmd), &err), HARNESS_NO_SHELL);

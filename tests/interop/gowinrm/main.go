@@ -4,10 +4,12 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io/ioutil"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/masterzen/winrm"
 )
@@ -37,12 +39,15 @@ func main() {
 			fmt.Printf("%s error %q\n", name, err.Error())
 			return
 		}
-		stdout, stderr, code, err := client.RunWithString(command, stdin)
+		// RunWithInput closes stdin (Send with End) once the input is
+		// sent; RunWithString would keep it open until the command ends.
+		var stdout, stderr bytes.Buffer
+		code, err := client.RunWithInput(command, &stdout, &stderr, strings.NewReader(stdin))
 		if err != nil {
 			fmt.Printf("%s error %q\n", name, err.Error())
 			return
 		}
-		fmt.Printf("%s %q %q %d\n", name, stdout, stderr, code)
+		fmt.Printf("%s %q %q %d\n", name, stdout.String(), stderr.String(), code)
 	}
 	run("echo", winrm.DefaultParameters, "echo hello", "")
 	run("stderr", winrm.DefaultParameters, "echo to-out; echo to-err >&2; exit 3", "")
