@@ -240,6 +240,14 @@ static void test_name_mismatch_and_skip_cn_check(void)
     o.skip_cn_check = 1;
     CU_ASSERT_EQUAL(post_once(&o, &err), 0);
     CU_ASSERT_EQUAL(s.requests, 1);
+
+    /* As in PowerShell, SkipCACheck alone still checks the name. */
+    psr_http_options o2 = {.url = s.url, .skip_ca_check = 1};
+    CU_ASSERT_EQUAL(post_once(&o2, &err), PSR_E_TLS);
+    CU_ASSERT(contains(err.message, "SkipCNCheck"));
+    o2.skip_cn_check = 1;
+    CU_ASSERT_EQUAL(post_once(&o2, &err), 0);
+    CU_ASSERT_EQUAL(s.requests, 2);
     test_server_stop(&s);
 }
 
