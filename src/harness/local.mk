@@ -1,6 +1,17 @@
 # src/harness: psremote-harness, a WinRM (WS-Man / WinRS) server for tests.
 noinst_HEADERS += src/harness/harness.h src/harness/process.h src/harness/server.h
 
+bin_PROGRAMS += psremote-harness
+psremote_harness_SOURCES = src/harness/main.c src/harness/options.c src/harness/cmdline.c \
+	src/harness/process.c src/harness/winrs.c src/harness/faults.c src/harness/dispatch.c \
+	src/harness/server.c
+psremote_harness_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(SSL_CFLAGS)
+psremote_harness_LDADD = libpsremote.la $(MHD_LIBS) $(SSL_LIBS) -lpthread
+
+# Third-party WinRM clients (Debian's python3-winrm, Go's masterzen/winrm) and
+# raw curl requests against the harness; each skips (77) if its tool is missing.
+TESTS += tests/interop/pywinrm.sh tests/interop/gowinrm.sh tests/interop/harness_faults.sh
+
 # Pure pieces (options, command-line quoting), unit-tested on their own.
 check_PROGRAMS += tests/unit/test_harness
 TESTS += tests/unit/test_harness
