@@ -337,6 +337,13 @@ void psr_http_set_request_timeout(psr_http *h, long request_timeout_ms)
     curl_easy_setopt(h->curl, CURLOPT_TIMEOUT_MS, h->request_timeout_ms);
 }
 
+int psr_http_last_connection_was_new(const psr_http *h)
+{
+    long new_connections = 0;
+    curl_easy_getinfo(h->curl, CURLINFO_NUM_CONNECTS, &new_connections);
+    return new_connections > 0;
+}
+
 int psr_http_is_tls(const psr_http *h)
 {
     return h->tls;

@@ -60,6 +60,12 @@ int psr_http_post(psr_http *h, const char *content_type, const char *authorizati
 /* Drops the kept-alive connection so the next request opens a new one. */
 void psr_http_reset_connection(psr_http *h);
 
+/* 1 if the last completed request had to open a new connection (the first
+ * one, after a reset, or because the server closed the kept-alive one), 0 if
+ * it reused the connection. Connection-bound authentication (NTLM,
+ * Negotiate, CredSSP) starts over on a new connection. */
+int psr_http_last_connection_was_new(const psr_http *h);
+
 /* Changes the whole-request bound for the following requests (0 = none), e.g.
  * OperationTimeout plus a margin for a Receive. */
 void psr_http_set_request_timeout(psr_http *h, long request_timeout_ms);

@@ -117,15 +117,38 @@ static void test_keep_alive_and_reset(void)
     psr_http_response r = {0};
     psr_error err;
     CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "a", 1, &r, &err), 0);
+    CU_ASSERT_EQUAL(psr_http_last_connection_was_new(h), 1);
     CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "b", 1, &r, &err), 0);
+    CU_ASSERT_EQUAL(psr_http_last_connection_was_new(h), 0); /* CURLINFO_NUM_CONNECTS 0 */
     CU_ASSERT_EQUAL(s.requests, 2);
     CU_ASSERT_EQUAL(s.connections, 1);
     CU_ASSERT_STRING_EQUAL(r.body.data, "ok");
 
     psr_http_reset_connection(h);
     CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "c", 1, &r, &err), 0);
+    CU_ASSERT_EQUAL(psr_http_last_connection_was_new(h), 1);
     CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "d", 1, &r, &err), 0);
+    CU_ASSERT_EQUAL(psr_http_last_connection_was_new(h), 0);
     CU_ASSERT_EQUAL(s.requests, 4);
+    CU_ASSERT_EQUAL(s.connections, 2);
+    psr_http_response_clear(&r);
+    psr_http_free(h);
+    test_server_stop(&s);
+}
+
+/* A server that ends the connection after a reply: the next request opens a
+ * new one by itself, and says so. */
+static void test_server_closes_after_reply(void)
+{
+    test_server s = {.reply_body = "bye", .close_after_reply = 1};
+    CU_ASSERT_EQUAL_FATAL(test_server_start(&s, NULL, NULL), 0);
+    psr_http *h = open_http(s.url);
+    psr_http_response r = {0};
+    psr_error err;
+    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "a", 1, &r, &err), 0);
+    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "b", 1, &r, &err), 0);
+    CU_ASSERT_STRING_EQUAL(r.body.data, "bye");
+    CU_ASSERT_EQUAL(psr_http_last_connection_was_new(h), 1);
     CU_ASSERT_EQUAL(s.connections, 2);
     psr_http_response_clear(&r);
     psr_http_free(h);
@@ -398,6 +421,7 @@ static const psr_unit_test tests[] = {
     {"POST carries body, Content-Type, Accept-Encoding, Authorization", test_post_headers_and_body},
     {"custom Content-Type, no Authorization, large and empty bodies", test_post_custom_type_no_auth_large_body},
     {"keep-alive: two posts share one connection; reset opens a new one", test_keep_alive_and_reset},
+    {"server closes after a reply: next request reconnects", test_server_closes_after_reply},
     {"401 lists every WWW-Authenticate scheme; connection survives", test_401_lists_offered_schemes},
     {"401 without WWW-Authenticate", test_401_without_challenge},
     {"several challenges in one WWW-Authenticate header", test_challenges_in_one_header},

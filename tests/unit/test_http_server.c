@@ -56,6 +56,8 @@ static enum MHD_Result queue_reply(test_server *s, struct MHD_Connection *c)
         MHD_add_response_header(r, "WWW-Authenticate", s->challenges[i]);
     if (s->location)
         MHD_add_response_header(r, "Location", s->location);
+    if (s->close_after_reply)
+        MHD_add_response_header(r, "Connection", "close");
     enum MHD_Result ok = MHD_queue_response(c, s->status ? s->status : 200, r);
     MHD_destroy_response(r);
     return ok;

@@ -24,6 +24,7 @@ typedef struct test_server {
     const char *reply_body;        /* NULL = empty */
     const char *challenges[4];     /* WWW-Authenticate values, NULL-terminated */
     const char *location;
+    int close_after_reply;         /* send "Connection: close" */
 
     /* Filled by test_server_start. */
     unsigned port;
