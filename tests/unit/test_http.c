@@ -79,7 +79,7 @@ static void test_post_custom_type_no_auth_large_body(void)
     test_server s = {0};
     CU_ASSERT_EQUAL_FATAL(test_server_start(&s, NULL, NULL), 0);
     psr_http *h = open_http(s.url);
-    size_t len = 300 * 1024;
+    size_t len = 1536 * 1024; /* libcurl adds "Expect: 100-continue" above 1 MiB */
     char *big = malloc(len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(big);
     for (size_t i = 0; i < len; i++)
