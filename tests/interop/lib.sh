@@ -35,7 +35,23 @@ check() {
     if "$@"; then pass "$name"; else fail "$name"; fi
 }
 
+# stop_harness: SIGTERM must end the harness with status 0 and no
+# sanitizer report (an ASan/UBSan build prints them to stderr).
+stop_harness() {
+    [ -n "$HARNESS_PID" ] || return 0
+    kill "$HARNESS_PID"
+    wait "$HARNESS_PID"
+    local rc=$?
+    HARNESS_PID=""
+    check "the harness exits 0 on SIGTERM" [ "$rc" -eq 0 ]
+    if grep -qE 'AddressSanitizer|LeakSanitizer|ThreadSanitizer|runtime error:' "$TMP/harness.err"; then
+        cat "$TMP/harness.err"
+        fail "sanitizer report from the harness"
+    fi
+}
+
 finish() {
+    stop_harness
     echo "$CHECKS checks, $FAILURES failed"
     [ "$CHECKS" -gt 0 ] && [ "$FAILURES" -eq 0 ]
 }
