@@ -1,0 +1,168 @@
+#!/bin/sh
+# kdc.sh: a throwaway MIT Kerberos KDC (and an NTLM user file) for tests.
+#
+# As a command:   kdc.sh start DIR   creates DIR (must be empty or absent),
+#                                    starts the KDC and writes DIR/env
+#                 kdc.sh stop DIR    stops that KDC (the directory is kept)
+# Sourced:        . kdc.sh; psr_kdc_start DIR && . DIR/env; ...; psr_kdc_stop DIR
+#
+# DIR/env holds `export NAME=value` lines: KRB5_CONFIG, KRB5_KDC_PROFILE,
+# KRB5CCNAME, KRB5_KTNAME (the HTTP/localhost service keytab), NTLM_USER_FILE,
+# PSR_KDC_REALM, PSR_KDC_PORT, PSR_KDC_USER, PSR_KDC_PASSWORD,
+# PSR_NTLM_ONLY_USER, PSR_NTLM_ONLY_PASSWORD. KRB5_CONFIG is always set: the
+# machine's /etc/krb5.conf may name a foreign realm.
+#
+# Principals: user1@PSREMOTE.TEST (password below), HTTP/localhost@PSREMOTE.TEST
+# (random key, in the keytab). The NTLM user file (gss-ntlmssp's
+# NTLM_USER_FILE, lines DOMAIN:user:password) holds user1 with the same
+# password and ntlmonly, a user the KDC does not know.
+#
+# Exit status 77 (automake's "skipped") when the MIT KDC programs are missing.
+
+PSR_KDC_REALM_NAME=PSREMOTE.TEST
+
+psr_kdc_find_tools() {
+    for tool in krb5kdc kdb5_util kadmin.local; do
+        found=
+        for d in /usr/sbin /usr/local/sbin /sbin $(echo "$PATH" | tr : ' '); do
+            if [ -x "$d/$tool" ]; then found="$d/$tool"; break; fi
+        done
+        if [ -z "$found" ]; then
+            echo "kdc.sh: $tool not found (install the Debian packages krb5-kdc and krb5-admin-server)" >&2
+            return 77
+        fi
+        case $tool in
+            krb5kdc) PSR_KRB5KDC=$found ;;
+            kdb5_util) PSR_KDB5_UTIL=$found ;;
+            kadmin.local) PSR_KADMIN_LOCAL=$found ;;
+        esac
+    done
+    return 0
+}
+
+# A loopback port free for both TCP and UDP. krb5kdc does not fail when its
+# port is busy, so the choice is checked here, before it starts.
+psr_kdc_free_port() {
+    tries=200
+    while [ "$tries" -gt 0 ]; do
+        n=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+        port=$((20000 + n % 40000))
+        if [ -z "$(ss -Htuan "( sport = :$port )" 2>/dev/null)" ]; then
+            echo "$port"
+            return 0
+        fi
+        tries=$((tries - 1))
+    done
+    echo "kdc.sh: no free loopback port found" >&2
+    return 1
+}
+
+psr_kdc_start() {
+    dir=$1
+    psr_kdc_find_tools || return $?
+    mkdir -p "$dir" || return 1
+    dir=$(cd "$dir" && pwd) || return 1
+    port=$(psr_kdc_free_port) || return 1
+    realm=$PSR_KDC_REALM_NAME
+    password='Kdc-Test-Pass1'
+    ntlm_password='Ntlm-Only-Pass2'
+
+    cat >"$dir/krb5.conf" <<CONF
+[libdefaults]
+    default_realm = $realm
+    dns_lookup_realm = false
+    dns_lookup_kdc = false
+    dns_canonicalize_hostname = false
+    rdns = false
+    ignore_acceptor_hostname = false
+    default_ccache_name = FILE:$dir/ccache
+    default_keytab_name = FILE:$dir/keytab
+[realms]
+    $realm = {
+        kdc = 127.0.0.1:$port
+    }
+[domain_realm]
+    localhost = $realm
+CONF
+    cat >"$dir/kdc.conf" <<CONF
+[kdcdefaults]
+    kdc_listen = 127.0.0.1:$port
+    kdc_tcp_listen = 127.0.0.1:$port
+[realms]
+    $realm = {
+        database_name = $dir/principal
+        key_stash_file = $dir/stash
+        acl_file = $dir/kadm5.acl
+        kdc_listen = 127.0.0.1:$port
+        kdc_tcp_listen = 127.0.0.1:$port
+        max_life = 1d
+    }
+[logging]
+    kdc = FILE:$dir/kdc.log
+CONF
+    : >"$dir/kadm5.acl"
+    printf 'PSREMOTE:user1:%s\nPSREMOTE:ntlmonly:%s\n' "$password" "$ntlm_password" >"$dir/ntlm_users"
+
+    KRB5_CONFIG=$dir/krb5.conf KRB5_KDC_PROFILE=$dir/kdc.conf
+    export KRB5_CONFIG KRB5_KDC_PROFILE
+    master=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+    "$PSR_KDB5_UTIL" -r "$realm" create -s -P "$master" >"$dir/setup.log" 2>&1 || {
+        echo "kdc.sh: kdb5_util create failed:" >&2; cat "$dir/setup.log" >&2; return 1; }
+    "$PSR_KADMIN_LOCAL" -r "$realm" -q "addprinc -pw $password user1@$realm" >>"$dir/setup.log" 2>&1 &&
+    "$PSR_KADMIN_LOCAL" -r "$realm" -q "addprinc -randkey HTTP/localhost@$realm" >>"$dir/setup.log" 2>&1 &&
+    "$PSR_KADMIN_LOCAL" -r "$realm" -q "ktadd -k $dir/keytab HTTP/localhost@$realm" >>"$dir/setup.log" 2>&1 || {
+        echo "kdc.sh: kadmin.local failed:" >&2; cat "$dir/setup.log" >&2; return 1; }
+
+    "$PSR_KRB5KDC" -n -r "$realm" </dev/null >"$dir/krb5kdc.out" 2>&1 &
+    echo $! >"$dir/kdc.pid"
+    # Wait, with a bound, until the KDC listens on its TCP port.
+    n=100
+    while [ -z "$(ss -Hltn "( sport = :$port )" 2>/dev/null)" ]; do
+        if ! kill -0 "$(cat "$dir/kdc.pid")" 2>/dev/null || [ "$n" -le 0 ]; then
+            echo "kdc.sh: krb5kdc did not start:" >&2; cat "$dir/krb5kdc.out" "$dir/kdc.log" >&2 2>/dev/null
+            psr_kdc_stop "$dir"
+            return 1
+        fi
+        sleep 0.05
+        n=$((n - 1))
+    done
+
+    cat >"$dir/env" <<ENV
+export KRB5_CONFIG='$dir/krb5.conf'
+export KRB5_KDC_PROFILE='$dir/kdc.conf'
+export KRB5CCNAME='FILE:$dir/ccache'
+export KRB5_KTNAME='FILE:$dir/keytab'
+export NTLM_USER_FILE='$dir/ntlm_users'
+export PSR_KDC_REALM='$realm'
+export PSR_KDC_PORT='$port'
+export PSR_KDC_USER='user1@$realm'
+export PSR_KDC_PASSWORD='$password'
+export PSR_NTLM_ONLY_USER='PSREMOTE\\ntlmonly'
+export PSR_NTLM_ONLY_PASSWORD='$ntlm_password'
+ENV
+    return 0
+}
+
+psr_kdc_stop() {
+    dir=$1
+    if [ -f "$dir/kdc.pid" ]; then
+        pid=$(cat "$dir/kdc.pid")
+        kill "$pid" 2>/dev/null
+        n=100
+        while kill -0 "$pid" 2>/dev/null && [ "$n" -gt 0 ]; do sleep 0.05; n=$((n - 1)); done
+        rm -f "$dir/kdc.pid"
+    fi
+    return 0
+}
+
+# Run as a command (not sourced): dispatch on the first argument.
+case ${0##*/} in
+    kdc.sh)
+        case ${1:-} in
+            start) [ -n "${2:-}" ] || { echo "usage: kdc.sh start DIR" >&2; exit 2; }
+                   psr_kdc_start "$2"; exit $? ;;
+            stop)  [ -n "${2:-}" ] || { echo "usage: kdc.sh stop DIR" >&2; exit 2; }
+                   psr_kdc_stop "$2"; exit $? ;;
+            *) echo "usage: kdc.sh start|stop DIR" >&2; exit 2 ;;
+        esac ;;
+esac

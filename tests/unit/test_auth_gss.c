@@ -1,0 +1,519 @@
+/* test_auth_gss.c: GSSAPI contexts (src/auth/gss.h) end to end against a
+ * throwaway MIT KDC and gss-ntlmssp: initiator and acceptor in one process,
+ * tokens passed in memory. Covers SPNEGO->Kerberos, SPNEGO->NTLM, Kerberos
+ * only, NTLM only, channel binding, the errors users meet, and sealing
+ * round trips through the multipart framing. Skipped (77) without krb5kdc. */
+#include "src/auth/gss.h"
+#include "src/auth/sealing.h"
+#include "tests/kdc/kdc.h"
+#include "unit.h"
+
+#include <string.h>
+
+static psr_test_kdc kdc;
+
+/* ---- helpers ---- */
+
+static psr_gss_ctx *acceptor(const void *cert, size_t cert_len)
+{
+    char keytab[600];
+    snprintf(keytab, sizeof(keytab), "%s/keytab", kdc.dir);
+    psr_gss_acceptor_options o = {
+        .service_name = "HTTP@localhost",
+        .keytab = keytab,
+        .ntlm_user_file = getenv("NTLM_USER_FILE"),
+        .server_cert_der = cert,
+        .server_cert_der_len = cert_len,
+    };
+    psr_gss_ctx *c = NULL;
+    psr_error err;
+    int rc = psr_gss_acceptor_new(&c, &o, &err);
+    if (rc != 0)
+        fprintf(stderr, "acceptor: %s\n", err.message);
+    CU_ASSERT_EQUAL(rc, 0);
+    return c;
+}
+
+static psr_gss_ctx *initiator(psr_gss_mech mech, const char *user, const char *password,
+                              const char *host, const void *cert, size_t cert_len,
+                              psr_error *err)
+{
+    psr_gss_initiator_options o = {
+        .mech = mech,
+        .user = user,
+        .password = password,
+        .host = host,
+        .server_cert_der = cert,
+        .server_cert_der_len = cert_len,
+    };
+    psr_gss_ctx *c = NULL;
+    if (psr_gss_initiator_new(&c, &o, err) != 0)
+        return NULL;
+    return c;
+}
+
+enum { OK = 0, INITIATOR_FAILED = 1, ACCEPTOR_FAILED = 2, STUCK = 3 };
+
+/* Runs the token exchange; errors land in ierr / aerr. */
+static int exchange(psr_gss_ctx *ini, psr_gss_ctx *acc, psr_error *ierr, psr_error *aerr)
+{
+    psr_buf to_acc = {0}, to_ini = {0};
+    int idone = 0, adone = 0, result = OK;
+    if (psr_gss_step(ini, NULL, 0, &to_acc, &idone, ierr) != 0)
+        result = INITIATOR_FAILED;
+    for (int round = 0; result == OK && !(idone && adone); round++) {
+        if (round > 10) {
+            result = STUCK;
+            break;
+        }
+        if (!adone) {
+            if (to_acc.len == 0) {
+                result = STUCK;
+                break;
+            }
+            if (psr_gss_step(acc, to_acc.data, to_acc.len, &to_ini, &adone, aerr) != 0) {
+                result = ACCEPTOR_FAILED;
+                break;
+            }
+        }
+        if (!idone) {
+            if (to_ini.len == 0) {
+                result = STUCK;
+                break;
+            }
+            if (psr_gss_step(ini, to_ini.data, to_ini.len, &to_acc, &idone, ierr) != 0) {
+                result = INITIATOR_FAILED;
+                break;
+            }
+        }
+    }
+    psr_buf_free(&to_acc);
+    psr_buf_free(&to_ini);
+    return result;
+}
+
+static char *fixture(const char *name, size_t *len)
+{
+    char *data = psr_unit_read_fixture(name, len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+    return data;
+}
+
+/* Seals on one side, unseals on the other, for a payload of n bytes. */
+static void seal_roundtrip(psr_gss_ctx *from, psr_gss_ctx *to, size_t n)
+{
+    psr_buf plain = {0}, body = {0}, ct = {0}, back = {0};
+    for (size_t i = 0; i < n; i++)
+        psr_buf_putc(&plain, (char)("<s:Envelope/>"[i % 13] ^ (i >> 10)));
+    psr_error err;
+    int rc = psr_sealing_seal(from, plain.data ? plain.data : "", n, &body, &ct, &err);
+    if (rc)
+        fprintf(stderr, "seal %zu: %s\n", n, err.message);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    /* The payload must not appear in clear (checked on a distinctive run). */
+    if (n >= 1024)
+        CU_ASSERT_PTR_NULL(memmem(body.data, body.len, plain.data, 64));
+    rc = psr_sealing_unseal(to, ct.data, body.data, body.len, 0, &back, &err);
+    if (rc)
+        fprintf(stderr, "unseal %zu: %s\n", n, err.message);
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT_EQUAL(back.len, n);
+    CU_ASSERT(n == 0 || memcmp(back.data, plain.data, n) == 0);
+    psr_buf_free(&plain);
+    psr_buf_free(&body);
+    psr_buf_free(&ct);
+    psr_buf_free(&back);
+}
+
+static void seal_all_sizes(psr_gss_ctx *ini, psr_gss_ctx *acc)
+{
+    static const size_t sizes[] = {0, 1, 16384, 1024 * 1024};
+    size_t first = 0;
+    if (psr_gss_negotiated_mech(ini) == PSR_GSS_NTLM) {
+        /* gss-ntlmssp cannot seal nothing; the error must say so. */
+        psr_buf body = {0}, ct = {0};
+        psr_error err;
+        CU_ASSERT_EQUAL(psr_sealing_seal(ini, "", 0, &body, &ct, &err), PSR_E_INVALID);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "empty message"));
+        first = 1;
+    }
+    for (size_t i = first; i < 4; i++) {
+        seal_roundtrip(ini, acc, sizes[i]);
+        seal_roundtrip(acc, ini, sizes[i]);
+    }
+}
+
+/* ---- successful exchanges ---- */
+
+static void run_ok(psr_gss_mech mech, const char *user, const char *password,
+                   psr_gss_mech expect_mech, const char *expect_peer, const void *cert,
+                   size_t cert_len, int seal)
+{
+    psr_error ierr, aerr;
+    psr_error_clear(&ierr);
+    psr_error_clear(&aerr);
+    psr_gss_ctx *ini = initiator(mech, user, password, "localhost", cert, cert_len, &ierr);
+    if (!ini)
+        fprintf(stderr, "initiator: %s\n", ierr.message);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ini);
+    psr_gss_ctx *acc = acceptor(cert, cert_len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(acc);
+    /* as the harness does from the Authorization header */
+    CU_ASSERT_EQUAL(psr_gss_set_scheme(acc, psr_gss_http_scheme(ini), &aerr), 0);
+    int r = exchange(ini, acc, &ierr, &aerr);
+    if (r != OK)
+        fprintf(stderr, "exchange %d: initiator: %s / acceptor: %s\n", r, ierr.message,
+                aerr.message);
+    CU_ASSERT_EQUAL(r, OK);
+    if (r == OK) {
+        CU_ASSERT(psr_gss_is_complete(ini));
+        CU_ASSERT(psr_gss_is_complete(acc));
+        CU_ASSERT_EQUAL(psr_gss_negotiated_mech(ini), expect_mech);
+        CU_ASSERT_EQUAL(psr_gss_negotiated_mech(acc), expect_mech);
+        CU_ASSERT_STRING_EQUAL(psr_gss_peer_name(acc), expect_peer);
+        CU_ASSERT(psr_gss_can_seal(ini));
+        CU_ASSERT(psr_gss_can_seal(acc));
+        if (seal)
+            seal_all_sizes(ini, acc);
+    }
+    psr_gss_free(ini);
+    psr_gss_free(acc);
+}
+
+static void test_spnego_kerberos(void)
+{
+    run_ok(PSR_GSS_NEGOTIATE, getenv("PSR_KDC_USER"), getenv("PSR_KDC_PASSWORD"),
+           PSR_GSS_KERBEROS, "user1@PSREMOTE.TEST", NULL, 0, 1);
+}
+
+static void test_spnego_ntlm_fallback(void)
+{
+    /* ntlmonly is unknown to the KDC: SPNEGO must fall back to NTLM. */
+    run_ok(PSR_GSS_NEGOTIATE, getenv("PSR_NTLM_ONLY_USER"), getenv("PSR_NTLM_ONLY_PASSWORD"),
+           PSR_GSS_NTLM, "PSREMOTE\\ntlmonly", NULL, 0, 1);
+}
+
+static void test_kerberos_only(void)
+{
+    run_ok(PSR_GSS_KERBEROS, getenv("PSR_KDC_USER"), getenv("PSR_KDC_PASSWORD"),
+           PSR_GSS_KERBEROS, "user1@PSREMOTE.TEST", NULL, 0, 1);
+}
+
+static void test_kerberos_domain_backslash_user(void)
+{
+    /* DOMAIN\user is rewritten to user@DOMAIN for Kerberos. */
+    run_ok(PSR_GSS_KERBEROS, "psremote.test\\user1", getenv("PSR_KDC_PASSWORD"),
+           PSR_GSS_KERBEROS, "user1@PSREMOTE.TEST", NULL, 0, 0);
+}
+
+static void test_ntlm_only(void)
+{
+    run_ok(PSR_GSS_NTLM, "PSREMOTE\\user1", getenv("PSR_KDC_PASSWORD"), PSR_GSS_NTLM,
+           "PSREMOTE\\user1", NULL, 0, 1);
+}
+
+static void test_channel_binding_match(void)
+{
+    size_t len;
+    char *cert = fixture("auth/cert_rsa_sha256.der", &len);
+    run_ok(PSR_GSS_NEGOTIATE, getenv("PSR_KDC_USER"), getenv("PSR_KDC_PASSWORD"),
+           PSR_GSS_KERBEROS, "user1@PSREMOTE.TEST", cert, len, 0);
+    run_ok(PSR_GSS_NTLM, "PSREMOTE\\user1", getenv("PSR_KDC_PASSWORD"), PSR_GSS_NTLM,
+           "PSREMOTE\\user1", cert, len, 0);
+    run_ok(PSR_GSS_KERBEROS, getenv("PSR_KDC_USER"), getenv("PSR_KDC_PASSWORD"),
+           PSR_GSS_KERBEROS, "user1@PSREMOTE.TEST", cert, len, 1);
+    free(cert);
+}
+
+/* The client saw another certificate than the server's (a TLS proxy), or
+ * sent no binding at all where the server requires one. */
+static void run_cbt_failure(psr_gss_mech mech, const char *user, const void *client_cert,
+                            size_t client_len, const void *server_cert, size_t server_len,
+                            const char *expect_text)
+{
+    psr_error ierr, aerr;
+    psr_error_clear(&ierr);
+    psr_error_clear(&aerr);
+    psr_gss_ctx *ini = initiator(mech, user, getenv("PSR_KDC_PASSWORD"), "localhost",
+                                 client_cert, client_len, &ierr);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ini);
+    psr_gss_ctx *acc = acceptor(server_cert, server_len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(acc);
+    int r = exchange(ini, acc, &ierr, &aerr);
+    CU_ASSERT_EQUAL(r, ACCEPTOR_FAILED);
+    CU_ASSERT_EQUAL(aerr.code, PSR_E_AUTH);
+    if (!strstr(aerr.message, expect_text))
+        fprintf(stderr, "unexpected message: %s\n", aerr.message);
+    CU_ASSERT_PTR_NOT_NULL(strstr(aerr.message, expect_text));
+    CU_ASSERT(!psr_gss_is_complete(acc));
+    psr_gss_free(ini);
+    psr_gss_free(acc);
+}
+
+static void test_channel_binding_mismatch(void)
+{
+    size_t l1, l2;
+    char *c1 = fixture("auth/cert_rsa_sha256.der", &l1);
+    char *c2 = fixture("auth/cert_ecdsa_sha384.der", &l2);
+    run_cbt_failure(PSR_GSS_KERBEROS, getenv("PSR_KDC_USER"), c1, l1, c2, l2,
+                    "channel binding");
+    run_cbt_failure(PSR_GSS_NEGOTIATE, getenv("PSR_KDC_USER"), c1, l1, c2, l2,
+                    "channel binding");
+    run_cbt_failure(PSR_GSS_NTLM, "PSREMOTE\\user1", c1, l1, c2, l2, "channel binding");
+    free(c1);
+    free(c2);
+}
+
+static void test_channel_binding_required(void)
+{
+    size_t len;
+    char *cert = fixture("auth/cert_rsa_sha256.der", &len);
+    run_cbt_failure(PSR_GSS_KERBEROS, getenv("PSR_KDC_USER"), NULL, 0, cert, len,
+                    "channel binding required");
+    run_cbt_failure(PSR_GSS_NTLM, "PSREMOTE\\user1", NULL, 0, cert, len,
+                    "channel binding required");
+    free(cert);
+}
+
+/* ---- errors a user must be able to act on ---- */
+
+static void expect_initiator_error(psr_gss_mech mech, const char *user, const char *password,
+                                   const char *host, const char *text)
+{
+    psr_error ierr, aerr;
+    psr_error_clear(&ierr);
+    psr_error_clear(&aerr);
+    psr_gss_ctx *ini = initiator(mech, user, password, host, NULL, 0, &ierr);
+    if (ini) {
+        psr_gss_ctx *acc = acceptor(NULL, 0);
+        CU_ASSERT_EQUAL(exchange(ini, acc, &ierr, &aerr), INITIATOR_FAILED);
+        psr_gss_free(acc);
+    }
+    CU_ASSERT_EQUAL(ierr.code, PSR_E_AUTH);
+    if (!strstr(ierr.message, text))
+        fprintf(stderr, "unexpected message: %s\n", ierr.message);
+    CU_ASSERT_PTR_NOT_NULL(strstr(ierr.message, text));
+    CU_ASSERT_PTR_NOT_NULL(strstr(ierr.message, "(GSSAPI: "));
+    psr_gss_free(ini);
+}
+
+static void test_error_wrong_password(void)
+{
+    expect_initiator_error(PSR_GSS_KERBEROS, getenv("PSR_KDC_USER"), "not-the-password",
+                           "localhost", "password is wrong");
+}
+
+static void test_error_unknown_spn(void)
+{
+    expect_initiator_error(PSR_GSS_KERBEROS, getenv("PSR_KDC_USER"), getenv("PSR_KDC_PASSWORD"),
+                           "nosuchhost.psremote.test", "IncludePortInSPN");
+}
+
+static void test_error_no_ticket(void)
+{
+    char *saved = strdup(getenv("KRB5CCNAME"));
+    char path[600];
+    snprintf(path, sizeof(path), "FILE:%s/no-such-ccache", kdc.dir);
+    setenv("KRB5CCNAME", path, 1);
+    expect_initiator_error(PSR_GSS_KERBEROS, NULL, NULL, "localhost", "kinit");
+    setenv("KRB5CCNAME", saved, 1);
+    free(saved);
+}
+
+static void test_ticket_cache(void)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof(cmd), "printf '%%s\\n' \"$PSR_KDC_PASSWORD\" | kinit user1 >/dev/null 2>&1");
+    if (system(cmd) != 0) {
+        fprintf(stderr, "kinit not available; ticket-cache case not run\n");
+        return;
+    }
+    run_ok(PSR_GSS_KERBEROS, NULL, NULL, PSR_GSS_KERBEROS, "user1@PSREMOTE.TEST", NULL, 0, 0);
+    run_ok(PSR_GSS_NEGOTIATE, NULL, NULL, PSR_GSS_KERBEROS, "user1@PSREMOTE.TEST", NULL, 0, 0);
+    if (system("kdestroy >/dev/null 2>&1") != 0)
+        fprintf(stderr, "kdestroy failed\n");
+}
+
+static void test_error_ntlm_bad_password(void)
+{
+    psr_error ierr, aerr;
+    psr_error_clear(&aerr);
+    psr_gss_ctx *ini = initiator(PSR_GSS_NTLM, "PSREMOTE\\user1", "wrong", "localhost", NULL, 0,
+                                 &ierr);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ini);
+    psr_gss_ctx *acc = acceptor(NULL, 0);
+    CU_ASSERT_EQUAL(exchange(ini, acc, &ierr, &aerr), ACCEPTOR_FAILED);
+    CU_ASSERT_EQUAL(aerr.code, PSR_E_AUTH);
+    if (!strstr(aerr.message, "wrong user name or password"))
+        fprintf(stderr, "unexpected message: %s\n", aerr.message);
+    CU_ASSERT_PTR_NOT_NULL(strstr(aerr.message, "wrong user name or password"));
+    psr_gss_free(ini);
+    psr_gss_free(acc);
+}
+
+static void test_step_after_failure_is_state_error(void)
+{
+    psr_error ierr;
+    psr_gss_ctx *ini = initiator(PSR_GSS_KERBEROS, getenv("PSR_KDC_USER"),
+                                 getenv("PSR_KDC_PASSWORD"), "nosuchhost.psremote.test", NULL, 0,
+                                 &ierr);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ini);
+    psr_buf out = {0};
+    int done;
+    CU_ASSERT_EQUAL(psr_gss_step(ini, NULL, 0, &out, &done, &ierr), PSR_E_AUTH);
+    CU_ASSERT_EQUAL(psr_gss_step(ini, NULL, 0, &out, &done, &ierr), PSR_E_STATE);
+    psr_error serr;
+    psr_buf h = {0}, s = {0};
+    size_t pad;
+    CU_ASSERT_EQUAL(psr_gss_wrap_winrm(ini, "x", 1, &h, &s, &pad, &serr), PSR_E_STATE);
+    psr_buf_free(&out);
+    psr_buf_free(&h);
+    psr_buf_free(&s);
+    psr_gss_free(ini);
+}
+
+/* ---- tampering with sealed messages ---- */
+
+static void test_unseal_rejects_tampering(void)
+{
+    psr_error ierr, aerr;
+    psr_gss_ctx *ini = initiator(PSR_GSS_NEGOTIATE, getenv("PSR_KDC_USER"),
+                                 getenv("PSR_KDC_PASSWORD"), "localhost", NULL, 0, &ierr);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ini);
+    psr_gss_ctx *acc = acceptor(NULL, 0);
+    CU_ASSERT_EQUAL_FATAL(exchange(ini, acc, &ierr, &aerr), OK);
+    psr_buf body = {0}, ct = {0}, out = {0};
+    const char *msg = "<s:Envelope>hello</s:Envelope>";
+    CU_ASSERT_EQUAL_FATAL(psr_sealing_seal(ini, msg, strlen(msg), &body, &ct, &ierr), 0);
+    /* flip one byte of the sealed data (just before the closing boundary) */
+    body.data[body.len - strlen("--Encrypted Boundary--\r\n") - 1] ^= 1;
+    CU_ASSERT_EQUAL(psr_sealing_unseal(acc, ct.data, body.data, body.len, 0, &out, &aerr),
+                    PSR_E_AUTH);
+    CU_ASSERT_PTR_NOT_NULL(strstr(aerr.message, "decrypting"));
+    CU_ASSERT_EQUAL(out.len, 0);
+    /* protocol mismatch: a Kerberos-protocol body to a Negotiate context */
+    psr_buf kct = {0};
+    psr_sealing_content_type(&kct, PSR_SEALING_KERBEROS, 0);
+    CU_ASSERT_EQUAL(psr_sealing_unseal(acc, kct.data, body.data, body.len, 0, &out, &aerr),
+                    PSR_E_PARSE);
+    psr_buf_free(&kct);
+    psr_buf_free(&body);
+    psr_buf_free(&ct);
+    psr_buf_free(&out);
+    psr_gss_free(ini);
+    psr_gss_free(acc);
+}
+
+/* ---- HTTP glue ---- */
+
+static void test_http_scheme_and_headers(void)
+{
+    psr_error err;
+    psr_gss_ctx *ini = initiator(PSR_GSS_KERBEROS, getenv("PSR_KDC_USER"),
+                                 getenv("PSR_KDC_PASSWORD"), "localhost", NULL, 0, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ini);
+    CU_ASSERT_STRING_EQUAL(psr_gss_http_scheme(ini), "Kerberos");
+    CU_ASSERT_STRING_EQUAL(psr_gss_sealing_protocol(ini), PSR_SEALING_KERBEROS);
+    char *only_negotiate[] = {"Basic realm=\"WSMAN\"", "Negotiate"};
+    CU_ASSERT_EQUAL(psr_gss_select_scheme(ini, only_negotiate, 2, &err), 0);
+    CU_ASSERT_STRING_EQUAL(psr_gss_http_scheme(ini), "Negotiate");
+    CU_ASSERT_STRING_EQUAL(psr_gss_sealing_protocol(ini), PSR_SEALING_SPNEGO);
+    char *both[] = {"Negotiate, Kerberos", "Basic realm=\"WSMAN\""};
+    CU_ASSERT_EQUAL(psr_gss_select_scheme(ini, both, 2, &err), 0);
+    CU_ASSERT_STRING_EQUAL(psr_gss_http_scheme(ini), "Kerberos");
+    char *basic_only[] = {"Basic realm=\"WSMAN\""};
+    CU_ASSERT_EQUAL(psr_gss_select_scheme(ini, basic_only, 1, &err), PSR_E_AUTH);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "Basic realm"));
+
+    psr_buf header = {0};
+    int done = 0;
+    CU_ASSERT_EQUAL(psr_gss_authorization(ini, NULL, 0, &header, &done, &err), 0);
+    CU_ASSERT_EQUAL(strncmp(header.data, "Kerberos ", 9), 0);
+    /* the acceptor reads it back */
+    psr_buf scheme = {0}, token = {0};
+    CU_ASSERT_EQUAL(psr_gss_parse_authorization(header.data, &scheme, &token, &err), 0);
+    CU_ASSERT_STRING_EQUAL(scheme.data, "Kerberos");
+    CU_ASSERT(token.len > 100);
+    /* a Kerberos AP-REQ in its GSS framing: 0x60, ..., the krb5 OID */
+    CU_ASSERT_EQUAL((unsigned char)token.data[0], 0x60);
+    psr_gss_ctx *acc = acceptor(NULL, 0);
+    CU_ASSERT_EQUAL(psr_gss_set_scheme(acc, scheme.data, &err), 0);
+    CU_ASSERT_STRING_EQUAL(psr_gss_sealing_protocol(acc), PSR_SEALING_KERBEROS);
+    psr_buf reply = {0};
+    int adone = 0;
+    CU_ASSERT_EQUAL(psr_gss_step(acc, token.data, token.len, &reply, &adone, &err), 0);
+    CU_ASSERT(adone);
+    psr_buf www = {0};
+    CU_ASSERT_EQUAL(psr_gss_format_header(&www, "Kerberos", reply.data, reply.len), 0);
+    /* the mutual-auth token comes back among other challenges */
+    char *values[] = {"Basic realm=\"WSMAN\", Negotiate", www.data};
+    CU_ASSERT_EQUAL(psr_gss_find_token("Kerberos", values, 2, &token, &err), 1);
+    CU_ASSERT_EQUAL(token.len, reply.len);
+    CU_ASSERT_EQUAL(psr_gss_authorization(ini, token.data, token.len, &header, &done, &err), 0);
+    CU_ASSERT(done);
+    CU_ASSERT_EQUAL(header.len, 0);
+    CU_ASSERT_EQUAL(psr_gss_set_scheme(acc, "NTLM", &err), PSR_E_INVALID);
+    psr_buf_free(&header);
+    psr_buf_free(&scheme);
+    psr_buf_free(&token);
+    psr_buf_free(&reply);
+    psr_buf_free(&www);
+    psr_gss_free(ini);
+    psr_gss_free(acc);
+}
+
+static void test_spn_with_port_and_service(void)
+{
+    psr_gss_initiator_options o = {.mech = PSR_GSS_KERBEROS, .host = "win1.example",
+                                   .port = 5985, .include_port_in_spn = 1, .service = "WSMAN"};
+    psr_gss_ctx *c = NULL;
+    psr_error err;
+    /* default credentials may be missing: only the SPN text is checked */
+    if (psr_gss_initiator_new(&c, &o, &err) == 0) {
+        CU_ASSERT_STRING_EQUAL(psr_gss_target(c), "WSMAN@win1.example:5985");
+        psr_gss_free(c);
+    } else {
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "WSMAN@win1.example:5985"));
+    }
+    o.include_port_in_spn = 0;
+    o.service = NULL;
+    if (psr_gss_initiator_new(&c, &o, &err) == 0) {
+        CU_ASSERT_STRING_EQUAL(psr_gss_target(c), "HTTP@win1.example");
+        psr_gss_free(c);
+    } else {
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "HTTP@win1.example"));
+    }
+    o.host = NULL;
+    CU_ASSERT_EQUAL(psr_gss_initiator_new(&c, &o, &err), PSR_E_INVALID);
+}
+
+static const psr_unit_test tests[] = {
+    {"SPNEGO negotiates Kerberos; sealing both ways", test_spnego_kerberos},
+    {"SPNEGO falls back to NTLM; sealing both ways", test_spnego_ntlm_fallback},
+    {"Kerberos only; sealing both ways", test_kerberos_only},
+    {"Kerberos with DOMAIN\\user", test_kerberos_domain_backslash_user},
+    {"NTLM only; sealing both ways", test_ntlm_only},
+    {"channel binding: matching certificate", test_channel_binding_match},
+    {"channel binding: mismatch fails clearly", test_channel_binding_mismatch},
+    {"channel binding: required but not sent", test_channel_binding_required},
+    {"error: wrong Kerberos password", test_error_wrong_password},
+    {"error: unknown SPN", test_error_unknown_spn},
+    {"error: no ticket cache", test_error_no_ticket},
+    {"ticket cache (kinit) without password", test_ticket_cache},
+    {"error: NTLM wrong password", test_error_ntlm_bad_password},
+    {"step after failure", test_step_after_failure_is_state_error},
+    {"unseal rejects tampering and protocol mismatch", test_unseal_rejects_tampering},
+    {"HTTP scheme choice and headers", test_http_scheme_and_headers},
+    {"SPN with port and service class", test_spn_with_port_and_service},
+    {NULL, NULL},
+};
+
+int main(void)
+{
+    int rc = psr_test_kdc_start(&kdc);
+    if (rc != 0)
+        return rc;
+    rc = psr_unit_run("auth: GSSAPI", tests);
+    psr_test_kdc_stop(&kdc);
+    return rc;
+}
