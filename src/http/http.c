@@ -170,7 +170,7 @@ static int parse_url(psr_http *h, const char *url, psr_error *err)
     CURLU *u = curl_url();
     if (!u)
         return psr_error_set(err, PSR_E_NOMEM, "out of memory parsing the URL");
-    char *scheme = NULL, *host = NULL, *port = NULL;
+    char *scheme = NULL, *host = NULL, *port = NULL, *user = NULL;
     int rc = 0;
     if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
@@ -179,6 +179,11 @@ static int parse_url(psr_http *h, const char *url, psr_error *err)
         rc = psr_error_set(err, PSR_E_INVALID,
                            "'%s' is not a valid URL (expected e.g. http://host:5985/wsman "
                            "or https://host:5986/wsman)", url);
+    } else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
+        /* libcurl would send URL credentials as Basic, even over plain HTTP. */
+        rc = psr_error_set(err, PSR_E_INVALID,
+                           "the endpoint URL carries a user name or password; give "
+                           "credentials with --user instead (the URL is shown in messages)");
     } else if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
         rc = psr_error_set(err, PSR_E_INVALID,
                            "unsupported URL scheme '%s' in '%s': WinRM uses http (port 5985) "
@@ -194,6 +199,7 @@ static int parse_url(psr_http *h, const char *url, psr_error *err)
     curl_free(scheme);
     curl_free(host);
     curl_free(port);
+    curl_free(user);
     curl_url_cleanup(u);
     return rc;
 }

@@ -8,7 +8,8 @@
  *
  * Ownership: psr_http_new allocates, psr_http_free releases (NULL is a no-op).
  * Strings in psr_http_options are copied. A psr_http_response is owned by the
- * caller and released with psr_http_response_clear. */
+ * caller and released with psr_http_response_clear. A psr_http is used by one
+ * thread at a time. */
 #ifndef PSR_HTTP_H
 #define PSR_HTTP_H
 

@@ -356,6 +356,10 @@ static void test_invalid_options(void)
     o.url = "http://";
     CU_ASSERT_EQUAL(psr_http_new(&h, &o, &err), PSR_E_INVALID);
     CU_ASSERT(contains(err.message, "not a valid URL"));
+    o.url = "http://admin:secret@h:5985/wsman";
+    CU_ASSERT_EQUAL(psr_http_new(&h, &o, &err), PSR_E_INVALID);
+    CU_ASSERT(contains(err.message, "--user"));
+    CU_ASSERT_PTR_NULL(strstr(err.message, "secret"));
     o.url = NULL;
     CU_ASSERT_EQUAL(psr_http_new(&h, &o, &err), PSR_E_INVALID);
     o.url = "https://h:5986/wsman";
