@@ -106,10 +106,22 @@ static int extend_challenge(psr_http_response *r, const char *v, size_t len)
     return 0;
 }
 
-static int header_is(const char *line, size_t len, const char *name)
+/* If line (len bytes, not NUL-terminated, CRLF removed) is the header
+ * name, sets [*start, *stop) to its value without surrounding blanks. */
+static int header_value(const char *line, size_t len, const char *name, size_t *start,
+                        size_t *stop)
 {
     size_t n = strlen(name);
-    return len > n && line[n] == ':' && strncasecmp(line, name, n) == 0;
+    if (len <= n || line[n] != ':' || strncasecmp(line, name, n) != 0)
+        return 0;
+    size_t i = n + 1, j = len;
+    while (i < j && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    while (j > i && (line[j - 1] == ' ' || line[j - 1] == '\t'))
+        j--;
+    *start = i;
+    *stop = j;
+    return 1;
 }
 
 /* Collects WWW-Authenticate and Location of the final response. Every status
@@ -130,30 +142,26 @@ static size_t on_header(char *line, size_t size, size_t n, void *ud)
         return len;
     }
     int rc = 0;
+    size_t start = 0, stop = 0;
     if (end > 0 && (line[0] == ' ' || line[0] == '\t')) {
-        size_t start = 0;
-        while (start < end && (line[start] == ' ' || line[start] == '\t'))
+        /* obs-fold: a continuation of the previous header line. */
+        start = 1;
+        stop = end;
+        while (start < stop && (line[start] == ' ' || line[start] == '\t'))
             start++;
-        if (h->last_header_was_challenge && start < end)
-            rc = extend_challenge(r, line + start, end - start);
+        while (stop > start && (line[stop - 1] == ' ' || line[stop - 1] == '\t'))
+            stop--;
+        if (h->last_header_was_challenge && start < stop)
+            rc = extend_challenge(r, line + start, stop - start);
+    } else if (header_value(line, end, "WWW-Authenticate", &start, &stop)) {
+        h->last_header_was_challenge = 1;
+        rc = push_challenge(r, line + start, stop - start);
     } else {
-        int challenge = header_is(line, end, "WWW-Authenticate");
-        int location = header_is(line, end, "Location");
-        h->last_header_was_challenge = challenge;
-        if (challenge || location) {
-            size_t start = (size_t)(strchr(line, ':') - line) + 1;
-            while (start < end && (line[start] == ' ' || line[start] == '\t'))
-                start++;
-            size_t stop = end;
-            while (stop > start && (line[stop - 1] == ' ' || line[stop - 1] == '\t'))
-                stop--;
-            if (challenge) {
-                rc = push_challenge(r, line + start, stop - start);
-            } else {
-                free(r->location);
-                r->location = strndup(line + start, stop - start);
-                rc = r->location ? 0 : PSR_E_NOMEM;
-            }
+        h->last_header_was_challenge = 0;
+        if (header_value(line, end, "Location", &start, &stop)) {
+            free(r->location);
+            r->location = strndup(line + start, stop - start);
+            rc = r->location ? 0 : PSR_E_NOMEM;
         }
     }
     if (rc) {

@@ -228,6 +228,43 @@ static void test_challenges_in_one_header(void)
     CU_ASSERT(contains(err.message, "it offers: Digest, Negotiate, Basic."));
 }
 
+/* Interim 1xx headers are not the final response's; folded header lines
+ * (obs-fold) continue the challenge; header names are case-insensitive. */
+static void test_interim_and_folded_headers(void)
+{
+    test_canned_server c;
+    CU_ASSERT_EQUAL_FATAL(test_canned_server_start(&c,
+        "HTTP/1.1 100 Continue\r\n"
+        "WWW-Authenticate: Interim\r\n"
+        "\r\n"
+        "HTTP/1.1 401 Unauthorized\r\n"
+        "www-authenticate: Negotiate\r\n"
+        "WWW-Authenticate: Basic\r\n"
+        "   realm=\"WSMAN\"  \r\n"
+        "Location:  /elsewhere \r\n"
+        "Content-Type: text/plain\r\n"
+        "Content-Length: 4\r\n"
+        "Connection: close\r\n"
+        "\r\n"
+        "nope"), 0);
+    psr_http *h = open_http(c.url);
+    psr_http_response r = {0};
+    psr_error err;
+    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "<x/>", 4, &r, &err), 0);
+    CU_ASSERT_EQUAL(r.status, 401);
+    CU_ASSERT_EQUAL_FATAL(r.n_www_authenticate, 2);
+    CU_ASSERT_STRING_EQUAL(r.www_authenticate[0], "Negotiate");
+    CU_ASSERT_STRING_EQUAL(r.www_authenticate[1], "Basic realm=\"WSMAN\"");
+    CU_ASSERT_STRING_EQUAL(r.location, "/elsewhere");
+    CU_ASSERT_STRING_EQUAL(r.content_type, "text/plain");
+    CU_ASSERT_STRING_EQUAL(r.body.data, "nope");
+    CU_ASSERT_EQUAL(psr_http_status_error(&r, c.url, &err), PSR_E_AUTH);
+    CU_ASSERT(contains(err.message, "it offers: Negotiate, Basic."));
+    psr_http_response_clear(&r);
+    psr_http_free(h);
+    test_canned_server_stop(&c);
+}
+
 static void expect_status(test_server *s, psr_http *h, unsigned status, const char *needle)
 {
     s->status = status;
@@ -428,6 +465,7 @@ static const psr_unit_test tests[] = {
     {"server closes after a reply: next request reconnects", test_server_closes_after_reply},
     {"401 lists every WWW-Authenticate scheme; connection survives", test_401_lists_offered_schemes},
     {"401 without WWW-Authenticate", test_401_without_challenge},
+    {"interim 1xx, folded and lower-case headers", test_interim_and_folded_headers},
     {"several challenges in one WWW-Authenticate header", test_challenges_in_one_header},
     {"413, 404, 500, 503, 403, 418, 307 messages", test_status_messages},
     {"server closes without answering: PSR_E_NETWORK, no hang", test_server_closes_without_answer},

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 /* The longest a hanging handler waits to be released: a bound, not a delay
@@ -186,4 +187,76 @@ int test_refusing_socket(unsigned *port)
 int test_silent_socket(unsigned *port)
 {
     return loopback_socket(port, 8);
+}
+
+/* Reads one request: headers up to the blank line, then Content-Length bytes. */
+static void read_request(int fd)
+{
+    char buf[8192];
+    size_t have = 0;
+    char *body = NULL;
+    while (!body && have < sizeof(buf) - 1) {
+        ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
+        if (n <= 0)
+            return;
+        have += (size_t)n;
+        buf[have] = '\0';
+        body = strstr(buf, "\r\n\r\n");
+    }
+    if (!body)
+        return;
+    body += 4;
+    const char *cl = strcasestr(buf, "\r\nContent-Length:");
+    size_t want = cl ? strtoul(cl + 17, NULL, 10) : 0;
+    size_t got = have - (size_t)(body - buf);
+    while (got < want) {
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n <= 0)
+            return;
+        got += (size_t)n;
+    }
+}
+
+static void *serve_canned(void *arg)
+{
+    test_canned_server *c = arg;
+    int fd = accept(c->listen_fd, NULL, NULL);
+    if (fd < 0)
+        return NULL;
+    /* Bounds, so a client that never sends cannot block the test. */
+    struct timeval tv = {.tv_sec = 10};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    read_request(fd);
+    size_t len = strlen(c->response), off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, c->response + off, len - off);
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    close(fd);
+    return NULL;
+}
+
+int test_canned_server_start(test_canned_server *c, const char *response)
+{
+    c->response = response;
+    c->listen_fd = loopback_socket(&c->port, 8);
+    if (c->listen_fd < 0)
+        return -1;
+    struct timeval tv = {.tv_sec = 10};
+    setsockopt(c->listen_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)); /* bounds accept */
+    snprintf(c->url, sizeof(c->url), "http://127.0.0.1:%u/wsman", c->port);
+    if (pthread_create(&c->thread, NULL, serve_canned, c) != 0) {
+        close(c->listen_fd);
+        return -1;
+    }
+    return 0;
+}
+
+void test_canned_server_stop(test_canned_server *c)
+{
+    pthread_join(c->thread, NULL);
+    close(c->listen_fd);
 }

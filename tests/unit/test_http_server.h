@@ -62,4 +62,19 @@ int test_refusing_socket(unsigned *port);
  * the TCP handshake, then nothing). Returns the socket and sets *port. */
 int test_silent_socket(unsigned *port);
 
+/* A one-shot server for byte-exact replies libmicrohttpd would not send
+ * (folded headers, interim 1xx responses): it accepts one connection on
+ * 127.0.0.1, reads one request, writes response as given and closes. */
+typedef struct test_canned_server {
+    const char *response;
+    unsigned port;
+    char url[128];
+    int listen_fd;
+    pthread_t thread;
+} test_canned_server;
+
+int test_canned_server_start(test_canned_server *c, const char *response);
+/* Waits for the serving thread (bounded by the socket timeouts) and closes. */
+void test_canned_server_stop(test_canned_server *c);
+
 #endif
