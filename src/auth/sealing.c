@@ -218,8 +218,9 @@ static int parse_part(cursor *c, const media *m, const char *final, psr_sealing_
     memset(part, 0, sizeof(*part));
     size_t plen = strlen(m->protocol);
     if (expect_boundary(c, m, err) < 0 ||
-        expect(c, "\tContent-Type: ", 15, "the part's Content-Type", err) < 0 ||
-        (size_t)(c->end - c->p) < plen || strncasecmp(c->p, m->protocol, plen) != 0)
+        expect(c, "\tContent-Type: ", 15, "the part's Content-Type", err) < 0)
+        return PSR_E_PARSE;
+    if ((size_t)(c->end - c->p) < plen || strncasecmp(c->p, m->protocol, plen) != 0)
         return psr_error_set(err, PSR_E_PARSE, "encrypted message: part at byte %zu does not "
                                                "announce %s", (size_t)(c->p - c->start),
                              m->protocol);

@@ -214,7 +214,7 @@ static void test_ntlm_only(void)
 
 static void test_channel_binding_match(void)
 {
-    size_t len;
+    size_t len = 0;
     char *cert = fixture("auth/cert_rsa_sha256.der", &len);
     run_ok(PSR_GSS_NEGOTIATE, getenv("PSR_KDC_USER"), getenv("PSR_KDC_PASSWORD"),
            PSR_GSS_KERBEROS, "user1@PSREMOTE.TEST", cert, len, 0);
@@ -252,7 +252,7 @@ static void run_cbt_failure(psr_gss_mech mech, const char *user, const void *cli
 
 static void test_channel_binding_mismatch(void)
 {
-    size_t l1, l2;
+    size_t l1 = 0, l2 = 0;
     char *c1 = fixture("auth/cert_rsa_sha256.der", &l1);
     char *c2 = fixture("auth/cert_ecdsa_sha384.der", &l2);
     run_cbt_failure(PSR_GSS_KERBEROS, getenv("PSR_KDC_USER"), c1, l1, c2, l2,
@@ -266,7 +266,7 @@ static void test_channel_binding_mismatch(void)
 
 static void test_channel_binding_required(void)
 {
-    size_t len;
+    size_t len = 0;
     char *cert = fixture("auth/cert_rsa_sha256.der", &len);
     run_cbt_failure(PSR_GSS_KERBEROS, getenv("PSR_KDC_USER"), NULL, 0, cert, len,
                     "channel binding required");
