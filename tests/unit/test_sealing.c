@@ -1,6 +1,6 @@
 /* test_sealing.c: the multipart/encrypted framing of WinRM message
  * encryption (src/auth/sealing.h), byte for byte against bodies produced by
- * pywinrm 0.3.0 and pypsrp (fixtures/sealing/README.md says how), and the
+ * pywinrm 0.3.0 and pypsrp (fixtures/auth/sealing/README.md says how), and the
  * parser's strictness. No GSSAPI here: test_auth_gss covers real sealing. */
 #include "src/auth/sealing.h"
 #include "unit.h"
@@ -21,7 +21,7 @@ static void xor5a(psr_buf *out, const void *data, size_t len)
 static char *fixture(const char *name, size_t *len)
 {
     char path[256];
-    snprintf(path, sizeof(path), "sealing/%s", name);
+    snprintf(path, sizeof(path), "auth/sealing/%s", name);
     char *data = psr_unit_read_fixture(path, len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(data);
     return data;
