@@ -69,8 +69,10 @@
                                                      w:InvalidSelectors: unknown ShellId */
 #define WSMAN_CODE_INVALID_SELECTORS 2150858813u  /* 0x8033803D ERROR_WSMAN_INVALID_SELECTORS */
 #define WSMAN_CODE_ACCESS_DENIED 5u               /* ERROR_ACCESS_DENIED, w:AccessDenied */
-#define WSMAN_CODE_ENCODING_LIMIT 2150858824u     /* 0x80338048 ERROR_WSMAN_MAX_ENVELOPE_SIZE_EXCEEDED,
-                                                     w:EncodingLimit: reply over MaxEnvelopeSize */
+#define WSMAN_CODE_ENCODING_LIMIT 2150858805u     /* 0x80338035 ERROR_WSMAN_ENCODING_LIMIT,
+                                                     w:EncodingLimit: request too large */
+#define WSMAN_CODE_MAX_ENVELOPE_EXCEEDED 2150858824u /* 0x80338048: reply would exceed the
+                                                        request's MaxEnvelopeSize */
 #define WSMAN_CODE_SCHEMA_VALIDATION 2150858817u  /* 0x80338041 ERROR_WSMAN_SCHEMA_VALIDATION_ERROR,
                                                      w:SchemaValidationError: malformed body */
 #define WSMAN_CODE_UNSUPPORTED_ACTION 2150858771u /* 0x80338013 ERROR_WSMAN_ACTION_NOT_SUPPORTED,
@@ -90,6 +92,10 @@
     "and retry the operation."
 #define WSMAN_TEXT_ACCESS_DENIED "Access is denied."
 #define WSMAN_TEXT_ENCODING_LIMIT \
+    "The WS-Management service cannot process the request because the encoding of the " \
+    "request exceeds an internal encoding limit. Reconfigure the client to send messages " \
+    "which fit the encoding limits of the service."
+#define WSMAN_TEXT_MAX_ENVELOPE_EXCEEDED \
     "The response that the WS-Management service computed exceeds the maximum envelope size " \
     "in the request."
 #define WSMAN_TEXT_UNSUPPORTED_ACTION \
