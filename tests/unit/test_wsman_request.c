@@ -392,6 +392,43 @@ static void test_pywinrm_requests(void)
     wsman_request_clear(&r);
 }
 
+/* masterzen/winrm's real requests (PT60S, CDATA command lines, End="true"). */
+static void test_masterzen_requests(void)
+{
+    wsman_request r;
+    CU_ASSERT_EQUAL_FATAL(parse_fixture_request("wsman/masterzen_create_request.xml", &r), 0);
+    CU_ASSERT_EQUAL(r.kind, WSMAN_REQ_CREATE);
+    CU_ASSERT_EQUAL(r.operation_timeout_ms, 60000);
+    CU_ASSERT_STRING_EQUAL(r.input_streams, "stdin");
+    CU_ASSERT_STRING_EQUAL(r.output_streams, "stdout stderr");
+    wsman_request_clear(&r);
+    CU_ASSERT_EQUAL_FATAL(parse_fixture_request("wsman/masterzen_command_request.xml", &r), 0);
+    CU_ASSERT_EQUAL(r.kind, WSMAN_REQ_COMMAND);
+    CU_ASSERT_STRING_EQUAL(r.command, "ipconfig");
+    CU_ASSERT_EQUAL_FATAL(r.n_arguments, 1);
+    CU_ASSERT_STRING_EQUAL(r.arguments[0], "/all");
+    wsman_request_clear(&r);
+    CU_ASSERT_EQUAL_FATAL(parse_fixture_request("wsman/masterzen_send_request.xml", &r), 0);
+    CU_ASSERT_EQUAL(r.kind, WSMAN_REQ_SEND);
+    CU_ASSERT_EQUAL_FATAL(r.n_streams, 1);
+    CU_ASSERT_TRUE(r.streams[0].end);
+    CU_ASSERT_EQUAL(r.streams[0].data.len, 3);
+    CU_ASSERT_EQUAL(memcmp(r.streams[0].data.data, "y\r\n", 3), 0);
+    CU_ASSERT_STRING_EQUAL(r.command_id, "1A6DEE6B-EC68-4DD6-87E9-030C0048ECC4");
+    wsman_request_clear(&r);
+    CU_ASSERT_EQUAL_FATAL(parse_fixture_request("wsman/masterzen_receive_request.xml", &r), 0);
+    CU_ASSERT_EQUAL(r.kind, WSMAN_REQ_RECEIVE);
+    CU_ASSERT_STRING_EQUAL(r.desired_streams, "stdout stderr");
+    wsman_request_clear(&r);
+    CU_ASSERT_EQUAL_FATAL(parse_fixture_request("wsman/masterzen_signal_request.xml", &r), 0);
+    CU_ASSERT_EQUAL(r.kind, WSMAN_REQ_SIGNAL);
+    CU_ASSERT_STRING_EQUAL(r.shell_id, "67A74734-DD32-4F10-89DE-49A060483810");
+    wsman_request_clear(&r);
+    CU_ASSERT_EQUAL_FATAL(parse_fixture_request("wsman/masterzen_delete_request.xml", &r), 0);
+    CU_ASSERT_EQUAL(r.kind, WSMAN_REQ_DELETE);
+    wsman_request_clear(&r);
+}
+
 static void test_builder_errors_leave_buffer(void)
 {
     psr_buf b = {0};
@@ -489,6 +526,7 @@ static const psr_unit_test tests[] = {
     {"signal = MS-WSMV 4.7.5", test_signal_matches_spec},
     {"delete = MS-WSMV 4.7.8", test_delete_matches_spec},
     {"pywinrm requests", test_pywinrm_requests},
+    {"masterzen/winrm requests", test_masterzen_requests},
     {"builder errors", test_builder_errors_leave_buffer},
     {"escaping round trip", test_escaping_round_trip},
     {"unknown action", test_unknown_action},
