@@ -141,6 +141,10 @@ typedef struct wsman_request_header {
 } wsman_request_header;
 
 /* ---- Client side: request builders (append one envelope to out) ------- */
+/* All builders return 0, PSR_E_INVALID (a required field is NULL, every verb
+ * after Create needs h->shell_id, or a value is not valid UTF-8 / holds a
+ * control character XML cannot carry) or PSR_E_NOMEM; on error out is left
+ * as it was. The same holds for the server-side response builders below. */
 
 /* Identify (no WS-Addressing headers, as winrm id sends it). */
 int wsman_build_identify(psr_buf *out);
@@ -309,6 +313,12 @@ typedef struct wsman_request {
     char *signal_code;
 } wsman_request;
 
+/* Parses one request envelope. An action this layer does not know returns 0
+ * with kind WSMAN_REQ_UNKNOWN (answer it with an ActionNotSupported fault).
+ * Errors: PSR_E_PARSE (malformed XML, a DTD, not a SOAP 1.2 envelope, Header or
+ * Body missing, no Action on a non-Identify request, the verb's body element
+ * missing, bad base64, unreadable MaxEnvelopeSize/OperationTimeout),
+ * PSR_E_LIMIT (size/depth) or PSR_E_NOMEM; out is then cleared. */
 int wsman_parse_request(const char *xml, size_t len, wsman_request *out, psr_error *err);
 void wsman_request_clear(wsman_request *r);
 /* Value of an OptionSet entry by name (case-insensitive), or NULL. */
