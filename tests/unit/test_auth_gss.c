@@ -404,6 +404,59 @@ static void test_unseal_rejects_tampering(void)
     psr_gss_free(acc);
 }
 
+/* The layout a Windows WinRM client sends (a published Wireshark dissection
+ * of "Microsoft WinRM Client" traffic, HTTP-Kerberos-session-encrypted):
+ * an RFC 4121 wrap token with the trailer rotated into the header, for
+ * aes256-cts-hmac-sha1-96 a 60-byte header (16 token header, 16 confounder,
+ * 16 encrypted header copy, 12 checksum), flags 0x06 (AcceptorSubkey,
+ * Sealed), EC 0, RRC 28, and ciphertext exactly as long as the plain text.
+ * NTLM: a 16-byte signature, version 1, then checksum and sequence number
+ * (MS-NLMP 2.2.2.9.1). */
+static void test_wrap_layout(void)
+{
+    psr_error ierr, aerr;
+    const char *msg = "<s:Envelope>layout</s:Envelope>";
+    psr_gss_ctx *ini = initiator(PSR_GSS_KERBEROS, getenv("PSR_KDC_USER"),
+                                 getenv("PSR_KDC_PASSWORD"), "localhost", NULL, 0, &ierr);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ini);
+    psr_gss_ctx *acc = acceptor(NULL, 0);
+    CU_ASSERT_EQUAL_FATAL(exchange(ini, acc, &ierr, &aerr), OK);
+    psr_buf h = {0}, d = {0};
+    size_t pad = 99;
+    CU_ASSERT_EQUAL_FATAL(psr_gss_wrap_winrm(ini, msg, strlen(msg), &h, &d, &pad, &ierr), 0);
+    const unsigned char *u = (const unsigned char *)h.data;
+    CU_ASSERT_EQUAL(h.len, 60);
+    CU_ASSERT_EQUAL(u[0], 0x05);
+    CU_ASSERT_EQUAL(u[1], 0x04);
+    CU_ASSERT_EQUAL(u[2], 0x06); /* AcceptorSubkey | Sealed, not SentByAcceptor */
+    CU_ASSERT_EQUAL(u[3], 0xff);
+    CU_ASSERT_EQUAL(u[4] << 8 | u[5], 0); /* EC */
+    CU_ASSERT_EQUAL(u[6] << 8 | u[7], 28); /* RRC */
+    CU_ASSERT_EQUAL(d.len, strlen(msg));
+    CU_ASSERT_EQUAL(pad, 0);
+    CU_ASSERT_EQUAL_FATAL(psr_gss_wrap_winrm(acc, msg, strlen(msg), &h, &d, &pad, &aerr), 0);
+    CU_ASSERT_EQUAL(((const unsigned char *)h.data)[2], 0x07); /* ... | SentByAcceptor */
+    psr_gss_free(ini);
+    psr_gss_free(acc);
+
+    ini = initiator(PSR_GSS_NTLM, "PSREMOTE\\user1", getenv("PSR_KDC_PASSWORD"), "localhost",
+                    NULL, 0, &ierr);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ini);
+    acc = acceptor(NULL, 0);
+    CU_ASSERT_EQUAL_FATAL(exchange(ini, acc, &ierr, &aerr), OK);
+    CU_ASSERT_EQUAL_FATAL(psr_gss_wrap_winrm(ini, msg, strlen(msg), &h, &d, &pad, &ierr), 0);
+    u = (const unsigned char *)h.data;
+    CU_ASSERT_EQUAL(h.len, 16);
+    CU_ASSERT(u[0] == 1 && u[1] == 0 && u[2] == 0 && u[3] == 0);
+    CU_ASSERT_EQUAL(d.len, strlen(msg));
+    /* the first message's sequence number is 0 */
+    CU_ASSERT(u[12] == 0 && u[13] == 0 && u[14] == 0 && u[15] == 0);
+    psr_buf_free(&h);
+    psr_buf_free(&d);
+    psr_gss_free(ini);
+    psr_gss_free(acc);
+}
+
 /* ---- HTTP glue ---- */
 
 static void test_http_scheme_and_headers(void)
@@ -503,6 +556,7 @@ static const psr_unit_test tests[] = {
     {"error: NTLM wrong password", test_error_ntlm_bad_password},
     {"step after failure", test_step_after_failure_is_state_error},
     {"unseal rejects tampering and protocol mismatch", test_unseal_rejects_tampering},
+    {"wrap layout as Windows expects (Kerberos, NTLM)", test_wrap_layout},
     {"HTTP scheme choice and headers", test_http_scheme_and_headers},
     {"SPN with port and service class", test_spn_with_port_and_service},
     {NULL, NULL},
