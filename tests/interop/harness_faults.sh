@@ -137,4 +137,16 @@ status=$(post "$HTTP_URL" "$TMP/del.xml" "${auth[@]}")
 check "Delete answers 200" [ "$status" = 200 ]
 status=$(post "$HTTP_URL" "$TMP/del.xml" "${auth[@]}")
 check "a second Delete is InvalidSelectors" sh -c "[ $status = 500 ] && grep -q 'w:InvalidSelectors' '$TMP/body'"
+
+# SIGTERM kills the processes of every open shell.
+marker="psremote-harness-test-$$"
+pattern="psremote-harness-tes[t]-$$" # does not match the checking shell's own command line
+status=$(post "$HTTP_URL" "$TMP/create.xml" "${auth[@]}")
+shell_id=$(grep -o 'Name="ShellId">[^<]*' "$TMP/body" | head -n 1 | sed 's/.*>//')
+envelope http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Command "$CMD_URI" "$shell_id" PT20S \
+    "<rsp:CommandLine><rsp:Command>sleep 300; : $marker</rsp:Command></rsp:CommandLine>" > "$TMP/long.xml"
+status=$(post "$HTTP_URL" "$TMP/long.xml" "${auth[@]}")
+check "a long command starts" sh -c "[ $status = 200 ] && pgrep -f '$pattern' >/dev/null"
+stop_harness
+check "SIGTERM left no command process behind" sh -c "! pgrep -f '$pattern' >/dev/null"
 finish

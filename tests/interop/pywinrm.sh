@@ -54,6 +54,19 @@ out, err, code = p.get_command_output(shell, cid)
 p.cleanup_command(shell, cid)
 p.close_shell(shell)
 check("TimedOut Receive is retried", (out, err, code), (b"late\n", b"", 0))
+
+# Many shells at once: 16 sessions, each its own shell and command, while
+# every command waits until all have started.
+import threading
+results = {}
+def worker(i):
+    sess = winrm.Session(url, auth=(user, password), transport="basic", **kwargs)
+    r = sess.run_cmd("sleep 0.3; echo %d" % i)
+    results[i] = (r.std_out, r.status_code)
+threads = [threading.Thread(target=worker, args=(i,)) for i in range(16)]
+for t in threads: t.start()
+for t in threads: t.join()
+check("16 concurrent sessions", results, {i: (b"%d\n" % i, 0) for i in range(16)})
 sys.exit(1 if failures else 0)
 PYEOF
 
