@@ -58,6 +58,7 @@ void psr_gss_free(psr_gss_ctx *c)
         gss_release_name(&minor, &c->target);
     psr_buf_free(&c->bindings);
     free(c->target_text);
+    free(c->user_text);
     free(c->peer_name);
     free(c);
 }
@@ -104,6 +105,10 @@ int psr_gss_initiator_new(psr_gss_ctx **out, const psr_gss_initiator_options *o,
     c->negotiated = o->mech;
     c->scheme_kerberos = o->mech == PSR_GSS_KERBEROS;
     c->have_user = o->user != NULL;
+    if (o->user && !(c->user_text = strdup(o->user))) {
+        psr_gss_free(c);
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    }
     c->have_password = o->password != NULL;
     /* WinRM seals messages, so integrity and confidentiality are always
      * requested; sequence and replay detection as Windows' client does. */
@@ -217,9 +222,9 @@ int psr_gss_step(psr_gss_ctx *c, const void *in, size_t in_len, psr_buf *out, in
      * leg may not report it again. */
     if (actual != GSS_C_NO_OID && psr_gss_mech_of_oid(actual) != PSR_GSS_NEGOTIATE)
         c->last_mech = actual;
-    /* gss-ntlmssp reports no mechanism before completion; an NTLM message
-     * (raw or inside SPNEGO) starts with its "NTLMSSP\0" signature. */
-    if (c->is_acceptor && !c->last_mech && memmem(in, in_len, "NTLMSSP", 8))
+    /* SPNEGO and gss-ntlmssp report no mechanism before completion; an
+     * NTLM message (raw or inside SPNEGO) starts with "NTLMSSP\0". */
+    if (!c->last_mech && in_len && memmem(in, in_len, "NTLMSSP", 8))
         c->last_mech = (gss_OID)&psr_gss_oid_ntlm;
     if (GSS_ERROR(major)) {
         c->failed = 1;

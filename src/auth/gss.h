@@ -107,6 +107,11 @@ psr_gss_mech psr_gss_negotiated_mech(const psr_gss_ctx *ctx);
  * gss_display_name shows it ("user1@REALM", "DOMAIN\user"). */
 const char *psr_gss_peer_name(const psr_gss_ctx *ctx);
 
+/* Initiator: fills err for a 401 that answered this context's last token
+ * (the server refused the credentials after the exchange), saying what to
+ * check for the mechanism used. Returns PSR_E_AUTH. */
+int psr_gss_rejected_error(const psr_gss_ctx *ctx, psr_error *err);
+
 /* 1 when the context offers confidentiality (sealing is possible). */
 int psr_gss_can_seal(const psr_gss_ctx *ctx);
 

@@ -94,9 +94,34 @@ int psr_gss_error(psr_error *err, const psr_gss_ctx *c, const char *what, OM_uin
         append_status(&details, minor, GSS_C_MECH_CODE, mech);
     const char *hint = advice(c, major, minor, mech);
     const char *target = c && c->target_text ? c->target_text : NULL;
-    psr_error_set(err, PSR_E_AUTH, "%s%s%s%s: %s%s(GSSAPI: %s)", what, target ? " (" : "",
+    psr_error_set(err, PSR_E_AUTH, "%s%s%s%s: %s%s(GSSAPI: %s)", what, target ? " (target " : "",
                   target ? target : "", target ? ")" : "", hint ? hint : "", hint ? " " : "",
                   details.len ? details.data : "no details");
     psr_buf_free(&details);
     return PSR_E_AUTH;
+}
+
+int psr_gss_rejected_error(const psr_gss_ctx *c, psr_error *err)
+{
+    const char *user = c->user_text ? c->user_text : "the default credentials";
+    psr_gss_mech mech = c->negotiated;
+    if (mech == PSR_GSS_NEGOTIATE && c->last_mech) /* SPNEGO, not finished */
+        mech = psr_gss_mech_of_oid(c->last_mech);
+    if (mech == PSR_GSS_NTLM)
+        return psr_error_set(err, PSR_E_AUTH,
+                             "the server (%s) refused the NTLM logon of %s: check the password "
+                             "and the user name form (DOMAIN\\user, or HOST\\user for a local "
+                             "account); a server that requires channel binding also refuses "
+                             "NTLM without it (use HTTPS)",
+                             psr_gss_target(c), user);
+    if (mech == PSR_GSS_KERBEROS)
+        return psr_error_set(err, PSR_E_AUTH,
+                             "the server (%s) refused the Kerberos ticket of %s: the SPN may be "
+                             "registered to another account than the server's (setspn -Q), the "
+                             "clocks may differ, or the user may not be allowed to use WinRM "
+                             "(Remote Management Users group)",
+                             psr_gss_target(c), user);
+    return psr_error_set(err, PSR_E_AUTH,
+                         "the server (%s) refused the Negotiate logon of %s: check the user "
+                         "name and password", psr_gss_target(c), user);
 }

@@ -26,6 +26,7 @@ struct psr_gss_ctx {
     int have_bindings;
     psr_buf bindings;           /* "tls-server-end-point:" + hash */
     char *target_text;          /* "HTTP@host[:port]" */
+    char *user_text;            /* initiator: the user as given, or NULL */
     char *peer_name;            /* acceptor: authenticated client */
 };
 

@@ -13,7 +13,10 @@ noinst_HEADERS += src/auth/gss.h src/auth/gss_internal.h src/auth/sealing.h
 libpsremote_la_SOURCES += src/auth/gss.c src/auth/gss_cred.c src/auth/gss_errors.c \
 	src/auth/gss_cbt.c src/auth/gss_http.c src/auth/gss_wrap.c \
 	src/auth/sealing.c src/auth/sealing_gss.c
-EXTRA_DIST += tests/kdc/kdc.sh tests/kdc/kdc.h
+# tests/kdc: the throwaway KDC for tests (kdc.sh; kdc.h for C tests) and the
+# valgrind suppressions for GSSAPI library-lifetime memory.
+EXTRA_DIST += tests/kdc/kdc.sh tests/kdc/kdc.h tests/kdc/gssapi.supp tests/kdc/kdc_selftest.sh
+TESTS += tests/kdc/kdc_selftest.sh
 
 check_PROGRAMS += tests/unit/test_auth_gss
 TESTS += tests/unit/test_auth_gss

@@ -18,10 +18,14 @@
 # password and ntlmonly, a user the KDC does not know.
 #
 # Exit status 77 (automake's "skipped") when the MIT KDC programs are missing.
+# When sourced, only the psr_kdc_* functions and PSR_KDC_REALM_NAME and the
+# tool paths (PSR_KRB5KDC, ...) are defined; psr_kdc_start also exports
+# KRB5_CONFIG and KRB5_KDC_PROFILE into the caller's shell.
 
 PSR_KDC_REALM_NAME=PSREMOTE.TEST
 
 psr_kdc_find_tools() {
+    local tool found d
     for tool in krb5kdc kdb5_util kadmin.local; do
         found=
         for d in /usr/sbin /usr/local/sbin /sbin $(echo "$PATH" | tr : ' '); do
@@ -43,7 +47,7 @@ psr_kdc_find_tools() {
 # A loopback port free for both TCP and UDP. krb5kdc does not fail when its
 # port is busy, so the choice is checked here, before it starts.
 psr_kdc_free_port() {
-    tries=200
+    local tries=200 n port
     while [ "$tries" -gt 0 ]; do
         n=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
         port=$((20000 + n % 40000))
@@ -58,7 +62,7 @@ psr_kdc_free_port() {
 }
 
 psr_kdc_start() {
-    dir=$1
+    local dir=$1 port realm password ntlm_password master n
     psr_kdc_find_tools || return $?
     mkdir -p "$dir" || return 1
     dir=$(cd "$dir" && pwd) || return 1
@@ -144,7 +148,7 @@ ENV
 }
 
 psr_kdc_stop() {
-    dir=$1
+    local dir=$1 pid n
     if [ -f "$dir/kdc.pid" ]; then
         pid=$(cat "$dir/kdc.pid")
         kill "$pid" 2>/dev/null

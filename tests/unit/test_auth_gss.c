@@ -344,9 +344,24 @@ static void test_error_ntlm_bad_password(void)
     psr_gss_ctx *acc = acceptor(NULL, 0);
     CU_ASSERT_EQUAL(exchange(ini, acc, &ierr, &aerr), ACCEPTOR_FAILED);
     CU_ASSERT_EQUAL(aerr.code, PSR_E_AUTH);
+    /* what the client says when the server answers its last token with 401 */
+    CU_ASSERT_EQUAL(psr_gss_rejected_error(ini, &ierr), PSR_E_AUTH);
+    CU_ASSERT_PTR_NOT_NULL(strstr(ierr.message, "refused the NTLM logon of PSREMOTE\\user1"));
     if (!strstr(aerr.message, "wrong user name or password"))
         fprintf(stderr, "unexpected message: %s\n", aerr.message);
     CU_ASSERT_PTR_NOT_NULL(strstr(aerr.message, "wrong user name or password"));
+    psr_gss_free(ini);
+    psr_gss_free(acc);
+
+    /* the same through SPNEGO (the KDC does not know ntlmonly) */
+    ini = initiator(PSR_GSS_NEGOTIATE, getenv("PSR_NTLM_ONLY_USER"), "wrong", "localhost", NULL,
+                    0, &ierr);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ini);
+    acc = acceptor(NULL, 0);
+    CU_ASSERT_EQUAL(exchange(ini, acc, &ierr, &aerr), ACCEPTOR_FAILED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(aerr.message, "wrong user name or password"));
+    psr_gss_rejected_error(ini, &ierr);
+    CU_ASSERT_PTR_NOT_NULL(strstr(ierr.message, "refused the NTLM logon"));
     psr_gss_free(ini);
     psr_gss_free(acc);
 }
