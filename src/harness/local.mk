@@ -29,3 +29,13 @@ tests_unit_test_harness_winrs_SOURCES = tests/unit/test_harness_winrs.c \
 	src/harness/winrs.c src/harness/process.c
 tests_unit_test_harness_winrs_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_harness_winrs_LDADD = $(TEST_LIBS) -lpthread
+
+# Dispatch in process: requests from wsman/'s client builders, replies read
+# back with its parser.
+check_PROGRAMS += tests/unit/test_harness_dispatch
+TESTS += tests/unit/test_harness_dispatch
+tests_unit_test_harness_dispatch_SOURCES = tests/unit/test_harness_dispatch.c \
+	src/harness/dispatch.c src/harness/faults.c src/harness/winrs.c \
+	src/harness/process.c src/harness/cmdline.c
+tests_unit_test_harness_dispatch_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_harness_dispatch_LDADD = $(TEST_LIBS) -lpthread
