@@ -44,6 +44,20 @@ psr_kdc_find_tools() {
     return 0
 }
 
+# Whether a local TCP or UDP socket uses PORT; with "listen", whether a TCP
+# socket listens on it. Read from /proc/net (no dependency on ss/netstat).
+psr_kdc_port_used() {
+    local hex
+    hex=$(printf '%04X' "$1")
+    if [ "${2:-}" = listen ]; then
+        cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+            awk -v h=":$hex" 'substr($2, length($2) - 4) == h && $4 == "0A" { f = 1 } END { exit !f }'
+    else
+        cat /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 2>/dev/null |
+            awk -v h=":$hex" 'substr($2, length($2) - 4) == h { f = 1 } END { exit !f }'
+    fi
+}
+
 # A loopback port free for both TCP and UDP. krb5kdc does not fail when its
 # port is busy, so the choice is checked here, before it starts.
 psr_kdc_free_port() {
@@ -51,7 +65,7 @@ psr_kdc_free_port() {
     while [ "$tries" -gt 0 ]; do
         n=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
         port=$((20000 + n % 40000))
-        if [ -z "$(ss -Htuan "( sport = :$port )" 2>/dev/null)" ]; then
+        if ! psr_kdc_port_used "$port"; then
             echo "$port"
             return 0
         fi
@@ -121,7 +135,7 @@ CONF
     echo $! >"$dir/kdc.pid"
     # Wait, with a bound, until the KDC listens on its TCP port.
     n=100
-    while [ -z "$(ss -Hltn "( sport = :$port )" 2>/dev/null)" ]; do
+    while ! psr_kdc_port_used "$port" listen; do
         if ! kill -0 "$(cat "$dir/kdc.pid")" 2>/dev/null || [ "$n" -le 0 ]; then
             echo "kdc.sh: krb5kdc did not start:" >&2; cat "$dir/krb5kdc.out" "$dir/kdc.log" >&2 2>/dev/null
             psr_kdc_stop "$dir"

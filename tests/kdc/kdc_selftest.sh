@@ -15,7 +15,8 @@ rc=$?
 fail=0
 check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi; }
 check "KRB5_CONFIG is the KDC's own" '[ "$KRB5_CONFIG" = "$T/kdc/krb5.conf" ]'
-check "the KDC listens on its loopback port" '[ -n "$(ss -Hltn "( sport = :$PSR_KDC_PORT )")" ]'
+check "the KDC listens on its loopback port" 'psr_kdc_port_used "$PSR_KDC_PORT" listen'
+check "a port nobody uses is seen as free" '! psr_kdc_port_used "$(psr_kdc_free_port)"'
 if command -v kinit >/dev/null; then
     check "kinit user1 with the password" \
         'printf "%s\n" "$PSR_KDC_PASSWORD" | kinit user1 >/dev/null 2>&1'
