@@ -4,6 +4,7 @@
 #include "src/harness/harness.h"
 #include "unit.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -158,6 +159,49 @@ static void test_background_child_does_not_hold_done(void)
     harness_winrs_free(r.w);
 }
 
+typedef struct pending {
+    run *r;
+    harness_result res;
+    harness_output o;
+    long took;
+} pending;
+
+static void *receive_thread(void *arg)
+{
+    pending *p = arg;
+    long t0 = now_ms();
+    p->res = harness_winrs_receive(p->r->w, p->r->shell, p->r->cmd, 1000, 10000, &p->o);
+    p->took = now_ms() - t0;
+    return NULL;
+}
+
+/* Delete while a Receive waits: the Receive ends at once (the process was
+ * killed), and the command is freed by that Receive, not under it. */
+static void test_delete_during_receive(void)
+{
+    run r;
+    start(&r, NULL, "sleep 30");
+    pending p;
+    memset(&p, 0, sizeof(p));
+    p.r = &r;
+    pthread_t t;
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, receive_thread, &p), 0);
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    nanosleep(&ts, NULL); /* let the Receive start waiting; the result does not depend on it */
+    CU_ASSERT_EQUAL(harness_winrs_delete(r.w, r.shell), HARNESS_OK);
+    pthread_join(t, NULL);
+    CU_ASSERT(p.took < 5000);
+    if (p.res == HARNESS_OK) { /* it was waiting: it sees the kill */
+        CU_ASSERT_EQUAL(p.o.done, 1);
+        CU_ASSERT_EQUAL(p.o.exit_code, 128 + 9);
+    } else { /* it had not started: the shell is already gone */
+        CU_ASSERT_EQUAL(p.res, HARNESS_NO_SHELL);
+    }
+    psr_buf_free(&p.o.out);
+    psr_buf_free(&p.o.err);
+    harness_winrs_free(r.w);
+}
+
 static void test_errors(void)
 {
     harness_winrs *w = harness_winrs_new();
@@ -189,6 +233,7 @@ static const psr_unit_test tests[] = {
     {"stdin and End", test_stdin},
     {"ctrl_c", test_ctrl_c},
     {"background child does not hold Done", test_background_child_does_not_hold_done},
+    {"Delete during a Receive", test_delete_during_receive},
     {"errors", test_errors},
     {NULL, NULL}};
 
