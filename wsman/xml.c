@@ -188,14 +188,6 @@ xmlNodePtr wsman_xml_next(const xmlNode *node, const char *ns, const char *name)
     return node ? match_from(node->next, ns, name) : NULL;
 }
 
-xmlNodePtr wsman_xml_path(const xmlNode *parent, const char *ns, const char *const *names, size_t n)
-{
-    const xmlNode *cur = parent;
-    for (size_t i = 0; i < n && cur; i++)
-        cur = wsman_xml_child(cur, ns, names[i]);
-    return (xmlNodePtr)cur;
-}
-
 static int is_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';

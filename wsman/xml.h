@@ -36,9 +36,6 @@ int wsman_xml_is(const xmlNode *node, const char *ns, const char *name);
 xmlNodePtr wsman_xml_child(const xmlNode *parent, const char *ns, const char *name);
 /* Next element sibling after node with the same rule. */
 xmlNodePtr wsman_xml_next(const xmlNode *node, const char *ns, const char *name);
-/* Follows a path of children in one namespace: child(child(parent, a), b)... */
-xmlNodePtr wsman_xml_path(const xmlNode *parent, const char *ns, const char *const *names,
-                          size_t n);
 
 /* Text content of node with leading and trailing white space removed, as a
  * new heap string in *out (NULL node gives NULL). Returns 0 or PSR_E_NOMEM. */
