@@ -24,6 +24,12 @@ tests_unit_test_auth_gss_SOURCES = tests/unit/test_auth_gss.c
 tests_unit_test_auth_gss_CFLAGS = $(TEST_CFLAGS) $(GSSAPI_CFLAGS)
 tests_unit_test_auth_gss_LDADD = $(TEST_LIBS)
 
+check_PROGRAMS += tests/unit/test_auth_gss_http
+TESTS += tests/unit/test_auth_gss_http
+tests_unit_test_auth_gss_http_SOURCES = tests/unit/test_auth_gss_http.c
+tests_unit_test_auth_gss_http_CFLAGS = $(TEST_CFLAGS) $(GSSAPI_CFLAGS)
+tests_unit_test_auth_gss_http_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += tests/unit/test_sealing
 TESTS += tests/unit/test_sealing
 tests_unit_test_sealing_SOURCES = tests/unit/test_sealing.c
