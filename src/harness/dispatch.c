@@ -234,8 +234,22 @@ static int route(reply_ctx *r, int anonymous_identify)
     }
 }
 
+static const char *verb_name(wsman_request_kind kind)
+{
+    switch (kind) {
+    case WSMAN_REQ_IDENTIFY: return "Identify";
+    case WSMAN_REQ_CREATE: return "Create";
+    case WSMAN_REQ_DELETE: return "Delete";
+    case WSMAN_REQ_COMMAND: return "Command";
+    case WSMAN_REQ_SEND: return "Send";
+    case WSMAN_REQ_RECEIVE: return "Receive";
+    case WSMAN_REQ_SIGNAL: return "Signal";
+    default: return "unknown action";
+    }
+}
+
 int harness_dispatch(const harness_dispatch_ctx *ctx, const char *body, size_t len,
-                     int anonymous_identify, psr_buf *reply)
+                     int anonymous_identify, psr_buf *reply, const char **verb)
 {
     wsman_request req = {0};
     psr_error err = {0};
@@ -245,7 +259,11 @@ int harness_dispatch(const harness_dispatch_ctx *ctx, const char *body, size_t l
         /* Without a parsed request there is no identity to check either:
          * an anonymous caller learns only that credentials are needed. */
         status = anonymous_identify ? 401 : fault(&r, HARNESS_FAULT_INVALID_XML, err.message);
+        if (verb)
+            *verb = "malformed request";
     } else {
+        if (verb)
+            *verb = verb_name(req.kind);
         r.req = &req;
         status = route(&r, anonymous_identify);
     }

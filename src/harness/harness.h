@@ -168,8 +168,9 @@ typedef struct harness_dispatch_ctx {
 
 /* Handles one authenticated request body. anonymous_identify: the request
  * came without credentials and with WSMANIDENTIFY: unauthenticated (only an
- * Identify is answered then). Fills reply and returns the HTTP status. */
+ * Identify is answered then). Fills reply and returns the HTTP status; verb
+ * (may be NULL) is set to a static name for logs ("Receive", "?"...). */
 int harness_dispatch(const harness_dispatch_ctx *ctx, const char *body, size_t len,
-                     int anonymous_identify, psr_buf *reply);
+                     int anonymous_identify, psr_buf *reply, const char **verb);
 
 #endif

@@ -109,15 +109,16 @@ static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, const ps
 }
 
 static void log_request(const harness_server *s, const char *method, const char *url,
-                        const char *user, const request_state *st, unsigned status, size_t reply_len)
+                        const char *verb, const char *user, const request_state *st,
+                        unsigned status, size_t reply_len)
 {
     if (!s->opts->verbose)
         return;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     long ms = (long)((now.tv_sec - st->start.tv_sec) * 1000 + (now.tv_nsec - st->start.tv_nsec) / 1000000);
-    fprintf(stderr, "psremote-harness: %s %s user=%s body=%zu -> %u (%zu bytes, %ld ms)\n", method,
-            url, user ? user : "-", st->total, status, reply_len, ms);
+    fprintf(stderr, "psremote-harness: %s %s %s user=%s body=%zu -> %u (%zu bytes, %ld ms)\n",
+            method, url, verb, user ? user : "-", st->total, status, reply_len, ms);
 }
 
 static enum MHD_Result handle(listener *l, struct MHD_Connection *c, const char *url,
@@ -127,7 +128,7 @@ static enum MHD_Result handle(listener *l, struct MHD_Connection *c, const char 
     psr_buf reply = {0};
     unsigned status;
     int challenge = 0;
-    const char *user = NULL;
+    const char *user = NULL, *verb = "-";
 
     if (strcasecmp(url, "/wsman") != 0) {
         status = MHD_HTTP_NOT_FOUND;
@@ -154,14 +155,14 @@ static enum MHD_Result handle(listener *l, struct MHD_Connection *c, const char 
                                                    s->machine, detail);
         } else {
             status = (unsigned)harness_dispatch(&s->dispatch, st->body.data ? st->body.data : "",
-                                                st->body.len, anonymous, &reply);
+                                                st->body.len, anonymous, &reply, &verb);
             if (status == MHD_HTTP_UNAUTHORIZED) {
                 challenge = 1;
                 psr_buf_reset(&reply);
             }
         }
     }
-    log_request(s, method, url, user, st, status, reply.len);
+    log_request(s, method, url, verb, user, st, status, reply.len);
     enum MHD_Result ret = queue(c, status, &reply, challenge);
     psr_buf_free(&reply);
     return ret;

@@ -75,7 +75,7 @@ start_harness() {
     local ready="$TMP/ready"
     "$HARNESS" --listen 127.0.0.1:0 --allow-unencrypted --listen-tls 127.0.0.1:0 \
         --tls-cert "$TMP/server.crt" --tls-key "$TMP/server.key" \
-        --user-file "$TMP/users" --ready-file "$ready" "$@" \
+        --user-file "$TMP/users" --ready-file "$ready" --verbose "$@" \
         >"$TMP/harness.out" 2>"$TMP/harness.err" &
     HARNESS_PID=$!
     local n=100

@@ -95,6 +95,7 @@ sys.exit(1)
 PYEOF
 check "wrong password is InvalidCredentialsError" [ $? -eq 0 ]
 
+check "the harness logs requests with --verbose" grep -q 'POST /wsman Receive user=tester' "$TMP/harness.err"
 check "the password never reaches the harness log" \
     sh -c "! grep -qF '$USER_PASSWORD' '$TMP/harness.err' '$TMP/harness.out'"
 finish

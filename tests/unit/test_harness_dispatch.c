@@ -44,7 +44,7 @@ static wsman_request_header hdr(const char *shell_id, const char *message_id)
 static int roundtrip(fixture *f, const psr_buf *req, wsman_response *resp, psr_buf *raw)
 {
     psr_buf reply = {0};
-    int status = harness_dispatch(&f->ctx, req->data, req->len, 0, &reply);
+    int status = harness_dispatch(&f->ctx, req->data, req->len, 0, &reply, NULL);
     psr_error err = {0};
     memset(resp, 0, sizeof(*resp));
     CU_ASSERT_EQUAL(wsman_parse_response(reply.data, reply.len, resp, &err), 0);
@@ -242,8 +242,10 @@ static void test_identify(void)
     fixture f;
     setup(&f);
     psr_buf req = {0}, reply = {0};
+    const char *verb = NULL;
     wsman_build_identify(&req);
-    CU_ASSERT_EQUAL(harness_dispatch(&f.ctx, req.data, req.len, 1, &reply), 200);
+    CU_ASSERT_EQUAL(harness_dispatch(&f.ctx, req.data, req.len, 1, &reply, &verb), 200)
+    CU_ASSERT_STRING_EQUAL(verb, "Identify");;
     wsman_response resp = {0};
     psr_error err = {0};
     CU_ASSERT_EQUAL(wsman_parse_response(reply.data, reply.len, &resp, &err), 0);
@@ -259,7 +261,7 @@ static void test_identify(void)
     spec.input_streams = "stdin";
     spec.output_streams = "stdout stderr";
     wsman_build_create_shell(&req, &h, &spec);
-    CU_ASSERT_EQUAL(harness_dispatch(&f.ctx, req.data, req.len, 1, &reply), 401);
+    CU_ASSERT_EQUAL(harness_dispatch(&f.ctx, req.data, req.len, 1, &reply, NULL), 401);
     psr_buf_free(&req);
     psr_buf_free(&reply);
     teardown(&f);
