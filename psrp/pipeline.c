@@ -80,18 +80,11 @@ static int queue_message(psrp_pipeline *pl, uint32_t type, const psr_buf *data, 
     return rc;
 }
 
-psrp_pipeline *psrp_pipeline_new(psrp_pool *pool, const psr_uuid *pid, const psrp_msg_create_pipeline *spec,
-                                 psr_error *err)
+/* Creates the pipeline around its first message (CREATE_PIPELINE or
+ * GET_COMMAND_METADATA), already built into data. */
+static psrp_pipeline *pipeline_start(psrp_pool *pool, const psr_uuid *pid, uint32_t type, const psr_buf *data,
+                                     psr_error *err)
 {
-    if (psrp_pool_get_state(pool) != PSRP_POOL_OPENED) {
-        psr_error_set(err, PSR_E_STATE, "PSRP pipeline: the runspace pool is %s, not Opened",
-                      psrp_pool_state_name(psrp_pool_get_state(pool)));
-        return NULL;
-    }
-    if (psrp_guid_is_nil(pid)) {
-        psr_error_set(err, PSR_E_INVALID, "PSRP pipeline: the pipeline id must not be the nil GUID");
-        return NULL;
-    }
     psrp_pipeline *pl = calloc(1, sizeof(*pl));
     if (!pl || !(pl->out = psrp_fragmenter_new(psrp_pool_object_counter(pool)))) {
         free(pl);
@@ -100,11 +93,7 @@ psrp_pipeline *psrp_pipeline_new(psrp_pool *pool, const psr_uuid *pid, const psr
     }
     pl->pool = pool;
     pl->pid = *pid;
-    psr_buf data = {0};
-    int rc = psrp_msg_create_pipeline_build(&data, spec, psrp_pool_protocol_version(pool), err);
-    if (!rc)
-        rc = queue_message(pl, PSRP_CREATE_PIPELINE, &data, "stdin", err);
-    psr_buf_free(&data);
+    int rc = queue_message(pl, type, data, "stdin", err);
     if (!rc && psrp_pool_attach_pipeline(pool, pl))
         rc = psr_error_set(err, PSR_E_NOMEM, "PSRP pipeline: out of memory");
     if (rc) {
@@ -113,6 +102,42 @@ psrp_pipeline *psrp_pipeline_new(psrp_pool *pool, const psr_uuid *pid, const psr
         return NULL;
     }
     pl->state = PSRP_PIPELINE_RUNNING;
+    return pl;
+}
+
+static int check_new(psrp_pool *pool, const psr_uuid *pid, psr_error *err)
+{
+    if (psrp_pool_get_state(pool) != PSRP_POOL_OPENED)
+        return psr_error_set(err, PSR_E_STATE, "PSRP pipeline: the runspace pool is %s, not Opened",
+                             psrp_pool_state_name(psrp_pool_get_state(pool)));
+    if (psrp_guid_is_nil(pid))
+        return psr_error_set(err, PSR_E_INVALID, "PSRP pipeline: the pipeline id must not be the nil GUID");
+    return 0;
+}
+
+psrp_pipeline *psrp_pipeline_new(psrp_pool *pool, const psr_uuid *pid, const psrp_msg_create_pipeline *spec,
+                                 psr_error *err)
+{
+    if (check_new(pool, pid, err))
+        return NULL;
+    psr_buf data = {0};
+    psrp_pipeline *pl = NULL;
+    if (psrp_msg_create_pipeline_build(&data, spec, psrp_pool_protocol_version(pool), err) == 0)
+        pl = pipeline_start(pool, pid, PSRP_CREATE_PIPELINE, &data, err);
+    psr_buf_free(&data);
+    return pl;
+}
+
+psrp_pipeline *psrp_pipeline_new_command_metadata(psrp_pool *pool, const psr_uuid *pid,
+                                                  const psrp_msg_command_metadata *spec, psr_error *err)
+{
+    if (check_new(pool, pid, err))
+        return NULL;
+    psr_buf data = {0};
+    psrp_pipeline *pl = NULL;
+    if (psrp_msg_command_metadata_build(&data, spec, err) == 0)
+        pl = pipeline_start(pool, pid, PSRP_GET_COMMAND_METADATA, &data, err);
+    psr_buf_free(&data);
     return pl;
 }
 

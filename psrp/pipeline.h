@@ -47,6 +47,10 @@ typedef struct psrp_pipeline psrp_pipeline;
  * for the negotiated protocol version. pid is a GUID the caller generated. */
 psrp_pipeline *psrp_pipeline_new(psrp_pool *pool, const psr_uuid *pid, const psrp_msg_create_pipeline *spec,
                                  psr_error *err);
+/* GET_COMMAND_METADATA (2.2.2.14) runs like a pipeline: the answer is a
+ * count and then CommandMetadata objects as output, then a final state. */
+psrp_pipeline *psrp_pipeline_new_command_metadata(psrp_pool *pool, const psr_uuid *pid,
+                                                  const psrp_msg_command_metadata *spec, psr_error *err);
 void psrp_pipeline_free(psrp_pipeline *pl);
 
 const psr_uuid *psrp_pipeline_pid(const psrp_pipeline *pl);

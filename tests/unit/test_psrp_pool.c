@@ -528,6 +528,35 @@ static void test_pool_requests_and_host_call(void)
     CU_ASSERT_EQUAL(psrp_pool_host_respond(p, 9, 1, name, NULL, NULL), 0);
     psrp_value_free(name);
     CU_ASSERT_STRING_EQUAL(psrp_pool_next_stream(p), "pr");
+
+    /* GET_COMMAND_METADATA starts a pipeline of its own. */
+    const char *names[] = {"Get-Item", NULL};
+    psrp_msg_command_metadata md = {.names = names, .command_type = 0x1FF};
+    psrp_pipeline *pl = psrp_pipeline_new_command_metadata(p, &PID, &md, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pl);
+    psr_buf_reset(&out);
+    CU_ASSERT(psrp_pipeline_take_command_args(pl, &out, 100000, NULL) > 0);
+    recv_feed(&r, &out);
+    CU_ASSERT_EQUAL_FATAL(r.n, 1);
+    CU_ASSERT_EQUAL(psrp_message_parse(&m, r.msgs[0].data, r.msgs[0].len, NULL), 0);
+    CU_ASSERT_EQUAL(m.type, PSRP_GET_COMMAND_METADATA);
+    CU_ASSERT_EQUAL(memcmp(m.pid.b, PID.b, 16), 0);
+    recv_free(&r);
+    psr_buf_reset(&d);
+    psrp_value *count = psrp_value_new_i32(1);
+    psrp_msg_object_build(&d, count, NULL);
+    psrp_value_free(count);
+    srv_add(&s, PSRP_PIPELINE_OUTPUT, &RPID, &PID, &d);
+    psr_buf_reset(&d);
+    psrp_msg_pipeline_state_build(&d, PSRP_PIPELINE_COMPLETED, NULL, NULL);
+    srv_add(&s, PSRP_PIPELINE_STATE, &RPID, &PID, &d);
+    CU_ASSERT_EQUAL(srv_feed_pipeline(&s, pl, NULL), 0);
+    psrp_pipeline_event pev;
+    CU_ASSERT_EQUAL_FATAL(psrp_pipeline_next_event(pl, &pev), 1);
+    CU_ASSERT_EQUAL(pev.kind, PSRP_PIPELINE_EV_OUTPUT);
+    CU_ASSERT_EQUAL_FATAL(psrp_pipeline_next_event(pl, &pev), 1);
+    CU_ASSERT_EQUAL(pev.u.state.state, PSRP_PIPELINE_COMPLETED);
+    psrp_pipeline_free(pl);
     psr_buf_free(&d);
     psr_buf_free(&out);
     psr_buf_free(&s.payload);
