@@ -140,8 +140,10 @@ int psr_gss_acceptor_new(psr_gss_ctx **out, const psr_gss_acceptor_options *o, p
     c->mech = PSR_GSS_NEGOTIATE;
     c->negotiated = PSR_GSS_NEGOTIATE;
     int rc = 0;
-    if (o)
+    if (o) {
         rc = set_bindings(c, o->server_cert_der, o->server_cert_der_len, err);
+        c->bindings_optional = o->channel_binding_optional;
+    }
     if (rc == 0)
         rc = psr_gss_acquire_acceptor_cred(c, o, err);
     if (rc < 0) {
@@ -177,11 +179,11 @@ static int acceptor_finish(psr_gss_ctx *c, gss_name_t src, gss_OID mech, psr_err
 {
     OM_uint32 minor;
     c->negotiated = psr_gss_mech_of_oid(mech);
-    if (c->have_bindings && !(c->ret_flags & GSS_C_CHANNEL_BOUND_FLAG))
+    if (c->have_bindings && !c->bindings_optional && !(c->ret_flags & GSS_C_CHANNEL_BOUND_FLAG))
         return psr_error_set(err, PSR_E_AUTH,
                              "channel binding required: the client sent no tls-server-end-point "
-                             "binding for this server's certificate (enable channel binding, "
-                             "e.g. CbtHardeningLevel/--no-cbt off, on the client)");
+                             "binding for this server's certificate (a client without channel "
+                             "binding support, or one that connected without TLS)");
     gss_buffer_desc text = GSS_C_EMPTY_BUFFER;
     OM_uint32 major = gss_display_name(&minor, src, &text, NULL);
     if (GSS_ERROR(major))

@@ -65,10 +65,14 @@ typedef struct psr_gss_acceptor_options {
     /* gss-ntlmssp user file (lines DOMAIN:user:password), passed as the
      * ntlmssp_keyfile cred-store element; NULL: NTLM_USER_FILE. */
     const char *ntlm_user_file;
-    /* DER of this server's certificate: when set, the client must send
-     * matching tls-server-end-point bindings, or acceptance fails. */
+    /* DER of this server's certificate: when set, bindings the client
+     * sends must match it (tls-server-end-point), or acceptance fails. */
     const void *server_cert_der;
     size_t server_cert_der_len;
+    /* With server_cert_der: 0 requires the client to send bindings (Windows'
+     * CbtHardeningLevel Strict), 1 also accepts a client that sends none
+     * (Relaxed). */
+    int channel_binding_optional;
 } psr_gss_acceptor_options;
 
 /* Creates a client context and acquires its credentials. A password is
@@ -118,6 +122,24 @@ int psr_gss_can_seal(const psr_gss_ctx *ctx);
 /* The SPN (host-based name) the initiator targets, e.g. "HTTP@host" or
  * "HTTP@host:5985", for messages and traces. */
 const char *psr_gss_target(const psr_gss_ctx *ctx);
+
+/* Typical client flow over HTTP (RFC 4559, as WinRM does it):
+ *   1. POST without Authorization (or with the first token right away);
+ *      on 401, psr_gss_select_scheme() with the WWW-Authenticate values.
+ *   2. psr_gss_authorization(ctx, NULL, 0, ...) gives the first header value.
+ *   3. While the reply is 401 with a token of our scheme
+ *      (psr_gss_find_token), feed it to psr_gss_authorization and send the
+ *      next value. A 401 without a token after our last token means the
+ *      server refused: psr_gss_rejected_error().
+ *   4. The 200 reply may carry the server's final token (mutual
+ *      authentication, SPNEGO's mechListMIC) in WWW-Authenticate: feed it
+ *      too, or the context stays incomplete and cannot seal.
+ *   5. Keep the connection: the context belongs to it. On plain HTTP, seal
+ *      every request and unseal every reply (sealing.h); the first request
+ *      may carry an empty body while authenticating, as Windows clients do.
+ * The acceptor mirrors this: psr_gss_parse_authorization, psr_gss_set_scheme,
+ * psr_gss_step, and the reply token in WWW-Authenticate (401 while not
+ * done, the 200 response when done). */
 
 /* ---- Message protection in WinRM's layout (used by sealing.c) ----
  *

@@ -275,6 +275,36 @@ static void test_channel_binding_required(void)
     free(cert);
 }
 
+/* CbtHardeningLevel Relaxed: no bindings is fine, wrong bindings are not. */
+static void test_channel_binding_optional(void)
+{
+    size_t l1 = 0, l2 = 0;
+    char *c1 = fixture("auth/cert_rsa_sha256.der", &l1);
+    char *c2 = fixture("auth/cert_rsa_sha512.der", &l2);
+    char keytab[600];
+    snprintf(keytab, sizeof(keytab), "%s/keytab", kdc.dir);
+    for (int mismatch = 0; mismatch < 2; mismatch++) {
+        for (int m = 0; m < 2; m++) {
+            psr_gss_mech mech = m ? PSR_GSS_NTLM : PSR_GSS_KERBEROS;
+            psr_error ierr, aerr;
+            psr_gss_ctx *ini = initiator(mech, m ? "PSREMOTE\\user1" : getenv("PSR_KDC_USER"),
+                                         getenv("PSR_KDC_PASSWORD"), "localhost",
+                                         mismatch ? c2 : NULL, mismatch ? l2 : 0, &ierr);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(ini);
+            psr_gss_acceptor_options o = {.service_name = "HTTP@localhost", .keytab = keytab,
+                                          .server_cert_der = c1, .server_cert_der_len = l1,
+                                          .channel_binding_optional = 1};
+            psr_gss_ctx *acc = NULL;
+            CU_ASSERT_EQUAL_FATAL(psr_gss_acceptor_new(&acc, &o, &aerr), 0);
+            CU_ASSERT_EQUAL(exchange(ini, acc, &ierr, &aerr), mismatch ? ACCEPTOR_FAILED : OK);
+            psr_gss_free(ini);
+            psr_gss_free(acc);
+        }
+    }
+    free(c1);
+    free(c2);
+}
+
 /* ---- errors a user must be able to act on ---- */
 
 static void expect_initiator_error(psr_gss_mech mech, const char *user, const char *password,
@@ -564,6 +594,7 @@ static const psr_unit_test tests[] = {
     {"channel binding: matching certificate", test_channel_binding_match},
     {"channel binding: mismatch fails clearly", test_channel_binding_mismatch},
     {"channel binding: required but not sent", test_channel_binding_required},
+    {"channel binding: optional (Relaxed)", test_channel_binding_optional},
     {"error: wrong Kerberos password", test_error_wrong_password},
     {"error: unknown SPN", test_error_unknown_spn},
     {"error: no ticket cache", test_error_no_ticket},
