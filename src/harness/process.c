@@ -49,6 +49,9 @@ int harness_process_spawn(harness_process *p, const char *command_line, const ch
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
+    /* Descriptors the harness itself inherited without O_CLOEXEC (a test
+     * driver's pipes, say) must not reach the command either. */
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
     if (cwd)
         posix_spawn_file_actions_addchdir_np(&fa, cwd);
     /* Own process group, so ctrl_c and Terminate reach everything the command

@@ -5,8 +5,10 @@
 #include "unit.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static long now_ms(void)
 {
@@ -202,6 +204,25 @@ static void test_delete_during_receive(void)
     harness_winrs_free(r.w);
 }
 
+/* A descriptor the harness inherited without O_CLOEXEC stays out of the
+ * command (a test driver's pipe held open would hang the driver). */
+static void test_no_inherited_descriptors(void)
+{
+    int fd = dup(1); /* dup never sets O_CLOEXEC */
+    CU_ASSERT_FATAL(fd > 2);
+    char line[128];
+    snprintf(line, sizeof(line), "if [ -e /proc/self/fd/%d ]; then echo leaked; else echo clean; fi", fd);
+    run r;
+    start(&r, NULL, line);
+    psr_buf out = {0}, err = {0};
+    CU_ASSERT_EQUAL(drain(&r, 65536, &out, &err, NULL), 0);
+    CU_ASSERT_STRING_EQUAL(out.data, "clean\n");
+    psr_buf_free(&out);
+    psr_buf_free(&err);
+    harness_winrs_free(r.w);
+    close(fd);
+}
+
 static void test_errors(void)
 {
     harness_winrs *w = harness_winrs_new();
@@ -234,6 +255,7 @@ static const psr_unit_test tests[] = {
     {"ctrl_c", test_ctrl_c},
     {"background child does not hold Done", test_background_child_does_not_hold_done},
     {"Delete during a Receive", test_delete_during_receive},
+    {"no inherited descriptors", test_no_inherited_descriptors},
     {"errors", test_errors},
     {NULL, NULL}};
 
