@@ -5,7 +5,6 @@
 # fixtures/fuzz/NAME/, and adds the replay program to check_PROGRAMS and TESTS:
 #   tests/fuzz/fuzz_NAME_replay (fuzz_NAME.c + standalone_main.c)
 # `make fuzz` builds every target with clang's libFuzzer from the same sources.
-FUZZ_TARGETS =
 EXTRA_DIST += tests/fuzz/standalone_main.c
 FUZZ_CC = clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -I$(top_srcdir) -I$(top_srcdir)/include -I$(top_builddir) -D_GNU_SOURCE
@@ -34,6 +33,7 @@ CLEANFILES += tests/fuzz/bin/*
 # Integration tests: psremote against psremote-harness on loopback.
 INTEGRATION_TESTS = tests/integration/exec_basic.sh tests/integration/exec_streams.sh \
 	tests/integration/exec_control.sh tests/integration/exec_errors.sh
+TESTS += $(INTEGRATION_TESTS)
 
 # `make demo`: the README's first command ends here.
 demo: all

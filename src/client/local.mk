@@ -1,1 +1,12 @@
-# src/client: sources, tests and fuzz targets of this layer.
+# src/client: sessions on top of wsman/, psrp/, src/http and src/auth.
+pkginclude_HEADERS += include/psremote/connection.h include/psremote/winrs.h \
+	include/psremote/session_option.h
+noinst_HEADERS += src/client/endpoint.h src/client/transport.h
+libpsremote_la_SOURCES += src/client/connection.c src/client/endpoint.c \
+	src/client/session_option.c src/client/transport.c src/client/winrs.c
+
+check_PROGRAMS += tests/unit/test_client
+TESTS += tests/unit/test_client
+tests_unit_test_client_SOURCES = tests/unit/test_client.c
+tests_unit_test_client_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_client_LDADD = $(TEST_LIBS)

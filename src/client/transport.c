@@ -162,9 +162,7 @@ static int classify_failure(psr_transport *t, psr_http_response *hr, wsman_respo
         }
         wsman_response_clear(resp);
     }
-    int rc = psr_http_status_error(hr, t->url.data, err);
-    psr_error_prefix(err, "%s", t->host);
-    return rc;
+    return psr_http_status_error(hr, t->url.data, err); /* names the URL */
 }
 
 int psr_transport_call(psr_transport *t, const psr_buf *envelope, wsman_response *resp,
@@ -173,10 +171,8 @@ int psr_transport_call(psr_transport *t, const psr_buf *envelope, wsman_response
     psr_http_response hr = {0};
     const char *auth = t->authorization.len ? t->authorization.data : NULL;
     int rc = psr_http_post(t->http, NULL, auth, envelope->data, envelope->len, &hr, err);
-    if (rc) {
-        psr_error_prefix(err, "%s", t->host);
+    if (rc) /* transport errors already name host and port */
         goto done;
-    }
     if (hr.status != 200) {
         rc = classify_failure(t, &hr, resp, err);
         goto done;

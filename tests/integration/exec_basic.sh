@@ -30,7 +30,7 @@ check "exit 0" [ $? -eq 0 ]
 out=$(px -n -- 'seq 1 20000' | tail -n 1)
 check "long output arrives whole" [ "$out" = "20000" ]
 
-out=$(px -n -- 'printf "h\xc3\xa9llo"' | od -An -tx1 | tr -d ' \n')
+out=$(px -n -- 'printf "h\303\251llo"' | od -An -tx1 | tr -d ' \n')
 check "UTF-8 bytes pass unchanged" [ "$out" = "68c3a96c6c6f" ]
 
 "$PSREMOTE" exec --connection-uri "$URL_h" -u "$USER_NAME" --authentication basic \
