@@ -48,10 +48,10 @@ static const char *advice(const psr_gss_ctx *c, OM_uint32 major, OM_uint32 minor
                "the server's keytab is out of date";
     if (minor_is(minor, KRB5_FCC_NOFILE) || minor_is(minor, KRB5_CC_NOTFOUND) ||
         minor_is(minor, KRB5_CC_NOSUPP) ||
-        (GSS_ROUTINE_ERROR(major) == GSS_S_NO_CRED && !c->have_password && !c->is_acceptor))
+        (GSS_ROUTINE_ERROR(major) == GSS_S_NO_CRED && c && !c->have_password && !c->is_acceptor))
         return "no Kerberos ticket was found: run `kinit user@REALM` first, or give a user "
                "name and password";
-    if (c->is_acceptor && psr_gss_mech_of_oid(mech) == PSR_GSS_NTLM &&
+    if (c && c->is_acceptor && psr_gss_mech_of_oid(mech) == PSR_GSS_NTLM &&
         (GSS_ROUTINE_ERROR(major) == GSS_S_DEFECTIVE_TOKEN ||
          GSS_ROUTINE_ERROR(major) == GSS_S_DEFECTIVE_CREDENTIAL ||
          GSS_ROUTINE_ERROR(major) == GSS_S_FAILURE))

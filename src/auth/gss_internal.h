@@ -48,8 +48,8 @@ int psr_gss_acquire_acceptor_cred(psr_gss_ctx *ctx, const psr_gss_acceptor_optio
 
 /* Fills err with a message for a failed GSSAPI call (gss_errors.c): what to
  * fix for the known cases, then gss_display_status text for major and minor.
- * what names the operation ("authenticating to HTTP@host"). Returns
- * PSR_E_AUTH. */
+ * what names the operation ("authenticating to the server"); ctx may be
+ * NULL. Returns PSR_E_AUTH. */
 int psr_gss_error(psr_error *err, const psr_gss_ctx *ctx, const char *what,
                   OM_uint32 major, OM_uint32 minor, gss_const_OID mech);
 

@@ -3,8 +3,10 @@
  * command line, fixtures/auth/cbt_hashes.txt) and the HTTP header syntax
  * (RFC 7235 challenge lists as Windows and proxies send them). */
 #include "src/auth/gss.h"
+#include "src/auth/gss_internal.h"
 #include "unit.h"
 
+#include <krb5/krb5.h>
 #include <string.h>
 
 static void hex(char *out, const unsigned char *p, size_t n)
@@ -131,7 +133,45 @@ static void test_authorization_round_trip(void)
     psr_buf_free(&tok);
 }
 
+/* Each GSSAPI failure a user meets maps to advice naming the fix; the
+ * library's own text follows. Codes from MIT krb5's krb5.h. */
+static void test_error_advice(void)
+{
+    static const struct {
+        OM_uint32 major;
+        long minor;
+        const char *advice;
+    } cases[] = {
+        {GSS_S_FAILURE, KRB5KDC_ERR_PREAUTH_FAILED, "password is wrong"},
+        {GSS_S_NO_CRED, KRB5KRB_AP_ERR_BAD_INTEGRITY, "password is wrong"},
+        {GSS_S_FAILURE, KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN, "IncludePortInSPN"},
+        {GSS_S_FAILURE, KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN, "does not know this user"},
+        {GSS_S_FAILURE, KRB5KRB_AP_ERR_SKEW, "clocks"},
+        {GSS_S_NO_CRED, KRB5_FCC_NOFILE, "kinit"},
+        {GSS_S_NO_CRED, KRB5_CC_NOTFOUND, "kinit"},
+        {GSS_S_FAILURE, KRB5_KDC_UNREACH, "no KDC could be reached"},
+        {GSS_S_FAILURE, KRB5KDC_ERR_KEY_EXP, "expired"},
+        {GSS_S_FAILURE, KRB5KRB_AP_ERR_MODIFIED, "keytab"},
+        {GSS_S_BAD_BINDINGS, 0, "channel binding"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        psr_error err;
+        CU_ASSERT_EQUAL(psr_gss_error(&err, NULL, "testing", cases[i].major,
+                                      (OM_uint32)cases[i].minor, &psr_gss_oid_krb5), PSR_E_AUTH);
+        if (!strstr(err.message, cases[i].advice))
+            fprintf(stderr, "case %zu: %s\n", i, err.message);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, cases[i].advice));
+        CU_ASSERT_EQUAL(strncmp(err.message, "testing: ", 9), 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "(GSSAPI: "));
+    }
+    /* an unknown minor code still shows up */
+    psr_error err;
+    psr_gss_error(&err, NULL, "testing", GSS_S_FAILURE, 123456789u, &psr_gss_oid_ntlm);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "123456789"));
+}
+
 static const psr_unit_test tests[] = {
+    {"error advice for known failures", test_error_advice},
     {"channel binding hashes equal openssl's", test_cbt_hashes_match_openssl},
     {"channel binding refuses non-certificates", test_cbt_rejects_non_certificates},
     {"token found among challenges", test_find_token_in_challenge_lists},
