@@ -22,3 +22,39 @@ TESTS += tests/fuzz/fuzz_psrp_defragment_replay
 tests_fuzz_fuzz_psrp_defragment_replay_SOURCES = tests/fuzz/fuzz_psrp_defragment.c tests/fuzz/standalone_main.c
 tests_fuzz_fuzz_psrp_defragment_replay_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_psrp_defragment_replay_LDADD = $(TEST_LIBS)
+
+# CLIXML (values, serializer, deserializer, JSON)
+noinst_HEADERS += psrp/value.h psrp/value_impl.h psrp/clixml.h psrp/clixml_text.h \
+	psrp/clixml_reader_impl.h psrp/json.h tests/unit/test_clixml_util.h
+libpsremote_la_SOURCES += psrp/value.c psrp/clixml_text.c psrp/clixml_write.c psrp/clixml_read.c \
+	psrp/clixml_reader.c psrp/json.c
+
+check_PROGRAMS += tests/unit/test_clixml tests/unit/test_clixml_errors tests/unit/test_clixml_json
+TESTS += tests/unit/test_clixml tests/unit/test_clixml_errors tests/unit/test_clixml_json
+tests_unit_test_clixml_SOURCES = tests/unit/test_clixml.c
+tests_unit_test_clixml_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_clixml_LDADD = $(TEST_LIBS) -lm
+tests_unit_test_clixml_errors_SOURCES = tests/unit/test_clixml_errors.c
+tests_unit_test_clixml_errors_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_clixml_errors_LDADD = $(TEST_LIBS)
+tests_unit_test_clixml_json_SOURCES = tests/unit/test_clixml_json.c
+tests_unit_test_clixml_json_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_clixml_json_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
+
+check_PROGRAMS += tests/fuzz/fuzz_clixml_replay
+TESTS += tests/fuzz/fuzz_clixml_replay
+tests_fuzz_fuzz_clixml_replay_SOURCES = tests/fuzz/fuzz_clixml.c tests/fuzz/standalone_main.c
+tests_fuzz_fuzz_clixml_replay_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_clixml_replay_LDADD = $(TEST_LIBS)
+
+# `make bench-clixml` (also run by `make bench`): deserializer MB/s,
+# objects/s and peak RSS on ~100 MB of generated Get-Process-like objects.
+noinst_PROGRAMS += tests/bench/clixml_bench
+tests_bench_clixml_bench_SOURCES = tests/bench/clixml_bench.c
+tests_bench_clixml_bench_CFLAGS = $(AM_CFLAGS) -O2
+tests_bench_clixml_bench_LDADD = libpsremote.la
+BENCH_TARGETS += bench-clixml
+bench-clixml: tests/bench/clixml_bench
+	tests/bench/clixml_bench 100
+bench_clixml: bench-clixml
+.PHONY: bench-clixml bench_clixml

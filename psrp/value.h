@@ -86,6 +86,10 @@ typedef struct psrp_type_names {
     char **names; /* most derived first, e.g. "System.Management.Automation.PSPrimitiveDictionary" */
 } psrp_type_names;
 
+/* Drops a reference to a type-name list (frees names with free() at zero).
+ * NULL is a no-op. Objects hold one reference each. */
+void psrp_type_names_unref(psrp_type_names *t);
+
 /* A named property: the name belongs to the use, not to the (shared) value. */
 typedef struct psrp_member {
     char *name; /* UTF-8, NUL-terminated */
@@ -136,7 +140,8 @@ struct psrp_value {
         int64_t i64;        /* I8, I16, I32, I64 */
         double f64;         /* FLOAT, DOUBLE */
         struct {
-            char *ptr;      /* NUL-terminated */
+            char *ptr;      /* NUL-terminated; owned by the value (may share its
+                             * allocation): never free or realloc it */
             size_t len;
         } str;              /* STRING and every other text kind */
         struct {

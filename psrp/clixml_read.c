@@ -1,0 +1,593 @@
+/* clixml_read.c: the streaming CLIXML deserializer (see clixml.h).
+ *
+ * libxml2's SAX2 push parser calls start/characters/end; a stack of frames
+ * (one per open element) builds values bottom-up, and each completed
+ * top-level value goes to the caller's callback and is then dropped, so
+ * memory is bounded by one top-level value plus the TN table. Element names
+ * are matched without regard to namespace (Export-Clixml puts everything in
+ * the PowerShell 2004/04 namespace; PSRP messages use none). */
+#include "psrp/clixml.h"
+#include "psrp/clixml_text.h"
+#include "psrp/clixml_reader_impl.h"
+#include "psrp/value_impl.h"
+
+#include "common/base64.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <strings.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- element names ------------------------------------------------------- */
+
+static const psrp_value_kind tag_kind[T_COUNT] = {
+    [T_S] = PSRP_V_STRING,     [T_C] = PSRP_V_CHAR,        [T_B] = PSRP_V_BOOL,
+    [T_DT] = PSRP_V_DATETIME,  [T_TS] = PSRP_V_TIMESPAN,   [T_BY] = PSRP_V_U8,
+    [T_SB] = PSRP_V_I8,        [T_U16] = PSRP_V_U16,       [T_I16] = PSRP_V_I16,
+    [T_U32] = PSRP_V_U32,      [T_I32] = PSRP_V_I32,       [T_U64] = PSRP_V_U64,
+    [T_I64] = PSRP_V_I64,      [T_SG] = PSRP_V_FLOAT,      [T_DB] = PSRP_V_DOUBLE,
+    [T_D] = PSRP_V_DECIMAL,    [T_BA] = PSRP_V_BYTES,      [T_G] = PSRP_V_GUID,
+    [T_URI] = PSRP_V_URI,      [T_NIL] = PSRP_V_NIL,       [T_VERSION] = PSRP_V_VERSION,
+    [T_XD] = PSRP_V_XML,       [T_SBK] = PSRP_V_SCRIPTBLOCK, [T_SS] = PSRP_V_SECURESTRING,
+};
+
+/* Element name -> tag. Called for every element, so a switch on the
+ * first letter instead of a table scan. */
+static tag_id tag_lookup(const char *n)
+{
+#define IS(lit, tag) if (strcmp(n, lit) == 0) return tag
+    switch (n[0]) {
+    case 'A': IS("AV", T_AV); IS("AI", T_AI); break;
+    case 'B': IS("B", T_B); IS("BA", T_BA); IS("By", T_BY); break;
+    case 'C': IS("C", T_C); break;
+    case 'D': IS("D", T_D); IS("DT", T_DT); IS("Db", T_DB); IS("DCT", T_DCT); break;
+    case 'E': IS("En", T_EN); break;
+    case 'G': IS("G", T_G); break;
+    case 'I': IS("I32", T_I32); IS("I64", T_I64); IS("I16", T_I16); IS("IE", T_IE); break;
+    case 'L': IS("LST", T_LST); break;
+    case 'M': IS("MS", T_MS); break;
+    case 'N': IS("Nil", T_NIL); break;
+    case 'O': IS("Obj", T_OBJ); IS("Objs", T_OBJS); break;
+    case 'P': IS("Props", T_PROPS); IS("PR", T_PR); IS("PI", T_PI); IS("PC", T_PC); break;
+    case 'Q': IS("QUE", T_QUE); break;
+    case 'R': IS("Ref", T_REF); break;
+    case 'S': IS("S", T_S); IS("SB", T_SB); IS("Sg", T_SG); IS("SBK", T_SBK); IS("SS", T_SS);
+              IS("STK", T_STK); IS("SR", T_SR); IS("SD", T_SD); break;
+    case 'T': IS("T", T_T); IS("TN", T_TN); IS("TNRef", T_TNREF); IS("ToString", T_TOSTRING);
+              IS("TS", T_TS); break;
+    case 'U': IS("U32", T_U32); IS("U64", T_U64); IS("U16", T_U16); IS("URI", T_URI); break;
+    case 'V': IS("Version", T_VERSION); break;
+    case 'X': IS("XD", T_XD); break;
+    default: break;
+    }
+#undef IS
+    return T_UNKNOWN;
+}
+
+static int is_primitive(tag_id t) { return t >= T_S && t < T_COUNT; }
+static int is_value_tag(tag_id t) { return is_primitive(t) || t == T_OBJ || t == T_REF || t == T_PR; }
+static int is_list_tag(tag_id t) { return t == T_LST || t == T_IE || t == T_STK || t == T_QUE; }
+/* Elements whose content is text. */
+static int is_text_tag(tag_id t)
+{
+    return (is_primitive(t) && t != T_NIL) || t == T_T || t == T_TOSTRING || t == T_AV || t == T_AI ||
+           t == T_PI || t == T_PC || t == T_SR || t == T_SD;
+}
+
+/* ---- errors -------------------------------------------------------------- */
+
+static int fail(psrp_clixml_reader *r, psr_status code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static int fail(psrp_clixml_reader *r, psr_status code, const char *fmt, ...)
+{
+    if (!r->failed) {
+        char msg[700];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        psr_error_set(&r->err, code, "CLIXML: %s (at byte %" PRIu64 ")", msg, psrp_clixml_reader_offset(r));
+        r->failed = code;
+    }
+    if (r->ctxt)
+        xmlStopParser(r->ctxt);
+    return code;
+}
+
+static int nomem(psrp_clixml_reader *r)
+{
+    return fail(r, PSR_E_NOMEM, "out of memory");
+}
+
+/* ---- building values ----------------------------------------------------- */
+
+static psrp_value *primitive_from_text(psrp_clixml_reader *r, tag_id tag, const char *s, size_t len)
+{
+    psrp_value_kind kind = tag_kind[tag];
+    const char *what = NULL;
+    psrp_value *v = NULL;
+    switch (kind) {
+    case PSRP_V_STRING: case PSRP_V_XML: case PSRP_V_SCRIPTBLOCK: case PSRP_V_URI:
+        if (psrp_clixml_needs_unescape(s, len)) {
+            psr_buf_reset(&r->scratch);
+            if (psrp_clixml_unescape(&r->scratch, s, len) != 0)
+                return nomem(r), NULL;
+            s = r->scratch.data;
+            len = r->scratch.len;
+        }
+        v = psrp_value_new_text(kind, s ? s : "", len);
+        break;
+    case PSRP_V_DATETIME: case PSRP_V_TIMESPAN: case PSRP_V_DECIMAL: case PSRP_V_GUID:
+    case PSRP_V_VERSION: case PSRP_V_SECURESTRING:
+        v = psrp_value_new_text(kind, s, len);
+        break;
+    case PSRP_V_BOOL: {
+        int b;
+        if (psrp_clixml_parse_bool(s, len, &b) != 0)
+            what = "a boolean (true or false)";
+        else
+            v = psrp_value_new_bool(b);
+        break;
+    }
+    case PSRP_V_CHAR: case PSRP_V_U8: case PSRP_V_U16: case PSRP_V_U32: case PSRP_V_U64: {
+        static const uint64_t max[] = { [PSRP_V_CHAR] = 0xFFFF, [PSRP_V_U8] = 0xFF, [PSRP_V_U16] = 0xFFFF,
+                                        [PSRP_V_U32] = 0xFFFFFFFFu, [PSRP_V_U64] = UINT64_MAX };
+        uint64_t n;
+        if (psrp_clixml_parse_u64(s, len, max[kind], &n) != 0)
+            what = "an unsigned integer in range";
+        else
+            v = psrp_value_new_uint(kind, n);
+        break;
+    }
+    case PSRP_V_I8: case PSRP_V_I16: case PSRP_V_I32: case PSRP_V_I64: {
+        int bits = kind == PSRP_V_I8 ? 8 : kind == PSRP_V_I16 ? 16 : kind == PSRP_V_I32 ? 32 : 64;
+        int64_t hi = bits == 64 ? INT64_MAX : (int64_t)((UINT64_C(1) << (bits - 1)) - 1);
+        int64_t n;
+        if (psrp_clixml_parse_i64(s, len, -hi - 1, hi, &n) != 0)
+            what = "an integer in range";
+        else
+            v = psrp_value_new_int(kind, n);
+        break;
+    }
+    case PSRP_V_FLOAT: case PSRP_V_DOUBLE: {
+        double d;
+        if (psrp_clixml_parse_double(s, len, &d) != 0)
+            what = "a floating-point number";
+        else
+            v = kind == PSRP_V_FLOAT ? psrp_value_new_float((float)d) : psrp_value_new_double(d);
+        break;
+    }
+    case PSRP_V_BYTES:
+        psr_buf_reset(&r->scratch);
+        if (psr_base64_decode(&r->scratch, s, len) != 0)
+            what = "base64";
+        else
+            v = psrp_value_new_bytes(r->scratch.data, r->scratch.len);
+        break;
+    case PSRP_V_NIL:
+        v = psrp_value_new_nil();
+        break;
+    default:
+        break;
+    }
+    if (what) {
+        char shown[48];
+        size_t n = len < sizeof(shown) - 4 ? len : sizeof(shown) - 4;
+        memcpy(shown, s, n);
+        strcpy(shown + n, len > n ? "..." : "");
+        char tagtext[80];
+        snprintf(tagtext, sizeof(tagtext), "<%s> holds \"%s\"", psrp_value_kind_tag(kind), shown);
+        fail(r, PSR_E_PARSE, "%s, which is not %s", tagtext, what);
+        return NULL;
+    }
+    if (!v)
+        nomem(r);
+    return v;
+}
+
+/* Decoded, NUL-terminated copy of the current text (for names and ToString). */
+static char *text_dup(psrp_clixml_reader *r, int unescape)
+{
+    psr_buf out = { 0 };
+    int rc = unescape ? psrp_clixml_unescape(&out, r->text.data ? r->text.data : "", r->text.len)
+                      : psr_buf_append(&out, r->text.data ? r->text.data : "", r->text.len);
+    if (rc == 0 && !out.data)
+        rc = psr_buf_putc(&out, '\0');
+    if (rc != 0) {
+        psr_buf_free(&out);
+        return NULL;
+    }
+    return psr_buf_detach(&out, NULL);
+}
+
+/* Hands a finished value to the frame below it (or the caller). Takes v. */
+static int deliver(psrp_clixml_reader *r, frame *child, psrp_value *v)
+{
+    frame *p = r->depth >= 2 ? &r->frames[r->depth - 2] : NULL;
+    const char *name = child->has_name ? child->name.data : NULL;
+    if (!p || p->tag == T_OBJS) {
+        r->count++;
+        int rc = r->cb ? r->cb(r->cb_ctx, v, &r->err) : 0;
+        psrp_value_free(v);
+        reader_objects_clear(r);
+        r->in_value = 0;
+        if (rc != 0) {
+            if (!r->failed) {
+                if (r->err.code == PSR_OK)
+                    psr_error_set(&r->err, rc < 0 ? (psr_status)rc : PSR_E_CANCELLED,
+                                  "CLIXML: stopped by the value callback");
+                r->failed = rc < 0 ? rc : PSR_E_CANCELLED;
+            }
+            xmlStopParser(r->ctxt);
+            return r->failed;
+        }
+        return 0;
+    }
+    int rc = 0;
+    switch (p->tag) {
+    case T_OBJ:
+        if (v->kind == PSRP_V_OBJECT || p->val->u.obj.base || p->val->u.obj.coll != PSRP_COLL_NONE) {
+            psrp_value_free(v);
+            return fail(r, PSR_E_PARSE, "<Obj> holds a second value <%s>", psrp_value_kind_tag(v->kind));
+        }
+        p->val->u.obj.base = v;
+        return 0;
+    case T_PROPS: case T_MS:
+        if (!name) {
+            psrp_value_free(v);
+            return fail(r, PSR_E_PARSE, "a property in <%s> has no N attribute",
+                        p->tag == T_MS ? "MS" : "Props");
+        }
+        rc = psrp_object_add_shared_name(p->val, p->tag == T_MS, reader_name(r, name, child->name.len), v);
+        break;
+    case T_LST: case T_IE: case T_STK: case T_QUE:
+        rc = psrp_list_append(p->val, v);
+        break;
+    case T_EN: {
+        psrp_value **slotp = name && strcasecmp(name, "Key") == 0 ? &p->key
+                           : name && strcasecmp(name, "Value") == 0 ? &p->value : NULL;
+        if (!slotp || *slotp) {
+            psrp_value_free(v);
+            return fail(r, PSR_E_PARSE, "<En> child with N=\"%s\" (want one Key and one Value)",
+                        name ? name : "(none)");
+        }
+        *slotp = v;
+        return 0;
+    }
+    case T_PR:
+        if (child->tag == T_S && !p->val->u.progress.current_operation) {
+            p->val->u.progress.current_operation = strdup(v->u.str.ptr);
+            psrp_value_free(v);
+            return p->val->u.progress.current_operation ? 0 : nomem(r);
+        }
+        psrp_value_free(v);
+        return 0; /* <Nil/> current operation */
+    default:
+        psrp_value_free(v);
+        return fail(r, PSR_E_PARSE, "a value is not allowed inside <%s>", reader_tag_name(p->tag));
+    }
+    return rc ? nomem(r) : 0;
+}
+
+/* ---- SAX callbacks ------------------------------------------------------- */
+
+/* Is child allowed directly inside parent (NULL: top level)? */
+static int allowed(const frame *p, tag_id t)
+{
+    if (!p)
+        return is_value_tag(t) || t == T_OBJS;
+    switch (p->tag) {
+    case T_OBJS: case T_PROPS: case T_MS: case T_LST: case T_IE: case T_STK: case T_QUE: case T_EN:
+        return is_value_tag(t);
+    case T_OBJ:
+        return t == T_TN || t == T_TNREF || t == T_TOSTRING || t == T_PROPS || t == T_MS || is_list_tag(t) ||
+               t == T_DCT || (is_primitive(t)) || t == T_PR;
+    case T_TN:
+        return t == T_T;
+    case T_DCT:
+        return t == T_EN;
+    case T_PR:
+        return t == T_AV || t == T_AI || t == T_PI || t == T_PC || t == T_T || t == T_SR || t == T_SD ||
+               t == T_S || t == T_NIL;
+    default:
+        return 0;
+    }
+}
+
+static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+                     int nb_ns, const xmlChar **ns, int nb_attrs, int nb_defaulted, const xmlChar **attrs)
+{
+    (void)prefix; (void)uri; (void)nb_ns; (void)ns; (void)nb_defaulted;
+    psrp_clixml_reader *r = ctx;
+    if (r->failed)
+        return;
+    const char *name = (const char *)localname;
+    tag_id t = tag_lookup(name);
+    frame *p = r->depth ? &r->frames[r->depth - 1] : NULL;
+    if (t == T_UNKNOWN) {
+        fail(r, PSR_E_PARSE, "unknown element <%s>", name);
+        return;
+    }
+    if (!allowed(p, t)) {
+        fail(r, PSR_E_PARSE, "element <%s> is not allowed inside <%s>", name,
+             p ? reader_tag_name(p->tag) : "(top level)");
+        return;
+    }
+    if (r->depth - (r->saw_root ? 1u : 0u) >= r->limits.max_depth) {
+        char lim[24];
+        snprintf(lim, sizeof(lim), "%u", r->limits.max_depth);
+        fail(r, PSR_E_LIMIT, "elements nested deeper than max_depth %s (at <%s>)", lim, name);
+        return;
+    }
+    if (is_value_tag(t) && (!p || p->tag == T_OBJS)) {
+        r->in_value = 1;
+        r->value_start = psrp_clixml_reader_offset(r);
+    }
+    if (reader_push(r) != 0) {
+        nomem(r);
+        return;
+    }
+    frame *f = &r->frames[r->depth - 1];
+    f->tag = t;
+    for (int i = 0; i < nb_attrs; i++) {
+        const char *an = (const char *)attrs[i * 5];
+        const char *av = (const char *)attrs[i * 5 + 3];
+        size_t alen = (size_t)(attrs[i * 5 + 4] - attrs[i * 5 + 3]);
+        if (an[0] == 'N' && an[1] == '\0') {
+            if (!memchr(av, '&', alen) && !memchr(av, '_', alen)) {
+                if (psr_buf_append(&f->name, av, alen) != 0) {
+                    nomem(r);
+                    return;
+                }
+            } else if (reader_attr_value(&r->scratch, av, alen) != 0 ||
+                       psrp_clixml_unescape(&f->name, r->scratch.data ? r->scratch.data : "", r->scratch.len) != 0) {
+                nomem(r);
+                return;
+            }
+            if (!f->name.data && psr_buf_puts(&f->name, "") != 0) {
+                nomem(r);
+                return;
+            }
+            f->has_name = 1;
+        } else if (strcmp(an, "RefId") == 0) {
+            int rc = memchr(av, '&', alen) ? reader_attr_value(&f->refid, av, alen)
+                                           : psr_buf_append(&f->refid, av, alen);
+            if (rc != 0 || (!f->refid.data && psr_buf_puts(&f->refid, "") != 0)) {
+                nomem(r);
+                return;
+            }
+            f->has_refid = 1;
+        }
+    }
+    if (is_text_tag(t))
+        psr_buf_reset(&r->text);
+    switch (t) {
+    case T_OBJ:
+        if (!(f->val = psrp_value_new_object(NULL)))
+            nomem(r);
+        break;
+    case T_PR:
+        if (!(f->val = calloc(1, sizeof(psrp_value)))) {
+            nomem(r);
+            break;
+        }
+        f->val->kind = PSRP_V_PROGRESS;
+        f->val->refs = 1;
+        break;
+    case T_TN:
+        if (!f->has_refid)
+            fail(r, PSR_E_PARSE, "<TN> without RefId");
+        else if (!(f->tn = calloc(1, sizeof(*f->tn))))
+            nomem(r);
+        else
+            f->tn->refs = 1;
+        break;
+    case T_PROPS: case T_MS:
+        f->val = p->val;
+        break;
+    case T_LST: case T_IE: case T_STK: case T_QUE: case T_DCT:
+        if (p->val->u.obj.coll != PSRP_COLL_NONE || p->val->u.obj.base) {
+            fail(r, PSR_E_PARSE, "<Obj> holds a second collection or value <%s>", name);
+            break;
+        }
+        p->val->u.obj.coll = t == T_LST ? PSRP_COLL_LIST : t == T_IE ? PSRP_COLL_IENUM
+                           : t == T_STK ? PSRP_COLL_STACK : t == T_QUE ? PSRP_COLL_QUEUE : PSRP_COLL_DICT;
+        f->val = p->val;
+        break;
+    case T_EN:
+        f->val = p->val;
+        break;
+    case T_OBJS:
+        r->saw_root = 1;
+        break;
+    default:
+        break;
+    }
+}
+
+static void on_text(void *ctx, const xmlChar *ch, int len)
+{
+    psrp_clixml_reader *r = ctx;
+    if (r->failed || r->depth == 0)
+        return;
+    frame *f = &r->frames[r->depth - 1];
+    if (is_text_tag(f->tag)) {
+        if (r->text.len + (size_t)len > r->limits.max_string_bytes) {
+            char lim[24];
+            snprintf(lim, sizeof(lim), "%zu", r->limits.max_string_bytes);
+            fail(r, PSR_E_LIMIT, "text of <%s> longer than max_string_bytes %s", reader_tag_name(f->tag), lim);
+            return;
+        }
+        if (psr_buf_append(&r->text, ch, (size_t)len) != 0)
+            nomem(r);
+        return;
+    }
+    for (int i = 0; i < len; i++) {
+        if (ch[i] != ' ' && ch[i] != '\t' && ch[i] != '\n' && ch[i] != '\r') {
+            fail(r, PSR_E_PARSE, "text is not allowed inside <%s>", reader_tag_name(f->tag));
+            return;
+        }
+    }
+}
+
+static int set_progress_field(psrp_clixml_reader *r, frame *f, psrp_progress *pr)
+{
+    char **sp = f->tag == T_AV ? &pr->activity : f->tag == T_T ? &pr->record_type
+              : f->tag == T_SD ? &pr->status_description : NULL;
+    if (sp) {
+        free(*sp);
+        return (*sp = text_dup(r, 1)) ? 0 : nomem(r);
+    }
+    int64_t n;
+    if (psrp_clixml_parse_i64(r->text.data ? r->text.data : "", r->text.len, INT32_MIN, INT32_MAX, &n) != 0)
+        return fail(r, PSR_E_PARSE, "<%s> in <PR> is not an Int32", reader_tag_name(f->tag));
+    int32_t *ip = f->tag == T_AI ? &pr->activity_id : f->tag == T_PI ? &pr->parent_activity_id
+                : f->tag == T_PC ? &pr->percent_complete : &pr->seconds_remaining;
+    *ip = (int32_t)n;
+    return 0;
+}
+
+static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+    (void)localname; (void)prefix; (void)uri;
+    psrp_clixml_reader *r = ctx;
+    if (r->failed || r->depth == 0)
+        return;
+    frame *f = &r->frames[r->depth - 1];
+    frame *p = r->depth >= 2 ? &r->frames[r->depth - 2] : NULL;
+    psrp_value *v = NULL;
+    switch (f->tag) {
+    case T_OBJ:
+        v = f->val;
+        f->val = NULL;
+        if (f->has_refid && reader_objects_put(r, f->refid.data, v) != 0) {
+            psrp_value_free(v);
+            nomem(r);
+            break;
+        }
+        deliver(r, f, v);
+        break;
+    case T_PR:
+        v = f->val;
+        f->val = NULL;
+        deliver(r, f, v);
+        break;
+    case T_REF:
+        if (!f->has_refid) {
+            fail(r, PSR_E_PARSE, "<Ref> without RefId");
+            break;
+        }
+        if (!(v = reader_objects_get(r, f->refid.data))) {
+            int open = 0;
+            for (unsigned i = 0; i + 1 < r->depth; i++)
+                open |= r->frames[i].tag == T_OBJ && r->frames[i].has_refid &&
+                        strcmp(r->frames[i].refid.data, f->refid.data) == 0;
+            if (open)
+                fail(r, PSR_E_PARSE, "<Ref RefId=\"%s\"> refers to an enclosing object (a cycle)", f->refid.data);
+            else
+                fail(r, PSR_E_PARSE, "<Ref RefId=\"%s\"> names no earlier object of the same top-level value",
+                     f->refid.data);
+            break;
+        }
+        deliver(r, f, psrp_value_ref(v));
+        break;
+    case T_TN:
+        if (reader_types_put(r, f->refid.data, f->tn) != 0)
+            break;
+        psrp_type_names_unref(p->val->u.obj.types);
+        p->val->u.obj.types = f->tn; /* the table took its own reference */
+        f->tn = NULL;
+        break;
+    case T_TNREF: {
+        psrp_type_names *tn = f->has_refid ? reader_types_get(r, f->refid.data) : NULL;
+        if (!tn) {
+            fail(r, PSR_E_PARSE, "<TNRef RefId=\"%s\"> names no earlier <TN>", f->has_refid ? f->refid.data : "");
+            break;
+        }
+        tn->refs++;
+        psrp_type_names_unref(p->val->u.obj.types);
+        p->val->u.obj.types = tn;
+        break;
+    }
+    case T_T:
+        if (p->tag == T_PR) {
+            set_progress_field(r, f, &p->val->u.progress);
+            break;
+        } else {
+            psrp_type_names *tn = p->tn;
+            char *s = text_dup(r, 1); /* type names are encoded too (2.2.5.2.3) */
+            char **nn = s ? realloc(tn->names, (tn->count + 1) * sizeof(char *)) : NULL;
+            if (!nn) {
+                free(s);
+                nomem(r);
+                break;
+            }
+            tn->names = nn;
+            tn->names[tn->count++] = s;
+        }
+        break;
+    case T_TOSTRING:
+        free(p->val->u.obj.to_string);
+        if (!(p->val->u.obj.to_string = text_dup(r, 1)))
+            nomem(r);
+        break;
+    case T_AV: case T_AI: case T_PI: case T_PC: case T_SR: case T_SD:
+        set_progress_field(r, f, &p->val->u.progress);
+        break;
+    case T_EN:
+        if (!f->key || !f->value) {
+            fail(r, PSR_E_PARSE, "<En> without both a Key and a Value");
+            break;
+        }
+        if (psrp_dict_add(f->val, f->key, f->value) != 0)
+            nomem(r);
+        f->key = f->value = NULL;
+        break;
+    case T_OBJS: case T_PROPS: case T_MS: case T_LST: case T_IE: case T_STK: case T_QUE: case T_DCT:
+        break;
+    default:
+        if (is_primitive(f->tag) && (v = primitive_from_text(r, f->tag, r->text.data ? r->text.data : "",
+                                                              r->text.len)) != NULL)
+            deliver(r, f, v);
+        break;
+    }
+    reader_pop(r);
+}
+
+static void on_dtd(void *ctx, const xmlChar *name, const xmlChar *ext, const xmlChar *sys)
+{
+    (void)name; (void)ext; (void)sys;
+    fail(ctx, PSR_E_PARSE, "a document type declaration (DTD) is not allowed");
+}
+
+static void on_xml_error(void *ctx, xmlErrorPtr e)
+{
+    psrp_clixml_reader *r = ctx;
+    if (!e || e->level < XML_ERR_ERROR)
+        return;
+    char msg[300];
+    snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "malformed XML");
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    fail(r, PSR_E_PARSE, "malformed XML: %s", msg);
+}
+
+void reader_sax_init(xmlSAXHandler *sax)
+{
+    memset(sax, 0, sizeof(*sax));
+    sax->initialized = XML_SAX2_MAGIC;
+    sax->startElementNs = on_start;
+    sax->endElementNs = on_end;
+    sax->characters = on_text;
+    sax->cdataBlock = on_text;
+    sax->internalSubset = on_dtd;
+    sax->externalSubset = on_dtd;
+    sax->serror = on_xml_error;
+}

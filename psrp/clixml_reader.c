@@ -1,0 +1,540 @@
+/* clixml_reader.c: the push API around the SAX callbacks (see clixml.h):
+ * deciding whether the stream is an <Objs> document or a bare sequence of
+ * values, feeding libxml2, the RefId tables, the frame stack, limits, and
+ * the one-shot parse and pretty printer built on the reader. */
+#include "psrp/clixml_reader_impl.h"
+#include "psrp/value_impl.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WRAP_OPEN "<Objs>"
+#define WRAP_CLOSE "</Objs>"
+
+void psrp_clixml_limits_default(psrp_clixml_limits *l)
+{
+    l->max_depth = 256;
+    l->max_object_bytes = 10u << 20;
+    l->max_total_bytes = 0;
+    l->max_string_bytes = 10u << 20;
+    l->max_type_names = 65536;
+}
+
+const char *reader_tag_name(tag_id t)
+{
+    static const char *const names[T_COUNT] = {
+        [T_UNKNOWN] = "?", [T_OBJS] = "Objs", [T_OBJ] = "Obj", [T_REF] = "Ref", [T_TN] = "TN",
+        [T_TNREF] = "TNRef", [T_T] = "T", [T_TOSTRING] = "ToString", [T_PROPS] = "Props", [T_MS] = "MS",
+        [T_LST] = "LST", [T_IE] = "IE", [T_STK] = "STK", [T_QUE] = "QUE", [T_DCT] = "DCT", [T_EN] = "En",
+        [T_PR] = "PR", [T_AV] = "AV", [T_AI] = "AI", [T_PI] = "PI", [T_PC] = "PC", [T_SR] = "SR",
+        [T_SD] = "SD", [T_S] = "S", [T_C] = "C", [T_B] = "B", [T_DT] = "DT", [T_TS] = "TS", [T_BY] = "By",
+        [T_SB] = "SB", [T_U16] = "U16", [T_I16] = "I16", [T_U32] = "U32", [T_I32] = "I32", [T_U64] = "U64",
+        [T_I64] = "I64", [T_SG] = "Sg", [T_DB] = "Db", [T_D] = "D", [T_BA] = "BA", [T_G] = "G",
+        [T_URI] = "URI", [T_NIL] = "Nil", [T_VERSION] = "Version", [T_XD] = "XD", [T_SBK] = "SBK",
+        [T_SS] = "SS",
+    };
+    return t < T_COUNT && names[t] ? names[t] : "?";
+}
+
+uint64_t psrp_clixml_reader_offset(const psrp_clixml_reader *r)
+{
+    if (!r->ctxt)
+        return r->fed;
+    long consumed = xmlByteConsumed(r->ctxt);
+    int64_t off = (consumed < 0 ? 0 : (int64_t)consumed) - r->shift;
+    if (off < 0)
+        return 0;
+    return (uint64_t)off > r->fed ? r->fed : (uint64_t)off;
+}
+
+int reader_check_object_size(psrp_clixml_reader *r)
+{
+    if (!r->in_value)
+        return 0;
+    uint64_t now = psrp_clixml_reader_offset(r);
+    if (now < r->value_start || now - r->value_start <= r->limits.max_object_bytes)
+        return 0;
+    char msg[200];
+    snprintf(msg, sizeof(msg), "one value is larger than max_object_bytes %zu (it began at byte %" PRIu64 ")",
+             r->limits.max_object_bytes, r->value_start);
+    if (!r->failed) {
+        psr_error_set(&r->err, PSR_E_LIMIT, "CLIXML: %s (at byte %" PRIu64 ")", msg, now);
+        r->failed = PSR_E_LIMIT;
+    }
+    xmlStopParser(r->ctxt);
+    return PSR_E_LIMIT;
+}
+
+int reader_push(psrp_clixml_reader *r)
+{
+    if (r->depth == r->cap_frames) {
+        unsigned ncap = r->cap_frames ? r->cap_frames * 2 : 16;
+        frame *nf = realloc(r->frames, ncap * sizeof(frame));
+        if (!nf)
+            return PSR_E_NOMEM;
+        memset(nf + r->cap_frames, 0, (ncap - r->cap_frames) * sizeof(frame));
+        r->frames = nf;
+        r->cap_frames = ncap;
+    }
+    frame *f = &r->frames[r->depth++];
+    f->has_name = f->has_refid = 0;
+    psr_buf_reset(&f->name);
+    psr_buf_reset(&f->refid);
+    return 0;
+}
+
+void reader_pop(psrp_clixml_reader *r)
+{
+    frame *f = &r->frames[--r->depth];
+    /* Whatever an error left half built. Props, MS, lists, DCT and En only
+     * borrow their object. */
+    if (f->tag == T_OBJ || f->tag == T_PR)
+        psrp_value_free(f->val);
+    psrp_type_names_unref(f->tn);
+    psrp_value_free(f->key);
+    psrp_value_free(f->value);
+    f->val = NULL;
+    f->tn = NULL;
+    f->key = f->value = NULL;
+}
+
+int reader_attr_value(psr_buf *out, const char *v, size_t len)
+{
+    psr_buf_reset(out);
+    const char *end = v + len;
+    while (v < end) {
+        const char *amp = memchr(v, '&', (size_t)(end - v));
+        if (!amp)
+            return psr_buf_append(out, v, (size_t)(end - v));
+        if (psr_buf_append(out, v, (size_t)(amp - v)) != 0)
+            return PSR_E_NOMEM;
+        const char *semi = memchr(amp, ';', (size_t)(end - amp));
+        unsigned long cp = 0;
+        if (semi && amp + 2 < semi && amp[1] == '#') {
+            char *stop;
+            cp = amp[2] == 'x' ? strtoul(amp + 3, &stop, 16) : strtoul(amp + 2, &stop, 10);
+            if (stop != semi)
+                cp = 0;
+        }
+        if (cp == 0 || cp > 0x7F) {
+            /* libxml2 only leaves ASCII references; copy anything else. */
+            if (psr_buf_putc(out, '&') != 0)
+                return PSR_E_NOMEM;
+            v = amp + 1;
+            continue;
+        }
+        if (psr_buf_putc(out, (char)cp) != 0)
+            return PSR_E_NOMEM;
+        v = semi + 1;
+    }
+    return 0;
+}
+
+char *reader_name(psrp_clixml_reader *r, const char *name, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)name[i]) * 16777619u;
+    name_entry *e = &r->names[h & (NAME_CACHE - 1)];
+    if (e->name && e->len == len && memcmp(e->name, name, len) == 0)
+        return psrp_name_ref(e->name);
+    char *n = psrp_name_new(name, len);
+    if (!n)
+        return NULL;
+    psrp_name_unref(e->name);
+    e->name = psrp_name_ref(n);
+    e->len = len;
+    return n;
+}
+
+/* ---- RefId tables -------------------------------------------------------- */
+
+static uint64_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static ref_slot *table_slot(ref_table *t, const char *key, uint64_t h)
+{
+    for (size_t i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1))
+        if (!t->slots[i].key || (t->slots[i].hash == h && strcmp(t->slots[i].key, key) == 0))
+            return &t->slots[i];
+}
+
+static void *table_get(ref_table *t, const char *key)
+{
+    if (!t->n)
+        return NULL;
+    ref_slot *s = table_slot(t, key, str_hash(key));
+    return s->key ? s->val : NULL;
+}
+
+/* Stores val under key (replacing an earlier entry); takes val. */
+static int table_put(ref_table *t, const char *key, void *val)
+{
+    if ((t->n + 1) * 2 > t->cap) {
+        ref_table old = *t;
+        t->cap = old.cap ? old.cap * 2 : 16;
+        t->slots = calloc(t->cap, sizeof(ref_slot));
+        if (!t->slots) {
+            *t = old;
+            t->drop(val);
+            return PSR_E_NOMEM;
+        }
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.slots[i].key)
+                *table_slot(t, old.slots[i].key, old.slots[i].hash) = old.slots[i];
+        free(old.slots);
+    }
+    uint64_t h = str_hash(key);
+    ref_slot *s = table_slot(t, key, h);
+    if (s->key) {
+        t->drop(s->val);
+        s->val = val;
+        return 0;
+    }
+    if (!(s->key = strdup(key))) {
+        t->drop(val);
+        return PSR_E_NOMEM;
+    }
+    s->val = val;
+    s->hash = h;
+    t->n++;
+    return 0;
+}
+
+static void table_clear(ref_table *t, int release)
+{
+    if (t->n) {
+        for (size_t i = 0; i < t->cap; i++) {
+            if (t->slots[i].key) {
+                free(t->slots[i].key);
+                t->drop(t->slots[i].val);
+            }
+        }
+        memset(t->slots, 0, t->cap * sizeof(ref_slot));
+        t->n = 0;
+    }
+    /* A big value may have grown the table: don't keep scanning it. */
+    if (release || t->cap > 1024) {
+        free(t->slots);
+        t->slots = NULL;
+        t->cap = 0;
+    }
+}
+
+static void drop_value(void *v) { psrp_value_free(v); }
+static void drop_types(void *t) { psrp_type_names_unref(t); }
+
+int reader_objects_put(psrp_clixml_reader *r, const char *refid, psrp_value *v)
+{
+    return table_put(&r->objects, refid, psrp_value_ref(v));
+}
+
+psrp_value *reader_objects_get(psrp_clixml_reader *r, const char *refid)
+{
+    return table_get(&r->objects, refid);
+}
+
+void reader_objects_clear(psrp_clixml_reader *r)
+{
+    table_clear(&r->objects, 0);
+}
+
+int reader_types_put(psrp_clixml_reader *r, const char *refid, psrp_type_names *tn)
+{
+    if (r->types.n >= r->limits.max_type_names && !table_get(&r->types, refid)) {
+        if (!r->failed) {
+            psr_error_set(&r->err, PSR_E_LIMIT,
+                          "CLIXML: more than max_type_names %zu distinct <TN> lists (at byte %" PRIu64 ")",
+                          r->limits.max_type_names, psrp_clixml_reader_offset(r));
+            r->failed = PSR_E_LIMIT;
+        }
+        xmlStopParser(r->ctxt);
+        return PSR_E_LIMIT;
+    }
+    tn->refs++;
+    if (table_put(&r->types, refid, tn) != 0) {
+        if (!r->failed) {
+            psr_error_set(&r->err, PSR_E_NOMEM, "CLIXML: out of memory");
+            r->failed = PSR_E_NOMEM;
+        }
+        xmlStopParser(r->ctxt);
+        return PSR_E_NOMEM;
+    }
+    return 0;
+}
+
+psrp_type_names *reader_types_get(psrp_clixml_reader *r, const char *refid)
+{
+    return table_get(&r->types, refid);
+}
+
+/* ---- push API ------------------------------------------------------------ */
+
+psrp_clixml_reader *psrp_clixml_reader_new(const psrp_clixml_limits *limits, psrp_clixml_value_cb cb, void *ctx)
+{
+    psrp_clixml_reader *r = calloc(1, sizeof(*r));
+    if (!r)
+        return NULL;
+    if (limits)
+        r->limits = *limits;
+    else
+        psrp_clixml_limits_default(&r->limits);
+    if (r->limits.max_depth == 0)
+        r->limits.max_depth = 256;
+    r->cb = cb;
+    r->cb_ctx = ctx;
+    r->objects.drop = drop_value;
+    r->types.drop = drop_types;
+    reader_sax_init(&r->sax);
+    return r;
+}
+
+void psrp_clixml_reader_free(psrp_clixml_reader *r)
+{
+    if (!r)
+        return;
+    while (r->depth)
+        reader_pop(r);
+    for (unsigned i = 0; i < r->cap_frames; i++) {
+        psr_buf_free(&r->frames[i].name);
+        psr_buf_free(&r->frames[i].refid);
+    }
+    free(r->frames);
+    psr_buf_free(&r->text);
+    psr_buf_free(&r->scratch);
+    psr_buf_free(&r->pending);
+    table_clear(&r->objects, 1);
+    table_clear(&r->types, 1);
+    for (size_t i = 0; i < NAME_CACHE; i++)
+        psrp_name_unref(r->names[i].name);
+    if (r->ctxt)
+        xmlFreeParserCtxt(r->ctxt);
+    free(r);
+}
+
+uint64_t psrp_clixml_reader_count(const psrp_clixml_reader *r)
+{
+    return r->count;
+}
+
+static int reader_error(psrp_clixml_reader *r, psr_error *err)
+{
+    if (err)
+        *err = r->err;
+    return r->failed;
+}
+
+/* libxml2 is fastest with pieces that stay in cache; the object size limit
+ * is checked between pieces, so it holds to within PIECE bytes. */
+#define PIECE 16384
+
+static int parse_chunk(psrp_clixml_reader *r, const char *data, size_t len, int terminate)
+{
+    while (!r->failed && reader_check_object_size(r) == 0) {
+        int n = len > PIECE ? PIECE : (int)len;
+        int rc = xmlParseChunk(r->ctxt, data, n, terminate && (size_t)n == len);
+        if (rc != 0 && !r->failed) {
+            psr_error_set(&r->err, PSR_E_PARSE, "CLIXML: malformed XML (libxml2 error %d) (at byte %" PRIu64 ")",
+                          rc, psrp_clixml_reader_offset(r));
+            r->failed = PSR_E_PARSE;
+        }
+        data += n;
+        len -= (size_t)n;
+        if (len == 0)
+            break;
+    }
+    return r->failed;
+}
+
+/* Starts libxml2 once the first bytes tell a document (XML declaration, BOM,
+ * or <Objs) from a bare sequence of values, which gets a synthetic root. */
+static int start_parser(psrp_clixml_reader *r, int at_end)
+{
+    const unsigned char *p = (const unsigned char *)r->pending.data;
+    size_t n = r->pending.len, skip = 0;
+    if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) {
+        r->mode = 1; /* UTF-16 with BOM: a document (Windows PowerShell's Export-Clixml) */
+    } else {
+        if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+            skip = 3;
+        while (skip < n && (p[skip] == ' ' || p[skip] == '\t' || p[skip] == '\n' || p[skip] == '\r'))
+            skip++;
+        size_t left = n - skip;
+        const char *q = (const char *)p + skip;
+        if (left < 6 && !at_end)
+            return 0; /* not enough to decide */
+        if ((left >= 5 && memcmp(q, "<?xml", 5) == 0) || (left >= 2 && memcmp(q, "<!", 2) == 0 && q[2] != '-') ||
+            (left >= 6 && memcmp(q, "<Objs", 5) == 0 && strchr(" \t\r\n>/", q[5])))
+            r->mode = 1;
+        else
+            r->mode = 2;
+    }
+    int opts = XML_PARSE_NONET | XML_PARSE_NOCDATA;
+    if (r->limits.max_string_bytes > 10000000 || r->limits.max_depth > 256)
+        opts |= XML_PARSE_HUGE; /* our own limits apply instead of libxml2's */
+    r->ctxt = xmlCreatePushParserCtxt(&r->sax, r, NULL, 0, NULL);
+    if (!r->ctxt) {
+        psr_error_set(&r->err, PSR_E_NOMEM, "CLIXML: cannot create the XML parser");
+        return r->failed = PSR_E_NOMEM;
+    }
+    xmlCtxtUseOptions(r->ctxt, opts);
+    if (r->mode == 2) {
+        r->wrapped = 1;
+        r->shift = (int64_t)(sizeof(WRAP_OPEN) - 1) - (int64_t)skip;
+        if (parse_chunk(r, WRAP_OPEN, sizeof(WRAP_OPEN) - 1, 0) != 0)
+            return r->failed;
+        return parse_chunk(r, r->pending.data + skip, n - skip, 0);
+    }
+    return parse_chunk(r, r->pending.data, n, 0);
+}
+
+int psrp_clixml_reader_feed(psrp_clixml_reader *r, const void *data, size_t len, psr_error *err)
+{
+    if (r->failed)
+        return reader_error(r, err);
+    if (r->limits.max_total_bytes && r->fed + len > r->limits.max_total_bytes) {
+        psr_error_set(&r->err, PSR_E_LIMIT,
+                      "CLIXML: the stream is larger than max_total_bytes %" PRIu64 " (at byte %" PRIu64 ")",
+                      r->limits.max_total_bytes, r->limits.max_total_bytes);
+        r->failed = PSR_E_LIMIT;
+        return reader_error(r, err);
+    }
+    r->fed += len;
+    if (r->mode == 0) {
+        if (psr_buf_append(&r->pending, data, len) != 0) {
+            psr_error_set(&r->err, PSR_E_NOMEM, "CLIXML: out of memory");
+            r->failed = PSR_E_NOMEM;
+        } else if (start_parser(r, 0) == 0 && r->mode != 0) {
+            psr_buf_free(&r->pending);
+        }
+        return reader_error(r, err);
+    }
+    parse_chunk(r, data, len, 0);
+    return reader_error(r, err);
+}
+
+int psrp_clixml_reader_finish(psrp_clixml_reader *r, psr_error *err)
+{
+    if (r->failed)
+        return reader_error(r, err);
+    if (r->mode == 0) {
+        if (start_parser(r, 1) != 0)
+            return reader_error(r, err);
+        psr_buf_free(&r->pending);
+    }
+    if (r->depth > (unsigned)r->wrapped) {
+        /* Say so before the synthetic close tag makes libxml2 complain
+         * about a tag the input never had. */
+        psr_error_set(&r->err, PSR_E_PARSE, "CLIXML: the input ends inside <%s> (at byte %" PRIu64 ")",
+                      reader_tag_name(r->frames[r->depth - 1].tag), r->fed);
+        r->failed = PSR_E_PARSE;
+    } else if (r->wrapped) {
+        parse_chunk(r, WRAP_CLOSE, sizeof(WRAP_CLOSE) - 1, 1);
+    } else {
+        parse_chunk(r, "", 0, 1);
+    }
+    if (!r->failed && r->depth) {
+        psr_error_set(&r->err, PSR_E_PARSE, "CLIXML: the input ends inside <%s> (at byte %" PRIu64 ")",
+                      reader_tag_name(r->frames[r->depth - 1].tag), r->fed);
+        r->failed = PSR_E_PARSE;
+    }
+    return reader_error(r, err);
+}
+
+/* ---- one complete value ---------------------------------------------------- */
+
+typedef struct one_value {
+    psrp_value *v;
+    unsigned n;
+} one_value;
+
+static int keep_one(void *ctx, psrp_value *v, psr_error *err)
+{
+    one_value *o = ctx;
+    if (++o->n > 1)
+        return psr_error_set(err, PSR_E_PARSE, "CLIXML: more than one value where one was expected");
+    o->v = psrp_value_ref(v);
+    return 0;
+}
+
+int psrp_clixml_parse(const char *xml, size_t len, const psrp_clixml_limits *limits, psrp_value **out,
+                      psr_error *err)
+{
+    one_value o = { NULL, 0 };
+    *out = NULL;
+    psrp_clixml_reader *r = psrp_clixml_reader_new(limits, keep_one, &o);
+    if (!r)
+        return psr_error_set(err, PSR_E_NOMEM, "CLIXML: out of memory");
+    int rc = psrp_clixml_reader_feed(r, xml, len, err);
+    if (rc == 0)
+        rc = psrp_clixml_reader_finish(r, err);
+    if (rc == 0 && r->saw_root && !r->wrapped)
+        rc = psr_error_set(err, PSR_E_PARSE, "CLIXML: an <Objs> document where one value was expected");
+    if (rc == 0 && o.n == 0)
+        rc = psr_error_set(err, PSR_E_PARSE, "CLIXML: no value in the input");
+    psrp_clixml_reader_free(r);
+    if (rc != 0) {
+        psrp_value_free(o.v);
+        return rc;
+    }
+    *out = o.v;
+    return 0;
+}
+
+/* ---- pretty printer ----------------------------------------------------------- */
+
+typedef struct pretty {
+    psr_buf *out;
+    psrp_clixml_writer *w;
+} pretty;
+
+static int pretty_one(void *ctx, psrp_value *v, psr_error *err)
+{
+    pretty *p = ctx;
+    return psrp_clixml_writer_write(p->w, p->out, v, NULL, err);
+}
+
+int psrp_clixml_pretty(psr_buf *out, const char *xml, size_t len, psr_error *err)
+{
+    psr_buf body = { 0 };
+    pretty p = { &body, psrp_clixml_writer_new(PSRP_CLIXML_INDENT) };
+    psrp_clixml_reader *r = p.w ? psrp_clixml_reader_new(NULL, pretty_one, &p) : NULL;
+    if (!r) {
+        psrp_clixml_writer_free(p.w);
+        return psr_error_set(err, PSR_E_NOMEM, "CLIXML: out of memory");
+    }
+    int rc = psrp_clixml_reader_feed(r, xml, len, err);
+    if (rc == 0)
+        rc = psrp_clixml_reader_finish(r, err);
+    int doc = r->saw_root && !r->wrapped;
+    psrp_clixml_reader_free(r);
+    psrp_clixml_writer_free(p.w);
+    if (rc == 0) {
+        if (doc) {
+            rc = psr_buf_puts(out, "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">");
+            /* re-indent the body one level under <Objs> */
+            for (size_t i = 0; rc == 0 && i < body.len; i++) {
+                if (i == 0 || body.data[i - 1] == '\n')
+                    rc = psr_buf_puts(out, i == 0 ? "\n  " : "  ");
+                rc = rc ? rc : psr_buf_putc(out, body.data[i]);
+            }
+            rc = rc ? rc : psr_buf_puts(out, "\n</Objs>\n");
+        } else {
+            rc = psr_buf_append(out, body.data ? body.data : "", body.len);
+            rc = rc ? rc : psr_buf_putc(out, '\n');
+        }
+        if (rc)
+            rc = psr_error_set(err, PSR_E_NOMEM, "CLIXML: out of memory");
+    }
+    psr_buf_free(&body);
+    return rc;
+}

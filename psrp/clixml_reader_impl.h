@@ -1,0 +1,103 @@
+/* clixml_reader_impl.h: the reader's state, shared by the SAX callbacks
+ * (clixml_read.c) and the push API around them (clixml_reader.c).
+ * Internal to psrp/. */
+#ifndef PSR_PSRP_CLIXML_READER_IMPL_H
+#define PSR_PSRP_CLIXML_READER_IMPL_H
+
+#include "psrp/clixml.h"
+
+#include <libxml/parser.h>
+
+typedef enum tag_id {
+    T_UNKNOWN, T_OBJS, T_OBJ, T_REF, T_TN, T_TNREF, T_T, T_TOSTRING, T_PROPS, T_MS,
+    T_LST, T_IE, T_STK, T_QUE, T_DCT, T_EN, T_PR, T_AV, T_AI, T_PI, T_PC, T_SR, T_SD,
+    /* primitives from here on */
+    T_S, T_C, T_B, T_DT, T_TS, T_BY, T_SB, T_U16, T_I16, T_U32, T_I32, T_U64, T_I64,
+    T_SG, T_DB, T_D, T_BA, T_G, T_URI, T_NIL, T_VERSION, T_XD, T_SBK, T_SS,
+    T_COUNT
+} tag_id;
+
+/* One open element. Frames are reused, so their buffers keep their memory. */
+typedef struct frame {
+    tag_id tag;
+    int has_name, has_refid;
+    psr_buf name;          /* N attribute, decoded */
+    psr_buf refid;         /* RefId attribute */
+    psrp_value *val;       /* Obj / PR being built; Props, MS, lists, DCT, En: the Obj */
+    psrp_type_names *tn;   /* TN being built */
+    psrp_value *key, *value; /* En */
+} frame;
+
+/* String-keyed open-addressing table (RefId -> object or type names). */
+typedef struct ref_slot {
+    char *key;
+    void *val;
+    uint64_t hash;
+} ref_slot;
+
+typedef struct ref_table {
+    ref_slot *slots;
+    size_t cap, n;
+    void (*drop)(void *);
+} ref_table;
+
+/* Direct-mapped cache of property names, so a stream of similar objects
+ * shares one copy of each name. */
+#define NAME_CACHE 256
+typedef struct name_entry {
+    char *name; /* one reference held by the cache */
+    size_t len;
+} name_entry;
+
+struct psrp_clixml_reader {
+    psrp_clixml_limits limits;
+    psrp_clixml_value_cb cb;
+    void *cb_ctx;
+    xmlParserCtxtPtr ctxt;
+    xmlSAXHandler sax;
+
+    frame *frames;
+    unsigned depth, cap_frames;
+    psr_buf text;      /* content of the open text element */
+    psr_buf scratch;   /* decoding space */
+    ref_table objects; /* RefId -> psrp_value (this top-level value only) */
+    ref_table types;   /* TN RefId -> psrp_type_names (whole stream) */
+    name_entry names[NAME_CACHE];
+
+    int mode;          /* 0 undecided, 1 document, 2 wrapped sequence */
+    int wrapped;       /* a synthetic <Objs> was put before the input */
+    int saw_root;
+    int in_value;
+    psr_buf pending;   /* first bytes, until the mode is known */
+    uint64_t fed;      /* input bytes given so far */
+    int64_t shift;     /* parser offset minus input offset (synthetic prefix) */
+    uint64_t value_start;
+    uint64_t count;
+
+    int failed;        /* 0 or the psr_status of the first error */
+    psr_error err;
+};
+
+uint64_t psrp_clixml_reader_offset(const psrp_clixml_reader *r);
+const char *reader_tag_name(tag_id t);
+int reader_push(psrp_clixml_reader *r);
+void reader_pop(psrp_clixml_reader *r);
+int reader_check_object_size(psrp_clixml_reader *r);
+/* Appends an attribute value with the character references libxml2 leaves
+ * in place (it writes &amp; as &#38; when entities are not replaced)
+ * resolved. */
+int reader_attr_value(psr_buf *out, const char *v, size_t len);
+
+int reader_objects_put(psrp_clixml_reader *r, const char *refid, psrp_value *v);
+psrp_value *reader_objects_get(psrp_clixml_reader *r, const char *refid);
+void reader_objects_clear(psrp_clixml_reader *r);
+/* Takes one reference of tn for the table (tn keeps the caller's). */
+int reader_types_put(psrp_clixml_reader *r, const char *refid, psrp_type_names *tn);
+psrp_type_names *reader_types_get(psrp_clixml_reader *r, const char *refid);
+
+/* A reference to the shared copy of name (NULL on no memory). */
+char *reader_name(psrp_clixml_reader *r, const char *name, size_t len);
+
+void reader_sax_init(xmlSAXHandler *sax);
+
+#endif
