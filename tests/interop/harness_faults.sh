@@ -84,6 +84,11 @@ status=$(post "$HTTP_URL" "$TMP/big.xml" "${auth[@]}")
 check "an over-size envelope answers 413" [ "$status" = 413 ]
 check "an over-size envelope is w:EncodingLimit" grep -q 'w:EncodingLimit' "$TMP/body"
 
+# Another media type gets 415, as WinRM answers it.
+status=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: text/xml' --data-binary "@$TMP/create.xml" \
+    "${auth[@]}" "$HTTP_URL")
+check "a body that is not application/soap+xml answers 415" [ "$status" = 415 ]
+
 # Unknown action, unknown resource, malformed XML.
 envelope http://schemas.xmlsoap.org/ws/2004/09/transfer/Get "$CMD_URI" "$shell_id" PT20S '' > "$TMP/get.xml"
 status=$(post "$HTTP_URL" "$TMP/get.xml" "${auth[@]}")
