@@ -58,3 +58,27 @@ bench-clixml: tests/bench/clixml_bench
 	tests/bench/clixml_bench 100
 bench_clixml: bench-clixml
 .PHONY: bench-clixml bench_clixml
+
+# PSRP protocol (fragments, messages, state machines): the message layer and
+# the client state machines, on the CLIXML value model above.
+FUZZ_TARGETS += psrp_defragment psrp_message
+noinst_HEADERS += psrp/messages.h psrp/messages_util.h psrp/runspace_pool.h psrp/pipeline.h \
+	psrp/pool_internal.h
+libpsremote_la_SOURCES += psrp/messages_util.c psrp/messages_error.c psrp/messages_pool.c \
+	psrp/messages_pipeline.c psrp/messages_records.c psrp/messages_host.c \
+	psrp/runspace_pool.c psrp/pipeline.c
+
+check_PROGRAMS += tests/unit/test_psrp_messages tests/unit/test_psrp_pool
+TESTS += tests/unit/test_psrp_messages tests/unit/test_psrp_pool
+tests_unit_test_psrp_messages_SOURCES = tests/unit/test_psrp_messages.c
+tests_unit_test_psrp_messages_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_psrp_messages_LDADD = $(TEST_LIBS)
+tests_unit_test_psrp_pool_SOURCES = tests/unit/test_psrp_pool.c
+tests_unit_test_psrp_pool_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_psrp_pool_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/fuzz/fuzz_psrp_message_replay
+TESTS += tests/fuzz/fuzz_psrp_message_replay
+tests_fuzz_fuzz_psrp_message_replay_SOURCES = tests/fuzz/fuzz_psrp_message.c tests/fuzz/standalone_main.c
+tests_fuzz_fuzz_psrp_message_replay_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_psrp_message_replay_LDADD = $(TEST_LIBS)

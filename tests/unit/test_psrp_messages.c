@@ -26,7 +26,7 @@ static void test_session_capability(void)
     CU_ASSERT_STRING_EQUAL(b.data, "<Obj RefId=\"0\"><MS><Version N=\"protocolversion\">2.3</Version>"
                                    "<Version N=\"PSVersion\">2.0</Version>"
                                    "<Version N=\"SerializationVersion\">1.1.0.1</Version></MS></Obj>");
-    size_t len;
+    size_t len = 0;
     char *d = fixture("session_capability_server.xml", &len);
     psrp_msg_session_capability m;
     CU_ASSERT_EQUAL_FATAL(psrp_msg_session_capability_parse(&m, d, len, NULL), 0);
@@ -164,7 +164,7 @@ static void test_small_pool_messages(void)
 
 static void test_pool_state_fixtures(void)
 {
-    size_t len;
+    size_t len = 0;
     char *d = fixture("runspacepool_state_opened.xml", &len);
     psrp_msg_pool_state s;
     CU_ASSERT_EQUAL_FATAL(psrp_msg_pool_state_parse(&s, d, len, NULL), 0);
@@ -203,7 +203,7 @@ static void test_pool_state_fixtures(void)
 
 static void test_application_private_data(void)
 {
-    size_t len;
+    size_t len = 0;
     char *d = fixture("application_private_data.xml", &len);
     psrp_msg_app_private_data m;
     CU_ASSERT_EQUAL_FATAL(psrp_msg_app_private_data_parse(&m, d, len, NULL), 0);
@@ -289,7 +289,7 @@ static void test_create_pipeline(void)
 
 static void test_pipeline_state_failed_fixture(void)
 {
-    size_t len;
+    size_t len = 0;
     char *d = fixture("pipeline_state_failed.xml", &len);
     psrp_msg_pipeline_state s;
     CU_ASSERT_EQUAL_FATAL(psrp_msg_pipeline_state_parse(&s, d, len, NULL), 0);
@@ -325,7 +325,7 @@ static void test_pipeline_state_failed_fixture(void)
 
 static void test_error_record(void)
 {
-    size_t len;
+    size_t len = 0;
     char *d = fixture("error_record_write_error.xml", &len);
     psrp_error_record r;
     CU_ASSERT_EQUAL_FATAL(psrp_msg_error_record_parse(&r, d, len, NULL), 0);
@@ -357,7 +357,7 @@ static void test_error_record(void)
 
 static void test_records(void)
 {
-    size_t len;
+    size_t len = 0;
     char *d = fixture("warning_record.xml", &len);
     psrp_msg_informational w;
     CU_ASSERT_EQUAL_FATAL(psrp_msg_informational_parse(&w, d, len, NULL), 0);
@@ -415,7 +415,7 @@ static void test_records(void)
 
 static void test_host_calls(void)
 {
-    size_t len;
+    size_t len = 0;
     char *d = fixture("pipeline_host_call_readline.xml", &len);
     psrp_msg_host_call c;
     CU_ASSERT_EQUAL_FATAL(psrp_msg_host_call_parse(&c, d, len, NULL), 0);

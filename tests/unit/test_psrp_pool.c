@@ -565,7 +565,7 @@ static void test_pool_requests_and_host_call(void)
 
 static void test_session_key_exchange(void)
 {
-    size_t len;
+    size_t len = 0;
     char *pem = psr_unit_read_fixture("psrp/rsa2048_test_key.pem", &len);
     psrp_rsa_key *key = NULL;
     CU_ASSERT_EQUAL_FATAL(psrp_rsa_key_from_pem(&key, pem, len, NULL), 0);

@@ -9,7 +9,7 @@
 
 static psrp_rsa_key *load_test_key(void)
 {
-    size_t len;
+    size_t len = 0;
     char *pem = psr_unit_read_fixture("psrp/rsa2048_test_key.pem", &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(pem);
     psrp_rsa_key *k = NULL;
