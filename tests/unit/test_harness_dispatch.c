@@ -222,7 +222,7 @@ static void test_faults(void)
     wsman_request_header ps = hdr(shell, "uuid:2");
     ps.resource_uri = "http://schemas.microsoft.com/powershell/Microsoft.PowerShell";
     wsman_build_delete_shell(&req, &ps);
-    expect_fault(&f, &req, 500, "DestinationUnreachable", 2150858770u);
+    expect_fault(&f, &req, 500, "DestinationUnreachable", 2150858752u);
 
     psr_buf_reset(&req);
     psr_buf_puts(&req, "<not-xml");
