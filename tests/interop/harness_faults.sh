@@ -135,6 +135,21 @@ check "Basic over plain HTTP without --allow-unencrypted answers 401" [ "$status
 kill "$strict_pid"; wait "$strict_pid"
 check "SIGTERM ends the harness with status 0" [ $? -eq 0 ]
 
+# An IPv6 listener, written [ADDR]:PORT (skipped where ::1 is unavailable).
+"$HARNESS" --listen '[::1]:0' --user-file "$TMP/users" --ready-file "$TMP/ready6" \
+    >/dev/null 2>"$TMP/v6.err" &
+v6_pid=$!
+n=100; while [ ! -s "$TMP/ready6" ] && kill -0 "$v6_pid" 2>/dev/null && [ $n -gt 0 ]; do sleep 0.05; n=$((n - 1)); done
+if [ -s "$TMP/ready6" ]; then
+    v6_url=$(head -n 1 "$TMP/ready6")
+    check "the IPv6 URL is bracketed" sh -c "echo '$v6_url' | grep -qE '^http://\\[::1\\]:[0-9]+/wsman$'"
+    status=$(post "$v6_url" "$TMP/identify.xml" -H 'WSMANIDENTIFY: unauthenticated')
+    check "the IPv6 listener answers" [ "$status" = 200 ]
+    kill "$v6_pid"; wait "$v6_pid"
+else
+    echo "note: no IPv6 loopback here, IPv6 checks skipped: $(cat "$TMP/v6.err")"
+fi
+
 # Delete kills the command's processes; Delete again is InvalidSelectors.
 MSGID=000000000005
 envelope http://schemas.xmlsoap.org/ws/2004/09/transfer/Delete "$CMD_URI" "$shell_id" PT20S '' > "$TMP/del.xml"
