@@ -48,7 +48,7 @@ static int fault_for(reply_ctx *r, harness_result res, const char *detail)
     case HARNESS_TIMED_OUT: return fault(r, HARNESS_FAULT_TIMED_OUT, NULL);
     case HARNESS_BAD_DIRECTORY:
         return fault(r, HARNESS_FAULT_BAD_DIRECTORY, r->req->working_directory);
-    case HARNESS_BAD_REQUEST: return fault(r, HARNESS_FAULT_BAD_REQUEST, detail);
+    case HARNESS_BAD_REQUEST: return fault(r, HARNESS_FAULT_INVALID_PARAMETER, detail);
     case HARNESS_SPAWN_FAILED: return fault(r, HARNESS_FAULT_INTERNAL, detail);
     case HARNESS_SHUTTING_DOWN: return fault(r, HARNESS_FAULT_INTERNAL, "the server is stopping");
     default: return fault(r, HARNESS_FAULT_INTERNAL, "out of memory");
@@ -222,7 +222,7 @@ static int route(reply_ctx *r, int anonymous_identify)
         return fault(r, HARNESS_FAULT_DESTINATION_UNREACHABLE,
                      q->resource_uri ? q->resource_uri : "(none)");
     if (q->kind != WSMAN_REQ_CREATE && !q->shell_id)
-        return fault(r, HARNESS_FAULT_BAD_REQUEST, "the request has no ShellId selector");
+        return fault(r, HARNESS_FAULT_SHELLID_REQUIRED, NULL);
     switch (q->kind) {
     case WSMAN_REQ_CREATE: return do_create(r);
     case WSMAN_REQ_COMMAND: return do_command(r);

@@ -3,7 +3,8 @@
  * Codes and texts come from what Windows sends (captured in clients' test
  * fixtures: masterzen/winrm's OperationTimeout fixture, pypsrp's and
  * WinRb/WinRM's reports of the unknown-ShellId and unknown-CommandId
- * faults, microsoft/omi's capture of the unknown-resource fault) and from
+ * faults, microsoft/omi's capture of the unknown-resource fault, pywinrm's
+ * captures of cmd-plugin faults, node-soap's of the invalid-XML fault) and from
  * the ERROR_WSMAN_* table of the Windows SDK (wsmerror.h:
  * code, SOAP subcode, message). Windows ends most of these texts with a
  * space; that is kept. */
@@ -21,10 +22,10 @@
 #define CODE_ENCODING_LIMIT 2150858805u           /* 0x80338035 ERROR_WSMAN_ENCODING_LIMIT */
 #define CODE_ACTION_NOT_SUPPORTED 2150858771u     /* 0x80338013 */
 #define CODE_RESOURCE_NOT_FOUND 2150858752u       /* 0x80338000, sent with DestinationUnreachable */
-#define CODE_SCHEMA_VALIDATION 2150858817u        /* 0x80338041 */
 #define CODE_INVALID_XML 2150858819u              /* 0x80338043 */
 #define CODE_DIRECTORY_INVALID 2147942667u        /* HRESULT_FROM_WIN32(ERROR_DIRECTORY) */
 #define CODE_E_FAIL 2147500037u                   /* 0x80004005 */
+#define CODE_INVALID_PARAMETER 87u                /* ERROR_INVALID_PARAMETER, from the cmd plugin */
 
 #define REASON_INVALID_SELECTORS \
     "The WS-Management service cannot process the request because the request " \
@@ -36,9 +37,6 @@
     "The WS-Management service cannot process the request because the encoding " \
     "of the request exceeds an internal encoding limit. Reconfigure the client " \
     "to send messages which fit the encoding limits of the service. "
-#define TEXT_SCHEMA \
-    "The SOAP XML in the message does not match the corresponding XML schema " \
-    "definition. Change the XML and retry. "
 
 typedef struct fault_def {
     int http_status;
@@ -88,15 +86,23 @@ static const fault_def *fault_def_for(harness_fault_kind kind)
             "the resource identified by the resource URI and selectors. ",
             "The WS-Management service cannot process the request. The service cannot find "
             "the resource identified by the resource URI and selectors. Resource URI: %s "},
+        [HARNESS_FAULT_SHELLID_REQUIRED] = {
+            500, WSMAN_ACTION_FAULT, "s:Sender", "w:InvalidSelectors",
+            CODE_SHELL_OR_COMMAND_NOT_FOUND, REASON_INVALID_SELECTORS,
+            "The Windows Remote Shell cannot process the request because it requires the "
+            "following selector: ShellId. Retry with the correct selector. %.0s"},
+        /* Windows answers XML it cannot read with Sender / w:InternalError. */
         [HARNESS_FAULT_INVALID_XML] = {
-            500, WSMAN_ACTION_FAULT, "s:Sender", "w:SchemaValidationError", CODE_INVALID_XML,
+            500, WSMAN_ACTION_FAULT, "s:Sender", "w:InternalError", CODE_INVALID_XML,
             "The WS-Management service cannot process the request because the XML is invalid. ",
             "The WS-Management service cannot process the request because the XML is "
             "invalid: %s "},
-        [HARNESS_FAULT_BAD_REQUEST] = {500, WSMAN_ACTION_FAULT, "s:Sender",
-                                       "w:SchemaValidationError", CODE_SCHEMA_VALIDATION,
-                                       TEXT_SCHEMA, "The Windows Remote Shell cannot process "
-                                       "the request: %s "},
+        /* What the cmd shell plugin answers for a value it cannot use (an
+         * empty Command, for one). */
+        [HARNESS_FAULT_INVALID_PARAMETER] = {500, WSMAN_ACTION_FAULT, "s:Sender",
+                                             "w:InvalidParameter", CODE_INVALID_PARAMETER,
+                                             "The parameter is incorrect. ",
+                                             "The parameter is incorrect: %s "},
         [HARNESS_FAULT_BAD_DIRECTORY] = {500, WSMAN_ACTION_FAULT, "s:Receiver",
                                          "w:InternalError", CODE_DIRECTORY_INVALID,
                                          "The directory name is invalid. ",

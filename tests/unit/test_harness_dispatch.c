@@ -226,7 +226,24 @@ static void test_faults(void)
 
     psr_buf_reset(&req);
     psr_buf_puts(&req, "<not-xml");
-    expect_fault(&f, &req, 500, "SchemaValidationError", 2150858819u);
+    expect_fault(&f, &req, 500, "InternalError", 2150858819u);
+
+    /* An empty Command: the cmd plugin's InvalidParameter (code 87). */
+    psr_buf_reset(&req);
+    wsman_command_spec empty = {NULL, "", NULL, 0};
+    wsman_build_command(&req, &h, &empty);
+    expect_fault(&f, &req, 500, "InvalidParameter", 87u);
+
+    /* No ShellId selector at all (wsman/ will not build that: cut it out). */
+    psr_buf_reset(&req);
+    wsman_build_receive(&req, &h, cmd, "stdout stderr");
+    char *sel = strstr(req.data, "<w:SelectorSet>");
+    char *sel_end = sel ? strstr(sel, "</w:SelectorSet>") : NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sel_end);
+    sel_end += strlen("</w:SelectorSet>");
+    memmove(sel, sel_end, strlen(sel_end) + 1);
+    req.len = strlen(req.data);
+    expect_fault(&f, &req, 500, "InvalidSelectors", 2150858843u);
 
     psr_buf_reset(&req);
     wsman_build_delete_shell(&req, &h);
