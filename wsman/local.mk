@@ -18,9 +18,9 @@ tests_unit_test_wsman_hostile_SOURCES = tests/unit/test_wsman_hostile.c
 tests_unit_test_wsman_hostile_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_wsman_hostile_LDADD = $(TEST_LIBS)
 
-# Fuzz targets wsman_response and wsman_request (seeds in fixtures/fuzz/NAME).
-# Their replay programs run in make check. They are not in FUZZ_TARGETS:
-# tests/local.mk sets that variable with '=' after this file is included.
+# Fuzz targets wsman_response and wsman_request (seeds in fixtures/fuzz/NAME);
+# `make fuzz` builds them with libFuzzer, make check replays the seeds.
+FUZZ_TARGETS += wsman_response wsman_request
 WSMAN_FUZZ_REPLAYS = tests/fuzz/fuzz_wsman_response_replay tests/fuzz/fuzz_wsman_request_replay
 check_PROGRAMS += $(WSMAN_FUZZ_REPLAYS)
 TESTS += $(WSMAN_FUZZ_REPLAYS)
