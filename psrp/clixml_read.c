@@ -233,8 +233,9 @@ static int deliver(psrp_clixml_reader *r, frame *child, psrp_value *v)
     switch (p->tag) {
     case T_OBJ:
         if (v->kind == PSRP_V_OBJECT || p->val->u.obj.base || p->val->u.obj.coll != PSRP_COLL_NONE) {
+            const char *tag = reader_tag_name(child->tag);
             psrp_value_free(v);
-            return fail(r, PSR_E_PARSE, "<Obj> holds a second value <%s>", psrp_value_kind_tag(v->kind));
+            return fail(r, PSR_E_PARSE, "<Obj> holds a second value <%s>", tag);
         }
         p->val->u.obj.base = v;
         return 0;

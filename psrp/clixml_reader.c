@@ -347,10 +347,10 @@ static int parse_chunk(psrp_clixml_reader *r, const char *data, size_t len, int 
                           rc, psrp_clixml_reader_offset(r));
             r->failed = PSR_E_PARSE;
         }
+        if (len == (size_t)n)
+            break;
         data += n;
         len -= (size_t)n;
-        if (len == 0)
-            break;
     }
     return r->failed;
 }
@@ -359,7 +359,7 @@ static int parse_chunk(psrp_clixml_reader *r, const char *data, size_t len, int 
  * or <Objs) from a bare sequence of values, which gets a synthetic root. */
 static int start_parser(psrp_clixml_reader *r, int at_end)
 {
-    const unsigned char *p = (const unsigned char *)r->pending.data;
+    const unsigned char *p = (const unsigned char *)(r->pending.data ? r->pending.data : "");
     size_t n = r->pending.len, skip = 0;
     if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) {
         r->mode = 1; /* UTF-16 with BOM: a document (Windows PowerShell's Export-Clixml) */
@@ -392,9 +392,9 @@ static int start_parser(psrp_clixml_reader *r, int at_end)
         r->shift = (int64_t)(sizeof(WRAP_OPEN) - 1) - (int64_t)skip;
         if (parse_chunk(r, WRAP_OPEN, sizeof(WRAP_OPEN) - 1, 0) != 0)
             return r->failed;
-        return parse_chunk(r, r->pending.data + skip, n - skip, 0);
+        return parse_chunk(r, (const char *)p + skip, n - skip, 0);
     }
-    return parse_chunk(r, r->pending.data, n, 0);
+    return parse_chunk(r, (const char *)p, n, 0);
 }
 
 int psrp_clixml_reader_feed(psrp_clixml_reader *r, const void *data, size_t len, psr_error *err)

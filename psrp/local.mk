@@ -41,6 +41,7 @@ tests_unit_test_clixml_json_SOURCES = tests/unit/test_clixml_json.c
 tests_unit_test_clixml_json_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_clixml_json_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
 
+FUZZ_TARGETS += clixml
 check_PROGRAMS += tests/fuzz/fuzz_clixml_replay
 TESTS += tests/fuzz/fuzz_clixml_replay
 tests_fuzz_fuzz_clixml_replay_SOURCES = tests/fuzz/fuzz_clixml.c tests/fuzz/standalone_main.c
