@@ -6,8 +6,7 @@
  * faults, microsoft/omi's capture of the unknown-resource fault, pywinrm's
  * captures of cmd-plugin faults, node-soap's of the invalid-XML fault) and from
  * the ERROR_WSMAN_* table of the Windows SDK (wsmerror.h:
- * code, SOAP subcode, message). Windows ends most of these texts with a
- * space; that is kept. */
+ * code, SOAP subcode, message). */
 #include "src/harness/harness.h"
 
 #include "common/uuid.h"
@@ -16,17 +15,16 @@
 #include <stdio.h>
 #include <string.h>
 
-/* WSManFault codes (decimal, as the Code attribute carries them). */
-#define CODE_OPERATION_TIMEDOUT 2150858793u       /* 0x80338029 */
-#define CODE_SHELL_OR_COMMAND_NOT_FOUND 2150858843u /* 0x8033805B, sent with InvalidSelectors */
-#define CODE_ENCODING_LIMIT 2150858805u           /* 0x80338035 ERROR_WSMAN_ENCODING_LIMIT */
-#define CODE_ACTION_NOT_SUPPORTED 2150858771u     /* 0x80338013 */
+/* WSManFault codes (decimal, as the Code attribute carries them) that
+ * wsman/wsman.h does not name. */
 #define CODE_RESOURCE_NOT_FOUND 2150858752u       /* 0x80338000, sent with DestinationUnreachable */
 #define CODE_INVALID_XML 2150858819u              /* 0x80338043 */
 #define CODE_DIRECTORY_INVALID 2147942667u        /* HRESULT_FROM_WIN32(ERROR_DIRECTORY) */
 #define CODE_E_FAIL 2147500037u                   /* 0x80004005 */
 #define CODE_INVALID_PARAMETER 87u                /* ERROR_INVALID_PARAMETER, from the cmd plugin */
 
+/* Windows' texts end with a space (two after OperationTimeout.); kept so a
+ * client that compares whole texts sees what it sees from Windows. */
 #define REASON_INVALID_SELECTORS \
     "The WS-Management service cannot process the request because the request " \
     "contained invalid selectors for the resource. "
@@ -51,17 +49,17 @@ static const fault_def *fault_def_for(harness_fault_kind kind)
 {
     static const fault_def defs[] = {
         [HARNESS_FAULT_TIMED_OUT] = {500, WSMAN_ACTION_FAULT, "s:Receiver", "w:TimedOut",
-                                     CODE_OPERATION_TIMEDOUT, TEXT_TIMED_OUT, NULL},
+                                     WSMAN_CODE_TIMED_OUT, TEXT_TIMED_OUT, NULL},
         [HARNESS_FAULT_SHELL_NOT_FOUND] = {
             500, WSMAN_ACTION_FAULT, "s:Sender", "w:InvalidSelectors",
-            CODE_SHELL_OR_COMMAND_NOT_FOUND, REASON_INVALID_SELECTORS,
+            WSMAN_CODE_SHELL_NOT_FOUND, REASON_INVALID_SELECTORS,
             "The request for the Windows Remote Shell with ShellId %s failed because the "
             "shell was not found on the server. Possible causes are: the specified ShellId "
             "is incorrect or the shell no longer exists on the server. Provide the correct "
             "ShellId or create a new shell and retry the operation. "},
         [HARNESS_FAULT_COMMAND_NOT_FOUND] = {
             500, WSMAN_ACTION_FAULT, "s:Sender", "w:InvalidSelectors",
-            CODE_SHELL_OR_COMMAND_NOT_FOUND, REASON_INVALID_SELECTORS,
+            WSMAN_CODE_SHELL_NOT_FOUND, REASON_INVALID_SELECTORS,
             "The Windows Remote Shell received a request to perform an operation on a "
             "command identifier that does not exist. Either the command has completed "
             "execution or the client specified an invalid command identifier. %.0s"},
@@ -69,11 +67,11 @@ static const fault_def *fault_def_for(harness_fault_kind kind)
          * that to ERROR_WSMAN_HTTP_REQUEST_TOO_LARGE_STATUS); the fault body
          * says the same thing to a reader. */
         [HARNESS_FAULT_ENCODING_LIMIT] = {413, WSMAN_ACTION_FAULT, "s:Sender", "w:EncodingLimit",
-                                          CODE_ENCODING_LIMIT, TEXT_ENCODING_LIMIT,
+                                          WSMAN_CODE_ENCODING_LIMIT, TEXT_ENCODING_LIMIT,
                                           TEXT_ENCODING_LIMIT "%s"},
         [HARNESS_FAULT_ACTION_NOT_SUPPORTED] = {
             500, WSMAN_ACTION_ADDRESSING_FAULT, "s:Sender", "a:ActionNotSupported",
-            CODE_ACTION_NOT_SUPPORTED,
+            WSMAN_CODE_UNSUPPORTED_ACTION,
             "The WS-Management service does not support the action specified in the request. ",
             "The WS-Management service does not support the action specified in the "
             "request: %s "},
@@ -88,7 +86,7 @@ static const fault_def *fault_def_for(harness_fault_kind kind)
             "the resource identified by the resource URI and selectors. Resource URI: %s "},
         [HARNESS_FAULT_SHELLID_REQUIRED] = {
             500, WSMAN_ACTION_FAULT, "s:Sender", "w:InvalidSelectors",
-            CODE_SHELL_OR_COMMAND_NOT_FOUND, REASON_INVALID_SELECTORS,
+            WSMAN_CODE_SHELL_NOT_FOUND, REASON_INVALID_SELECTORS,
             "The Windows Remote Shell cannot process the request because it requires the "
             "following selector: ShellId. Retry with the correct selector. %.0s"},
         /* Windows answers XML it cannot read with Sender / w:InternalError. */
