@@ -7,4 +7,4 @@ check_PROGRAMS += tests/unit/test_common
 TESTS += tests/unit/test_common
 tests_unit_test_common_SOURCES = tests/unit/test_common.c
 tests_unit_test_common_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_common_LDADD = $(TEST_LIBS)
+tests_unit_test_common_LDADD = $(TEST_LIBS) $(SSL_LIBS)

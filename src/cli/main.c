@@ -4,6 +4,7 @@
 #include "src/cli/cli.h"
 
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,8 +38,20 @@ void psr_cli_bad_option(int argc, char **argv, int opt, const char *subcommand)
                 subcommand, word, subcommand);
 }
 
+/* glibc hands freed memory back to the kernel as soon as 128 KB are free at
+ * the top of the heap, and serves blocks of 128 KB and more with mmap. A
+ * Receive loop allocates and frees a few such blocks per reply, so every
+ * reply paid for fresh zeroed pages. Keeping up to 8 MB costs little and
+ * roughly halves the CPU time of a large download. */
+static void tune_malloc(void)
+{
+    mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
+    mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
+}
+
 int main(int argc, char **argv)
 {
+    tune_malloc();
     if (argc < 2) {
         fputs(main_help, stderr);
         return PSR_CLI_USAGE;

@@ -19,6 +19,9 @@ struct psr_transport {
     uint32_t operation_timeout_ms;
     const char *locale;       /* borrowed from the options */
     const char *data_locale;
+    /* Reused for every request: a Receive loop then works in the same
+     * memory instead of allocating (and page-faulting) each reply anew. */
+    psr_http_response reply;
 };
 
 static int setup_authorization(psr_transport *t, const psr_connection_options *conn,
@@ -100,6 +103,7 @@ void psr_transport_free(psr_transport *t)
     if (!t)
         return;
     psr_http_free(t->http);
+    psr_http_response_clear(&t->reply);
     if (t->authorization.data)
         OPENSSL_cleanse(t->authorization.data, t->authorization.cap);
     psr_buf_free(&t->authorization);
@@ -168,16 +172,16 @@ static int classify_failure(psr_transport *t, psr_http_response *hr, wsman_respo
 int psr_transport_call(psr_transport *t, const psr_buf *envelope, wsman_response *resp,
                        psr_error *err)
 {
-    psr_http_response hr = {0};
+    psr_http_response *hr = &t->reply;
     const char *auth = t->authorization.len ? t->authorization.data : NULL;
-    int rc = psr_http_post(t->http, NULL, auth, envelope->data, envelope->len, &hr, err);
+    int rc = psr_http_post(t->http, NULL, auth, envelope->data, envelope->len, hr, err);
     if (rc) /* transport errors already name host and port */
         goto done;
-    if (hr.status != 200) {
-        rc = classify_failure(t, &hr, resp, err);
+    if (hr->status != 200) {
+        rc = classify_failure(t, hr, resp, err);
         goto done;
     }
-    rc = wsman_parse_response(hr.body.data, hr.body.len, resp, err);
+    rc = wsman_parse_response(hr->body.data, hr->body.len, resp, err);
     if (rc) {
         psr_error_prefix(err, "%s: the server's reply could not be read", t->host);
         goto done;
@@ -185,6 +189,5 @@ int psr_transport_call(psr_transport *t, const psr_buf *envelope, wsman_response
     if (resp->kind == WSMAN_RESP_FAULT)
         rc = fault_error(t, resp, err);
 done:
-    psr_http_response_clear(&hr);
     return rc;
 }

@@ -8,6 +8,7 @@
  * /usr/bin/time -v (tests/bench/run.sh does) for CPU time and peak RSS. */
 #include "psremote/winrs.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,8 @@ static int run_one(psr_winrs_shell *shell, const char *command, unsigned long lo
 {
     psr_error err;
     psr_winrs_command *cmd;
-    if (psr_winrs_command_start(shell, command, NULL, 0, &cmd, &err) != 0 ||
-        psr_winrs_command_send(cmd, "", 0, 1, &err) != 0) {
+    /* Like pywinrm's run_command: no stdin is sent. */
+    if (psr_winrs_command_start(shell, command, NULL, 0, &cmd, &err) != 0) {
         fprintf(stderr, "winrs_bench: %s\n", err.message);
         return -1;
     }
@@ -49,6 +50,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: winrs_bench URL USER sequential N | bulk BYTES\n");
         return 2;
     }
+    /* The same allocator setting as psremote's main (see src/cli/main.c). */
+    mallopt(M_TRIM_THRESHOLD, 8 * 1024 * 1024);
+    mallopt(M_MMAP_THRESHOLD, 8 * 1024 * 1024);
     psr_connection_options conn;
     psr_connection_options_init(&conn);
     conn.connection_uri = argv[1];

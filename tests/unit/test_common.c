@@ -5,6 +5,8 @@
 #include "psremote/error.h"
 #include "unit.h"
 
+#include <openssl/evp.h>
+
 #include <string.h>
 
 static void test_buf_append_printf(void)
@@ -81,6 +83,41 @@ static void test_base64_binary_roundtrip(void)
     psr_buf_free(&d);
 }
 
+/* Every length from 0 to 300 with every byte value: our decoder against
+ * OpenSSL's encoder, so neither side's expectations come from our own code. */
+static void test_base64_against_openssl(void)
+{
+    unsigned char bytes[300];
+    for (int i = 0; i < 300; i++)
+        bytes[i] = (unsigned char)(255 - i);
+    for (size_t n = 0; n <= sizeof(bytes); n++) {
+        unsigned char enc[404];
+        int el = EVP_EncodeBlock(enc, bytes, (int)n);
+        psr_buf d = {0};
+        CU_ASSERT_EQUAL_FATAL(psr_base64_decode(&d, (const char *)enc, (size_t)el), 0);
+        CU_ASSERT_EQUAL(d.len, n);
+        CU_ASSERT_EQUAL(memcmp(d.data, bytes, n), 0);
+        psr_buf_free(&d);
+    }
+}
+
+static void test_base64_rejects_each_bad_character(void)
+{
+    for (int c = 0; c < 256; c++) {
+        int valid = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '+' || c == '/' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
+        char text[9] = "QUJD" "REVG";
+        text[5] = (char)c;
+        psr_buf d = {0};
+        int rc = psr_base64_decode(&d, text, 8);
+        if (valid && c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            CU_ASSERT_EQUAL(rc, 0);
+        if (!valid)
+            CU_ASSERT_EQUAL(rc, PSR_E_PARSE);
+        psr_buf_free(&d);
+    }
+}
+
 static void test_uuid_format_parse(void)
 {
     psr_uuid u, v;
@@ -118,6 +155,8 @@ static const psr_unit_test tests[] = {
     {"base64 RFC 4648 vectors", test_base64_rfc4648_vectors},
     {"base64 whitespace and errors", test_base64_whitespace_and_errors},
     {"base64 binary round trip", test_base64_binary_roundtrip},
+    {"base64 against OpenSSL's encoder", test_base64_against_openssl},
+    {"base64 rejects each bad character", test_base64_rejects_each_bad_character},
     {"uuid format/parse", test_uuid_format_parse},
     {"error set/prefix", test_error_set_prefix},
     {NULL, NULL},
