@@ -26,6 +26,11 @@ static const char *advice(const psr_gss_ctx *c, OM_uint32 major, OM_uint32 minor
     if (minor_is(minor, KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN))
         return "the KDC does not know this user: check the user name (user@REALM, the realm "
                "in upper case)";
+    if (minor_is(minor, KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN) && c && c->target_text &&
+        strchr(c->target_text, ':'))
+        return "the KDC does not know the service principal with the port in it: most servers "
+               "register HTTP/host without a port, so leave out IncludePortInSPN, or register "
+               "HTTP/host:port (setspn -S)";
     if (minor_is(minor, KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN))
         return "the KDC does not know the server's service principal: check the host name "
                "(use the name the SPN is registered for, not an IP address or alias), try "

@@ -15,7 +15,8 @@ libpsremote_la_SOURCES += src/auth/gss.c src/auth/gss_cred.c src/auth/gss_errors
 	src/auth/sealing.c src/auth/sealing_gss.c
 # tests/kdc: the throwaway KDC for tests (kdc.sh; kdc.h for C tests) and the
 # valgrind suppressions for GSSAPI library-lifetime memory.
-EXTRA_DIST += tests/kdc/kdc.sh tests/kdc/kdc.h tests/kdc/gssapi.supp tests/kdc/kdc_selftest.sh
+EXTRA_DIST += tests/kdc/kdc.sh tests/kdc/kdc.h tests/kdc/gssapi.supp tests/kdc/lsan.supp \
+	tests/kdc/kdc_selftest.sh
 TESTS += tests/kdc/kdc_selftest.sh
 
 check_PROGRAMS += tests/unit/test_auth_gss

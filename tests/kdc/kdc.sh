@@ -13,7 +13,8 @@
 # machine's /etc/krb5.conf may name a foreign realm.
 #
 # Principals: user1@PSREMOTE.TEST (password below), HTTP/localhost@PSREMOTE.TEST
-# (random key, in the keytab). The NTLM user file (gss-ntlmssp's
+# and HTTP/localhost:5985@PSREMOTE.TEST (for IncludePortInSPN; random keys,
+# both in the keytab). The NTLM user file (gss-ntlmssp's
 # NTLM_USER_FILE, lines DOMAIN:user:password) holds user1 with the same
 # password and ntlmonly, a user the KDC does not know.
 #
@@ -128,7 +129,8 @@ CONF
         echo "kdc.sh: kdb5_util create failed:" >&2; cat "$dir/setup.log" >&2; return 1; }
     "$PSR_KADMIN_LOCAL" -r "$realm" -q "addprinc -pw $password user1@$realm" >>"$dir/setup.log" 2>&1 &&
     "$PSR_KADMIN_LOCAL" -r "$realm" -q "addprinc -randkey HTTP/localhost@$realm" >>"$dir/setup.log" 2>&1 &&
-    "$PSR_KADMIN_LOCAL" -r "$realm" -q "ktadd -k $dir/keytab HTTP/localhost@$realm" >>"$dir/setup.log" 2>&1 || {
+    "$PSR_KADMIN_LOCAL" -r "$realm" -q "addprinc -randkey HTTP/localhost:5985@$realm" >>"$dir/setup.log" 2>&1 &&
+    "$PSR_KADMIN_LOCAL" -r "$realm" -q "ktadd -k $dir/keytab HTTP/localhost@$realm HTTP/localhost:5985@$realm" >>"$dir/setup.log" 2>&1 || {
         echo "kdc.sh: kadmin.local failed:" >&2; cat "$dir/setup.log" >&2; return 1; }
 
     "$PSR_KRB5KDC" -n -r "$realm" </dev/null >"$dir/krb5kdc.out" 2>&1 &

@@ -339,6 +339,35 @@ static void test_error_unknown_spn(void)
                            "nosuchhost.psremote.test", "IncludePortInSPN");
 }
 
+/* IncludePortInSPN: the ticket is for HTTP/localhost:5985; an acceptor
+ * without a fixed name takes any key in its keytab. Against a port the KDC
+ * has no SPN for, the advice is to leave the option out. */
+static void test_spn_with_port(void)
+{
+    char keytab[600];
+    snprintf(keytab, sizeof(keytab), "%s/keytab", kdc.dir);
+    psr_gss_initiator_options o = {.mech = PSR_GSS_KERBEROS, .user = getenv("PSR_KDC_USER"),
+                                   .password = getenv("PSR_KDC_PASSWORD"), .host = "localhost",
+                                   .port = 5985, .include_port_in_spn = 1};
+    psr_gss_acceptor_options ao = {.keytab = keytab};
+    psr_gss_ctx *ini = NULL, *acc = NULL;
+    psr_error ierr, aerr;
+    CU_ASSERT_EQUAL_FATAL(psr_gss_initiator_new(&ini, &o, &ierr), 0);
+    CU_ASSERT_STRING_EQUAL(psr_gss_target(ini), "HTTP@localhost:5985");
+    CU_ASSERT_EQUAL_FATAL(psr_gss_acceptor_new(&acc, &ao, &aerr), 0);
+    CU_ASSERT_EQUAL(exchange(ini, acc, &ierr, &aerr), OK);
+    psr_gss_free(ini);
+    psr_gss_free(acc);
+    o.port = 5986;
+    CU_ASSERT_EQUAL_FATAL(psr_gss_initiator_new(&ini, &o, &ierr), 0);
+    psr_buf out = {0};
+    int done;
+    CU_ASSERT_EQUAL(psr_gss_step(ini, NULL, 0, &out, &done, &ierr), PSR_E_AUTH);
+    CU_ASSERT_PTR_NOT_NULL(strstr(ierr.message, "leave out IncludePortInSPN"));
+    psr_buf_free(&out);
+    psr_gss_free(ini);
+}
+
 static void test_error_no_ticket(void)
 {
     char *saved = strdup(getenv("KRB5CCNAME"));
@@ -597,6 +626,7 @@ static const psr_unit_test tests[] = {
     {"channel binding: optional (Relaxed)", test_channel_binding_optional},
     {"error: wrong Kerberos password", test_error_wrong_password},
     {"error: unknown SPN", test_error_unknown_spn},
+    {"SPN with the port (IncludePortInSPN)", test_spn_with_port},
     {"error: no ticket cache", test_error_no_ticket},
     {"ticket cache (kinit) without password", test_ticket_cache},
     {"error: NTLM wrong password", test_error_ntlm_bad_password},
