@@ -7,7 +7,9 @@
 #define PSR_CLI_USAGE 2
 #define PSR_CLI_HELP_SHOWN (-1) /* internal: help was printed, exit 0 */
 
-int psr_cli_exec(int argc, char **argv);
+/* Subcommands: argv[0] is the subcommand's name; each returns the exit status. */
+int psr_cli_exec(int argc, char **argv);   /* exec.c */
+int psr_cli_decode(int argc, char **argv); /* decode.c */
 
 /* A remote exit code as a process exit status: 0-255 as is, anything else 1
  * (with a note on stderr, since the OS would truncate it misleadingly). */
