@@ -16,7 +16,8 @@
 # and HTTP/localhost:5985@PSREMOTE.TEST (for IncludePortInSPN; random keys,
 # both in the keytab). The NTLM user file (gss-ntlmssp's
 # NTLM_USER_FILE, lines DOMAIN:user:password) holds user1 with the same
-# password and ntlmonly, a user the KDC does not know.
+# password, ntlmonly, a user the KDC does not know, and faraway@NOKDC.TEST,
+# whose realm has no KDC at all (both with PSR_NTLM_ONLY_PASSWORD).
 #
 # Exit status 77 (automake's "skipped") when the MIT KDC programs are missing.
 # When sourced, only the psr_kdc_* functions and PSR_KDC_REALM_NAME and the
@@ -120,7 +121,8 @@ CONF
     kdc = FILE:$dir/kdc.log
 CONF
     : >"$dir/kadm5.acl"
-    printf 'PSREMOTE:user1:%s\nPSREMOTE:ntlmonly:%s\n' "$password" "$ntlm_password" >"$dir/ntlm_users"
+    printf 'PSREMOTE:user1:%s\nPSREMOTE:ntlmonly:%s\nNOKDC.TEST:faraway:%s\n' \
+        "$password" "$ntlm_password" "$ntlm_password" >"$dir/ntlm_users"
 
     KRB5_CONFIG=$dir/krb5.conf KRB5_KDC_PROFILE=$dir/kdc.conf
     export KRB5_CONFIG KRB5_KDC_PROFILE

@@ -193,6 +193,13 @@ static void test_spnego_ntlm_fallback(void)
            PSR_GSS_NTLM, "PSREMOTE\\ntlmonly", NULL, 0, 1);
 }
 
+static void test_spnego_ntlm_fallback_no_kdc(void)
+{
+    /* no KDC can be found for NOKDC.TEST: Kerberos fails at once, NTLM goes on */
+    run_ok(PSR_GSS_NEGOTIATE, "faraway@NOKDC.TEST", getenv("PSR_NTLM_ONLY_PASSWORD"),
+           PSR_GSS_NTLM, "NOKDC.TEST\\faraway", NULL, 0, 0);
+}
+
 static void test_kerberos_only(void)
 {
     run_ok(PSR_GSS_KERBEROS, getenv("PSR_KDC_USER"), getenv("PSR_KDC_PASSWORD"),
@@ -617,6 +624,7 @@ static void test_spn_with_port_and_service(void)
 static const psr_unit_test tests[] = {
     {"SPNEGO negotiates Kerberos; sealing both ways", test_spnego_kerberos},
     {"SPNEGO falls back to NTLM; sealing both ways", test_spnego_ntlm_fallback},
+    {"SPNEGO falls back to NTLM when no KDC is found", test_spnego_ntlm_fallback_no_kdc},
     {"Kerberos only; sealing both ways", test_kerberos_only},
     {"Kerberos with DOMAIN\\user", test_kerberos_domain_backslash_user},
     {"NTLM only; sealing both ways", test_ntlm_only},
