@@ -104,7 +104,6 @@ int psr_gss_initiator_new(psr_gss_ctx **out, const psr_gss_initiator_options *o,
     c->mech = o->mech;
     c->negotiated = o->mech;
     c->scheme_kerberos = o->mech == PSR_GSS_KERBEROS;
-    c->have_user = o->user != NULL;
     if (o->user && !(c->user_text = strdup(o->user))) {
         psr_gss_free(c);
         return psr_error_set(err, PSR_E_NOMEM, "out of memory");

@@ -16,7 +16,6 @@ struct psr_gss_ctx {
     int complete;
     int failed;
     int scheme_kerberos;        /* 1: "Kerberos" scheme, 0: "Negotiate" */
-    int have_user;              /* initiator: explicit user given */
     int have_password;
     gss_ctx_id_t gss;
     gss_cred_id_t cred;

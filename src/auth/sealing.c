@@ -52,7 +52,6 @@ int psr_sealing_finish(psr_buf *body)
 /* ---- Content-Type ---- */
 
 typedef struct media {
-    int multi;
     const char *protocol;       /* one of protocols[] */
     char boundary[MAX_BOUNDARY + 1];
 } media;
@@ -104,11 +103,9 @@ static int parse_media(const char *ct, media *m, psr_error *err)
     size_t tlen = semi ? (size_t)(semi - p) : strlen(p);
     while (tlen && (p[tlen - 1] == ' ' || p[tlen - 1] == '\t'))
         tlen--;
-    if (tlen == 19 && strncasecmp(p, "multipart/encrypted", 19) == 0)
-        m->multi = 0;
-    else if (tlen == 27 && strncasecmp(p, "multipart/x-multi-encrypted", 27) == 0)
-        m->multi = 1;
-    else
+    /* multipart/x-multi-encrypted (CredSSP chunks) parses the same way */
+    if (!(tlen == 19 && strncasecmp(p, "multipart/encrypted", 19) == 0) &&
+        !(tlen == 27 && strncasecmp(p, "multipart/x-multi-encrypted", 27) == 0))
         return psr_error_set(err, PSR_E_PARSE,
                              "encrypted message: Content-Type \"%.*s\" is not multipart/encrypted",
                              (int)(tlen > 100 ? 100 : tlen), p);
