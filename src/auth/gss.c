@@ -220,9 +220,10 @@ int psr_gss_step(psr_gss_ctx *c, const void *in, size_t in_len, psr_buf *out, in
                                      &actual, &output, &c->ret_flags, NULL);
     int rc = 0;
     /* The mechanism is known from the first leg on; a failure in a later
-     * leg may not report it again. */
+     * leg may not report it again. Our static OID is kept: SPNEGO's may
+     * point into a context the library frees. */
     if (actual != GSS_C_NO_OID && psr_gss_mech_of_oid(actual) != PSR_GSS_NEGOTIATE)
-        c->last_mech = actual;
+        c->last_mech = mech_oid(psr_gss_mech_of_oid(actual));
     /* SPNEGO and gss-ntlmssp report no mechanism before completion; an
      * NTLM message (raw or inside SPNEGO) starts with "NTLMSSP\0". */
     if (!c->last_mech && in_len && memmem(in, in_len, "NTLMSSP", 8))

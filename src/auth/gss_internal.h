@@ -12,7 +12,7 @@ struct psr_gss_ctx {
     int is_acceptor;
     psr_gss_mech mech;          /* what was asked for */
     psr_gss_mech negotiated;    /* what was used (after completion) */
-    gss_OID last_mech;          /* mechanism reported by the last step (static) */
+    gss_OID last_mech;          /* mechanism seen so far: one of our static OIDs */
     int complete;
     int failed;
     int scheme_kerberos;        /* 1: "Kerberos" scheme, 0: "Negotiate" */
