@@ -135,8 +135,11 @@ const char *psr_gss_target(const psr_gss_ctx *ctx);
  *      authentication, SPNEGO's mechListMIC) in WWW-Authenticate: feed it
  *      too, or the context stays incomplete and cannot seal.
  *   5. Keep the connection: the context belongs to it. On plain HTTP, seal
- *      every request and unseal every reply (sealing.h); the first request
- *      may carry an empty body while authenticating, as Windows clients do.
+ *      every request and unseal every reply (sealing.h). Sealing needs the
+ *      complete context, and SPNEGO completes only with the server's final
+ *      token in the 200 reply, so authenticate with an empty POST first and
+ *      send the first real (sealed) message after it, as pywinrm and pypsrp
+ *      do.
  * The acceptor mirrors this: psr_gss_parse_authorization, psr_gss_set_scheme,
  * psr_gss_step, and the reply token in WWW-Authenticate (401 while not
  * done, the 200 response when done). */
