@@ -6,7 +6,9 @@
  * <TN RefId="n"> and afterwards as <TNRef RefId="n"/>, and writes an object
  * that appears a second time (the same psrp_value shared by reference) as
  * <Ref RefId="n"/>. Strings and property names get the _xHHHH_ escaping of
- * characters XML cannot carry (2.2.5.1.1).
+ * characters XML cannot carry (2.2.5.3.2). A writer keeps a reference to
+ * each shared object it wrote (until reset or free), so that a later value
+ * at the same address is not mistaken for it.
  *
  * Deserializer: libxml2's SAX2 push parser, hardened (no DTD, no entities,
  * no network, depth and size limits). Two forms:

@@ -213,10 +213,13 @@ static int deliver(psrp_clixml_reader *r, frame *child, psrp_value *v)
     const char *name = child->has_name ? child->name.data : NULL;
     if (!p || p->tag == T_OBJS) {
         r->count++;
-        int rc = r->cb ? r->cb(r->cb_ctx, v, &r->err) : 0;
-        psrp_value_free(v);
+        /* Drop the RefId table first, so the caller sees reference counts
+         * that say what is shared inside the value (the writer relies on
+         * that) and not the table's own references. */
         reader_objects_clear(r);
         r->in_value = 0;
+        int rc = r->cb ? r->cb(r->cb_ctx, v, &r->err) : 0;
+        psrp_value_free(v);
         if (rc != 0) {
             if (!r->failed) {
                 if (r->err.code == PSR_OK)
@@ -374,12 +377,8 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
             nomem(r);
         break;
     case T_PR:
-        if (!(f->val = calloc(1, sizeof(psrp_value)))) {
+        if (!(f->val = psrp_value_new_progress()))
             nomem(r);
-            break;
-        }
-        f->val->kind = PSRP_V_PROGRESS;
-        f->val->refs = 1;
         break;
     case T_TN:
         if (!f->has_refid)

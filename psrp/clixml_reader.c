@@ -80,8 +80,8 @@ int reader_push(psrp_clixml_reader *r)
     }
     frame *f = &r->frames[r->depth++];
     f->has_name = f->has_refid = 0;
-    psr_buf_reset(&f->name);
-    psr_buf_reset(&f->refid);
+    f->name.len = 0;
+    f->refid.len = 0;
     return 0;
 }
 
@@ -134,9 +134,15 @@ int reader_attr_value(psr_buf *out, const char *v, size_t len)
 
 char *reader_name(psrp_clixml_reader *r, const char *name, size_t len)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)name[i]) * 16777619u;
+    /* A cheap hash (length, first and last bytes): a collision only costs
+     * a memcmp and, at worst, a second copy of a name. */
+    uint32_t h = (uint32_t)len * 31u;
+    if (len) {
+        h = (h ^ (unsigned char)name[0]) * 16777619u;
+        h = (h ^ (unsigned char)name[len - 1]) * 16777619u;
+        h = (h ^ (unsigned char)name[len / 2]) * 16777619u;
+        h ^= h >> 13;
+    }
     name_entry *e = &r->names[h & (NAME_CACHE - 1)];
     if (e->name && e->len == len && memcmp(e->name, name, len) == 0)
         return psrp_name_ref(e->name);

@@ -48,8 +48,13 @@ static uint64_t hash_bytes(const void *p, size_t n)
 
 static void table_clear(table *t)
 {
-    for (size_t i = 0; i < t->cap; i++)
+    for (size_t i = 0; i < t->cap; i++) {
         free(t->slots[i].str);
+        /* The object table holds a reference, so an address cannot be
+         * reused by another object while the context remembers it. */
+        if (t->slots[i].used && t->slots[i].ptr)
+            psrp_value_free((psrp_value *)t->slots[i].ptr);
+    }
     free(t->slots);
     memset(t, 0, sizeof(*t));
 }
@@ -320,8 +325,11 @@ static int write_object(wctx *c, const psrp_value *v, const char *name)
             return open_tag(c, "Ref", name) || psr_buf_printf(c->out, " RefId=\"%u\" />", s->id) ? PSR_E_NOMEM : 0;
     }
     unsigned id = c->w->next_obj_id++;
-    if (v->refs > 1 && table_put(&c->w->objs, v, NULL, hash_bytes(&v, sizeof(v)), id) != 0)
-        return PSR_E_NOMEM;
+    if (v->refs > 1) {
+        if (table_put(&c->w->objs, v, NULL, hash_bytes(&v, sizeof(v)), id) != 0)
+            return PSR_E_NOMEM;
+        psrp_value_ref((psrp_value *)v);
+    }
     if (open_tag(c, "Obj", name) || psr_buf_printf(c->out, " RefId=\"%u\">", id))
         return PSR_E_NOMEM;
     c->depth++;

@@ -6,6 +6,7 @@
 #include "psremote/error.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,14 +31,50 @@ const char *psrp_value_kind_tag(psrp_value_kind kind)
     return kind_tags[kind];
 }
 
-static psrp_value *value_alloc(psrp_value_kind kind)
+static int is_text_kind(psrp_value_kind k);
+
+/* Bytes of the union a kind uses: only those are cleared when a value is
+ * made (calloc of a whole object-sized value for every number showed up
+ * in the deserializer's profile). */
+static size_t payload_size(psrp_value_kind kind)
 {
-    psrp_value *v = calloc(1, sizeof(*v));
+    const psrp_value *v = NULL;
+    if (kind == PSRP_V_OBJECT)
+        return sizeof(v->u.obj);
+    if (kind == PSRP_V_PROGRESS)
+        return sizeof(v->u.progress);
+    if (kind == PSRP_V_BYTES)
+        return sizeof(v->u.bytes);
+    if (is_text_kind(kind))
+        return sizeof(v->u.str);
+    return sizeof(v->u.u64);
+}
+
+#define VALUE_HEAD offsetof(psrp_value, u)
+
+/* A zeroed value of kind with extra bytes after its payload. */
+static psrp_value *value_alloc_extra(psrp_value_kind kind, size_t extra)
+{
+    if (extra > SIZE_MAX - sizeof(psrp_value))
+        return NULL;
+    psrp_value *v = malloc(sizeof(psrp_value) + extra);
     if (v) {
+        memset(v, 0, VALUE_HEAD + payload_size(kind));
         v->kind = kind;
         v->refs = 1;
     }
     return v;
+}
+
+static psrp_value *value_alloc(psrp_value_kind kind)
+{
+    return value_alloc_extra(kind, 0);
+}
+
+/* Where text stored in the value's own allocation begins. */
+static char *inline_text(psrp_value *v)
+{
+    return (char *)(v + 1);
 }
 
 psrp_value *psrp_value_ref(psrp_value *v)
@@ -127,7 +164,7 @@ void psrp_value_free(psrp_value *v)
     if (!v || --v->refs > 0)
         return;
     if (is_text_kind(v->kind)) {
-        if (v->u.str.ptr != (char *)(v + 1))
+        if (v->u.str.ptr != inline_text(v))
             free(v->u.str.ptr);
     } else if (v->kind == PSRP_V_BYTES) {
         free(v->u.bytes.ptr);
@@ -214,16 +251,13 @@ psrp_value *psrp_value_new_float(float f)
 
 psrp_value *psrp_value_new_text(psrp_value_kind kind, const char *text, size_t len)
 {
-    if (!is_text_kind(kind) || (!text && len) || len > SIZE_MAX - sizeof(psrp_value) - 1)
+    if (!is_text_kind(kind) || (!text && len) || len == SIZE_MAX)
         return NULL;
     /* One allocation: the text lives right after the value. */
-    psrp_value *v = malloc(sizeof(psrp_value) + len + 1);
+    psrp_value *v = value_alloc_extra(kind, len + 1);
     if (!v)
         return NULL;
-    memset(v, 0, sizeof(*v));
-    v->kind = kind;
-    v->refs = 1;
-    v->u.str.ptr = (char *)(v + 1);
+    v->u.str.ptr = inline_text(v);
     if (len)
         memcpy(v->u.str.ptr, text, len);
     v->u.str.ptr[len] = '\0';
@@ -249,6 +283,11 @@ psrp_value *psrp_value_new_version(const char *text)
 psrp_value *psrp_value_new_guid(const char *text)
 {
     return text ? psrp_value_new_text(PSRP_V_GUID, text, strlen(text)) : NULL;
+}
+
+psrp_value *psrp_value_new_progress(void)
+{
+    return value_alloc(PSRP_V_PROGRESS);
 }
 
 psrp_value *psrp_value_new_bytes(const void *data, size_t len)

@@ -183,6 +183,9 @@ psrp_value *psrp_value_new_guid(const char *text);
  * XML, SCRIPTBLOCK, SECURESTRING); NULL for other kinds. */
 psrp_value *psrp_value_new_text(psrp_value_kind kind, const char *text, size_t len);
 psrp_value *psrp_value_new_bytes(const void *data, size_t len);
+/* An empty <PR>: fill u.progress; its strings are malloc'd and freed with
+ * the value (NULL current_operation means Nil). */
+psrp_value *psrp_value_new_progress(void);
 
 /* ---- objects ------------------------------------------------------------- */
 
