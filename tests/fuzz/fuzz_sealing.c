@@ -1,9 +1,11 @@
-/* fuzz_sealing.c: the parser of WinRM encrypted bodies (src/auth/sealing.h)
- * fed by a hostile server.
+/* fuzz_sealing.c: the parsers of src/auth fed by a hostile peer: WinRM
+ * encrypted bodies (sealing.h) and, with the same first line, the
+ * WWW-Authenticate / Authorization token parsers (gss.h).
  *
- * Input: the Content-Type value, a '\n', then the body. Every part the
- * parser reports must lie inside the body, and the header length must not
- * exceed what it points at. */
+ * Input: a header value (the Content-Type), a '\n', then the body. Every
+ * part the parser reports must lie inside the body, and the header length
+ * must not exceed what it points at. */
+#include "src/auth/gss.h"
 #include "src/auth/sealing.h"
 
 #include <stdint.h>
@@ -49,6 +51,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *protocol;
     psr_sealing_parse(ct, body, body_len, NULL, check_part, &b, &protocol, &err);
     psr_sealing_is_encrypted(ct);
+    char *values[] = {ct};
+    psr_buf tok = {0}, scheme = {0};
+    psr_gss_find_token("Negotiate", values, 1, &tok, &err);
+    psr_gss_find_token("Kerberos", values, 1, &tok, &err);
+    psr_gss_parse_authorization(ct, &scheme, &tok, &err);
+    psr_buf_free(&tok);
+    psr_buf_free(&scheme);
     free(ct);
     free(body);
     return 0;
