@@ -143,6 +143,16 @@ void psr_transport_header(psr_transport *t, wsman_request_header *h,
     h->data_locale = t->data_locale;
 }
 
+void psr_transport_set_max_envelope_size(psr_transport *t, uint32_t bytes)
+{
+    t->max_envelope_size = bytes;
+}
+
+uint32_t psr_transport_max_envelope_size(const psr_transport *t)
+{
+    return t->max_envelope_size ? t->max_envelope_size : WSMAN_DEFAULT_MAX_ENVELOPE;
+}
+
 /* A fault names the machine that raised it; when it does not, say which
  * endpoint we were talking to. */
 static int fault_error(psr_transport *t, const wsman_response *resp, psr_error *err)

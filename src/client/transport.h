@@ -33,6 +33,10 @@ void psr_transport_header(psr_transport *t, wsman_request_header *h,
                           const char *resource_uri, const char *shell_id,
                           char msgid[PSR_MESSAGE_ID_LEN]);
 
+/* The MaxEnvelopeSize announced from now on (after protocol negotiation). */
+void psr_transport_set_max_envelope_size(psr_transport *t, uint32_t bytes);
+uint32_t psr_transport_max_envelope_size(const psr_transport *t);
+
 /* Posts one envelope and parses the answer. A SOAP fault (HTTP 500 or 400
  * with a fault body) returns PSR_E_FAULT with the fault in err and resp. */
 int psr_transport_call(psr_transport *t, const psr_buf *envelope, wsman_response *resp,
