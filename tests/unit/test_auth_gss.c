@@ -538,6 +538,82 @@ static void test_wrap_layout(void)
     psr_gss_free(acc);
 }
 
+/* An established initiator/acceptor pair for Kerberos (ntlm 0) or NTLM. */
+static void make_pair(int ntlm, psr_gss_ctx **ini, psr_gss_ctx **acc)
+{
+    psr_error ierr, aerr;
+    *ini = initiator(ntlm ? PSR_GSS_NTLM : PSR_GSS_KERBEROS,
+                     ntlm ? "PSREMOTE\\user1" : getenv("PSR_KDC_USER"),
+                     getenv("PSR_KDC_PASSWORD"), "localhost", NULL, 0, &ierr);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(*ini);
+    *acc = acceptor(NULL, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(*acc);
+    CU_ASSERT_EQUAL(psr_gss_set_scheme(*acc, psr_gss_http_scheme(*ini), &aerr), 0);
+    CU_ASSERT_EQUAL_FATAL(exchange(*ini, *acc, &ierr, &aerr), OK);
+}
+
+/* Seals parts[] into one body, announcing Length plus length_delta. */
+static void seal_parts(psr_gss_ctx *ini, const char *const *parts, int n, int length_delta,
+                       psr_buf *body, psr_buf *ct)
+{
+    psr_buf h = {0}, d = {0};
+    psr_error err;
+    const char *protocol = psr_gss_sealing_protocol(ini);
+    psr_buf_reset(body);
+    for (int i = 0; i < n; i++) {
+        size_t pad;
+        CU_ASSERT_EQUAL_FATAL(psr_gss_wrap_winrm(ini, parts[i], strlen(parts[i]), &h, &d, &pad,
+                                                 &err), 0);
+        psr_sealing_append_part(body, protocol, strlen(parts[i]) + pad + (size_t)length_delta,
+                                h.data, h.len, d.data, d.len);
+    }
+    psr_sealing_finish(body);
+    psr_sealing_content_type(ct, protocol, 0);
+    psr_buf_free(&h);
+    psr_buf_free(&d);
+}
+
+/* Two parts in one body unseal to their concatenation, in order; a replayed
+ * body, a part whose Length does not match what it decrypts to, and a
+ * message over the caller's size limit are refused. */
+static void test_unseal_multi_part_and_length_check(void)
+{
+    const char *parts[] = {"<s:Envelope>one", "</s:Envelope>"};
+    for (int ntlm = 0; ntlm < 2; ntlm++) {
+        psr_gss_ctx *ini, *acc;
+        psr_buf body = {0}, ct = {0}, out = {0};
+        psr_error err;
+        make_pair(ntlm, &ini, &acc);
+        seal_parts(ini, parts, 2, 0, &body, &ct);
+        CU_ASSERT_EQUAL(psr_sealing_unseal(acc, ct.data, body.data, body.len, 0, &out, &err), 0);
+        CU_ASSERT_STRING_EQUAL(out.data, "<s:Envelope>one</s:Envelope>");
+        /* the same body again is a replay: refused (sequence numbers) */
+        CU_ASSERT_EQUAL(psr_sealing_unseal(acc, ct.data, body.data, body.len, 0, &out, &err),
+                        PSR_E_AUTH);
+        psr_gss_free(ini);
+        psr_gss_free(acc);
+
+        make_pair(ntlm, &ini, &acc);
+        seal_parts(ini, parts, 2, 0, &body, &ct);
+        CU_ASSERT_EQUAL(psr_sealing_unseal(acc, ct.data, body.data, body.len, 20, &out, &err),
+                        PSR_E_LIMIT);
+        CU_ASSERT_EQUAL(out.len, 0);
+        psr_gss_free(ini);
+        psr_gss_free(acc);
+
+        make_pair(ntlm, &ini, &acc);
+        seal_parts(ini, parts, 1, 1, &body, &ct);
+        CU_ASSERT_EQUAL(psr_sealing_unseal(acc, ct.data, body.data, body.len, 0, &out, &err),
+                        PSR_E_PROTOCOL);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "announced Length="));
+        psr_gss_free(ini);
+        psr_gss_free(acc);
+        psr_buf_free(&body);
+        psr_buf_free(&ct);
+        psr_buf_free(&out);
+    }
+}
+
 /* ---- HTTP glue ---- */
 
 static void test_http_scheme_and_headers(void)
@@ -640,6 +716,7 @@ static const psr_unit_test tests[] = {
     {"error: NTLM wrong password", test_error_ntlm_bad_password},
     {"step after failure", test_step_after_failure_is_state_error},
     {"unseal rejects tampering and protocol mismatch", test_unseal_rejects_tampering},
+    {"unseal: several parts, Length and size checks", test_unseal_multi_part_and_length_check},
     {"wrap layout as Windows expects (Kerberos, NTLM)", test_wrap_layout},
     {"HTTP scheme choice and headers", test_http_scheme_and_headers},
     {"SPN with port and service class", test_spn_with_port_and_service},
