@@ -10,6 +10,7 @@
 /* Subcommands: argv[0] is the subcommand's name; each returns the exit status. */
 int psr_cli_exec(int argc, char **argv);   /* exec.c */
 int psr_cli_decode(int argc, char **argv); /* decode.c */
+int psr_cli_invoke(int argc, char **argv); /* invoke.c */
 
 /* A remote exit code as a process exit status: 0-255 as is, anything else 1
  * (with a note on stderr, since the OS would truncate it misleadingly). */

@@ -1,0 +1,19 @@
+/* host.h: psremote's PSHost for remote pipelines: host calls (Write-Host,
+ * Read-Host, prompts) answered on the local terminal. */
+#ifndef PSR_CLI_HOST_H
+#define PSR_CLI_HOST_H
+
+#include "src/cli/render.h"
+#include "src/client/psrp_session.h"
+
+typedef struct psr_cli_host {
+    psr_render *render;           /* borrowed */
+    psr_psrp_session *session;    /* borrowed */
+} psr_cli_host;
+
+void psr_cli_host_init(psr_cli_host *h, psr_render *render, psr_psrp_session *session);
+/* Handles one host call and answers it when it expects an answer. Returns 0,
+ * or non-zero when the answer could not be sent (the pipeline then fails). */
+int psr_cli_host_call(psr_cli_host *h, psrp_pipeline *pl, const psrp_msg_host_call *call);
+
+#endif
