@@ -13,8 +13,7 @@ static const char main_help[] =
     "PowerShell remoting (WinRM / WS-Management) from Linux.\n"
     "\n"
     "Commands:\n"
-    "  invoke   run a PowerShell script block remotely (like Invoke-Command);\n"
-    "           the default command\n"
+
     "  exec     run a command in a Windows Remote Shell (like winrs -r:HOST)\n"
     "\n"
     "Run 'psremote COMMAND --help' for the options of a command, and see psremote(1).\n"
@@ -69,9 +68,6 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "exec") == 0)
         return psr_cli_exec(argc - 1, argv + 1);
-    if (strcmp(cmd, "invoke") == 0)
-        return psr_cli_invoke(argc - 1, argv + 1);
-    /* Anything else is invoke's own options or script, as in
-     * `psremote -c HOST 'Get-Date'`. */
-    return psr_cli_invoke(argc, argv);
+    fprintf(stderr, "psremote: unknown command '%s' (see psremote --help)\n", cmd);
+    return PSR_CLI_USAGE;
 }
