@@ -61,3 +61,6 @@ bench-winrs: all tests/bench/winrs_bench
 	@$(SHELL) $(top_srcdir)/tests/bench/run.sh $(top_builddir) $(top_srcdir)
 bench: $(BENCH_TARGETS)
 .PHONY: bench bench-winrs
+
+# Headers the unit tests share (shipped in the tarball for `make distcheck`).
+noinst_HEADERS += tests/unit/unit.h tests/unit/test_psrp_util.h tests/unit/test_http_server.h
