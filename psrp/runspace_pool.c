@@ -277,6 +277,26 @@ int psrp_pool_open(psrp_pool *p, psr_error *err)
     return rc;
 }
 
+int psrp_pool_connect(psrp_pool *p, psr_error *err)
+{
+    if (p->state != PSRP_POOL_BEFORE_OPEN)
+        return psr_error_set(err, PSR_E_STATE, "PSRP runspace pool: connect called in state %s",
+                             psrp_pool_state_name(p->state));
+    psr_buf data = {0};
+    int rc = psrp_msg_session_capability_build(&data, p->advertised, "2.0", "1.1.0.1", err);
+    if (!rc)
+        rc = queue_message(p, PSRP_SESSION_CAPABILITY, &data, "stdin", err);
+    psr_buf_reset(&data);
+    if (!rc)
+        rc = psrp_msg_connect_pool_build(&data, p->cfg.min_runspaces, p->cfg.max_runspaces, err);
+    if (!rc)
+        rc = queue_message(p, PSRP_CONNECT_RUNSPACEPOOL, &data, "stdin", err);
+    psr_buf_free(&data);
+    if (!rc)
+        p->state = PSRP_POOL_CONNECTING;
+    return rc;
+}
+
 static int require_opened(const psrp_pool *p, const char *what, psr_error *err)
 {
     if (p->state != PSRP_POOL_OPENED)
@@ -427,7 +447,19 @@ static int negotiate(psrp_pool *p, const psrp_msg_session_capability *cap, psr_e
     const char *lower = theirs < ours ? cap->protocol_version : p->advertised;
     snprintf(p->negotiated, sizeof(p->negotiated), "%d.%d", psrp_version_code(lower) / 100,
              psrp_version_code(lower) % 100);
-    p->state = PSRP_POOL_NEGOTIATION_SUCCEEDED;
+    if (p->state == PSRP_POOL_NEGOTIATION_SENT) /* a reconnect stays Connecting */
+        p->state = PSRP_POOL_NEGOTIATION_SUCCEEDED;
+    return 0;
+}
+
+/* 3.1.4.10.3: after a Connect the server's RUNSPACEPOOL_INIT_DATA completes
+ * the reconnection; the pool is Opened from then on. */
+static int connected(psrp_pool *p, psr_error *err)
+{
+    if (!p->negotiated[0])
+        return psr_error_set(err, PSR_E_PROTOCOL,
+                             "PSRP: RUNSPACEPOOL_INIT_DATA arrived before the server's SESSION_CAPABILITY");
+    p->state = PSRP_POOL_OPENED;
     return 0;
 }
 
@@ -491,7 +523,7 @@ static int handle_pool_message(psrp_pool *p, const psrp_message *m, psr_error *e
     if (!n)
         return psr_error_set(err, PSR_E_NOMEM, "PSRP: out of memory");
     psrp_pool_event *ev = &n->ev;
-    int rc;
+    int rc, just_connected = 0;
     switch (m->type) {
     case PSRP_SESSION_CAPABILITY:
         ev->kind = PSRP_POOL_EV_SESSION_CAPABILITY;
@@ -524,6 +556,10 @@ static int handle_pool_message(psrp_pool *p, const psrp_message *m, psr_error *e
     case PSRP_RUNSPACEPOOL_INIT_DATA:
         ev->kind = PSRP_POOL_EV_INIT_DATA;
         rc = psrp_msg_pool_numbers_parse(&ev->u.init_data, m->data, m->data_len, err);
+        if (!rc && p->state == PSRP_POOL_CONNECTING) {
+            rc = connected(p, err);
+            just_connected = rc == 0;
+        }
         break;
     default:
         ev->kind = PSRP_POOL_EV_PUBLIC_KEY_REQUESTED; /* nothing to clear */
@@ -540,6 +576,12 @@ static int handle_pool_message(psrp_pool *p, const psrp_message *m, psr_error *e
     else
         p->head = n;
     p->tail = n;
+    if (just_connected) {
+        ev_node *o = push_event(p, PSRP_POOL_EV_OPENED);
+        if (!o)
+            return psr_error_set(err, PSR_E_NOMEM, "PSRP: out of memory");
+        o->ev.u.state.state = PSRP_POOL_OPENED;
+    }
     return 0;
 }
 

@@ -29,7 +29,7 @@
  *     business), and the server may itself ask for the public key
  *     (PUBLIC_KEY_REQUEST) before it sends a SecureString.
  *   - 2.2: adds the above merges, several statements (ExtraCmds),
- *     RUNSPACEPOOL_INIT_DATA, disconnect/reconnect.
+ *     RUNSPACEPOOL_INIT_DATA, disconnect/reconnect (psrp_pool_connect).
  *   - 2.3: adds the information stream (INFORMATION_RECORD,
  *     MergeInformation) and RESET_RUNSPACE_STATE.
  *   - 2.4 / 2.5: neither MS-PSRP nor PowerShell's source (whose
@@ -91,6 +91,14 @@ const psr_uuid *psrp_pool_rpid(const psrp_pool *p);
 
 /* Queues SESSION_CAPABILITY and INIT_RUNSPACEPOOL (for <creationXml>). */
 int psrp_pool_open(psrp_pool *p, psr_error *err);
+
+/* Reconnects to a disconnected pool (protocol 2.2+, 3.1.4.10.3): queues
+ * SESSION_CAPABILITY and CONNECT_RUNSPACEPOOL for the open content of
+ * wxf:Connect (cfg.rpid is the ShellId found by wxf:Enumerate). Feed the
+ * decoded <connectResponseXml> (the server's SESSION_CAPABILITY) and then the
+ * shell's Receive output; RUNSPACEPOOL_INIT_DATA makes the pool Opened
+ * (PSRP_POOL_EV_INIT_DATA, then PSRP_POOL_EV_OPENED). */
+int psrp_pool_connect(psrp_pool *p, psr_error *err);
 
 /* ---- bytes to send ---- */
 

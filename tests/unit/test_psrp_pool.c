@@ -639,6 +639,60 @@ static void test_session_key_exchange(void)
     psrp_rsa_key_free(key);
 }
 
+static void test_reconnect(void)
+{
+    psrp_pool_config cfg;
+    psrp_pool_config_init(&cfg);
+    cfg.rpid = RPID;
+    psrp_pool *p = psrp_pool_new(&cfg, NULL);
+    CU_ASSERT_EQUAL(psrp_pool_connect(p, NULL), 0);
+    CU_ASSERT_EQUAL(psrp_pool_get_state(p), PSRP_POOL_CONNECTING);
+    psr_buf out = {0};
+    CU_ASSERT(psrp_pool_take_payload(p, &out, 100000, NULL) > 0);
+    received r = {0};
+    recv_feed(&r, &out);
+    CU_ASSERT_EQUAL_FATAL(r.n, 2);
+    psrp_message m;
+    psrp_message_parse(&m, r.msgs[0].data, r.msgs[0].len, NULL);
+    CU_ASSERT_EQUAL(m.type, PSRP_SESSION_CAPABILITY);
+    psrp_message_parse(&m, r.msgs[1].data, r.msgs[1].len, NULL);
+    CU_ASSERT_EQUAL(m.type, PSRP_CONNECT_RUNSPACEPOOL);
+    psrp_msg_pool_numbers n;
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_pool_numbers_parse(&n, m.data, m.data_len, NULL), 0);
+    CU_ASSERT(n.min_runspaces == 1 && n.max_runspaces == 1);
+    psrp_msg_pool_numbers_clear(&n);
+    recv_free(&r);
+    /* connectResponseXml: the server's SESSION_CAPABILITY; then the
+     * Receive brings RUNSPACEPOOL_INIT_DATA and APPLICATION_PRIVATE_DATA. */
+    server s = {.next_object = 1};
+    psr_buf d = {0};
+    psrp_msg_session_capability_build(&d, "2.2", "2.0", "1.1.0.1", NULL);
+    srv_add(&s, PSRP_SESSION_CAPABILITY, NULL, NULL, &d);
+    CU_ASSERT_EQUAL(srv_feed_pool(&s, p, NULL), 0);
+    psr_buf_reset(&d);
+    psrp_msg_pool_init_data_build(&d, 1, 3, NULL);
+    srv_add(&s, PSRP_RUNSPACEPOOL_INIT_DATA, &RPID, NULL, &d);
+    psr_buf_reset(&d);
+    psrp_msg_app_private_data_build(&d, NULL, NULL);
+    srv_add(&s, PSRP_APPLICATION_PRIVATE_DATA, &RPID, NULL, &d);
+    CU_ASSERT_EQUAL(srv_feed_pool(&s, p, NULL), 0);
+    psrp_pool_event ev;
+    static const psrp_pool_event_kind want[] = {PSRP_POOL_EV_SESSION_CAPABILITY, PSRP_POOL_EV_INIT_DATA,
+                                                PSRP_POOL_EV_OPENED, PSRP_POOL_EV_APPLICATION_PRIVATE_DATA};
+    for (int i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL_FATAL(psrp_pool_next_event(p, &ev), 1);
+        CU_ASSERT_EQUAL(ev.kind, want[i]);
+        if (ev.kind == PSRP_POOL_EV_INIT_DATA)
+            CU_ASSERT_EQUAL(ev.u.init_data.max_runspaces, 3);
+    }
+    CU_ASSERT_EQUAL(psrp_pool_get_state(p), PSRP_POOL_OPENED);
+    CU_ASSERT_STRING_EQUAL(psrp_pool_protocol_version(p), "2.2");
+    psr_buf_free(&d);
+    psr_buf_free(&out);
+    psr_buf_free(&s.payload);
+    psrp_pool_free(p);
+}
+
 static void setup_ids(void)
 {
     psr_uuid_parse(&RPID, "d5d7a8c4-1bd3-4c51-9a7e-3b0b8f0e2a61");
@@ -660,6 +714,7 @@ static const psr_unit_test tests[] = {
     {"pool Broken by the server and by bad data", test_pool_broken},
     {"pool requests and pool host call", test_pool_requests_and_host_call},
     {"session key exchange and SecureString", test_session_key_exchange},
+    {"reconnect: CONNECT_RUNSPACEPOOL, INIT_DATA, Opened", test_reconnect},
     {NULL, NULL},
 };
 
