@@ -63,4 +63,4 @@ bench: $(BENCH_TARGETS)
 .PHONY: bench bench-winrs
 
 # Headers the unit tests share (shipped in the tarball for `make distcheck`).
-noinst_HEADERS += tests/unit/unit.h tests/unit/test_psrp_util.h tests/unit/test_http_server.h
+noinst_HEADERS += tests/unit/unit.h tests/unit/test_psrp_util.h tests/unit/test_clixml_util.h
