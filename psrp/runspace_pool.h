@@ -105,7 +105,10 @@ int psrp_pool_connect(psrp_pool *p, psr_error *err);
 /* "stdin" or "pr" for the next payload, NULL when nothing waits. */
 const char *psrp_pool_next_stream(const psrp_pool *p);
 /* Appends up to max bytes of fragments for that stream; returns the count
- * (0: nothing waits) or a negative status. */
+ * (0: nothing waits) or a negative status. max counts raw bytes: where they
+ * travel base64-encoded (creationXml, Command Arguments, Send streams) the
+ * caller passes 3/4 of the room the envelope leaves (MaxEnvelopeSize minus
+ * the envelope's own size). */
 long psrp_pool_take_payload(psrp_pool *p, psr_buf *out, size_t max, psr_error *err);
 
 /* ---- bytes received ---- */
