@@ -76,6 +76,18 @@ static int is_text_tag(tag_id t)
            t == T_PI || t == T_PC || t == T_SR || t == T_SD;
 }
 
+/* psr_buf_append for the hot paths: the common case (room left) inline. */
+static inline int append_fast(psr_buf *b, const void *data, size_t len)
+{
+    if (b->data && b->len + len < b->cap) {
+        memcpy(b->data + b->len, data, len);
+        b->len += len;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return psr_buf_append(b, data, len);
+}
+
 /* ---- errors -------------------------------------------------------------- */
 
 static int fail(psrp_clixml_reader *r, psr_status code, const char *fmt, ...)
@@ -194,6 +206,15 @@ static psrp_value *primitive_from_text(psrp_clixml_reader *r, tag_id tag, const 
 /* Decoded, NUL-terminated copy of the current text (for names and ToString). */
 static char *text_dup(psrp_clixml_reader *r, int unescape)
 {
+    const char *t = r->text.data ? r->text.data : "";
+    if (!unescape || !psrp_clixml_needs_unescape(t, r->text.len)) {
+        char *copy = malloc(r->text.len + 1);
+        if (copy) {
+            memcpy(copy, t, r->text.len);
+            copy[r->text.len] = '\0';
+        }
+        return copy;
+    }
     psr_buf out = { 0 };
     int rc = unescape ? psrp_clixml_unescape(&out, r->text.data ? r->text.data : "", r->text.len)
                       : psr_buf_append(&out, r->text.data ? r->text.data : "", r->text.len);
@@ -312,7 +333,17 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     if (r->failed)
         return;
     const char *name = (const char *)localname;
-    tag_id t = tag_lookup(name);
+    /* libxml2 interns element names, so the same name comes at the same
+     * address: a small cache keyed by address skips the string compares. */
+    tag_cache_entry *tc = &r->tag_cache[((uint64_t)(uintptr_t)localname * 0x9E3779B97F4A7C15u) >> 58];
+    tag_id t;
+    if (tc->name == localname) {
+        t = tc->tag;
+    } else {
+        t = tag_lookup(name);
+        tc->name = localname;
+        tc->tag = t;
+    }
     frame *p = r->depth ? &r->frames[r->depth - 1] : NULL;
     if (t == T_UNKNOWN) {
         fail(r, PSR_E_PARSE, "unknown element <%s>", name);
@@ -344,8 +375,8 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         const char *av = (const char *)attrs[i * 5 + 3];
         size_t alen = (size_t)(attrs[i * 5 + 4] - attrs[i * 5 + 3]);
         if (an[0] == 'N' && an[1] == '\0') {
-            if (!memchr(av, '&', alen) && !memchr(av, '_', alen)) {
-                if (psr_buf_append(&f->name, av, alen) != 0) {
+            if (!memchr(av, '&', alen) && !memchr(av, '_', alen)) { /* the usual case */
+                if (append_fast(&f->name, av, alen) != 0) {
                     nomem(r);
                     return;
                 }
@@ -361,7 +392,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
             f->has_name = 1;
         } else if (strcmp(an, "RefId") == 0) {
             int rc = memchr(av, '&', alen) ? reader_attr_value(&f->refid, av, alen)
-                                           : psr_buf_append(&f->refid, av, alen);
+                                           : append_fast(&f->refid, av, alen);
             if (rc != 0 || (!f->refid.data && psr_buf_puts(&f->refid, "") != 0)) {
                 nomem(r);
                 return;
@@ -424,7 +455,7 @@ static void on_text(void *ctx, const xmlChar *ch, int len)
             fail(r, PSR_E_LIMIT, "text of <%s> longer than max_string_bytes %s", reader_tag_name(f->tag), lim);
             return;
         }
-        if (psr_buf_append(&r->text, ch, (size_t)len) != 0)
+        if (append_fast(&r->text, ch, (size_t)len) != 0)
             nomem(r);
         return;
     }

@@ -49,6 +49,12 @@ typedef struct name_entry {
     size_t len;
 } name_entry;
 
+#define TAG_CACHE 64
+typedef struct tag_cache_entry {
+    const xmlChar *name; /* interned by the parser's dictionary */
+    tag_id tag;
+} tag_cache_entry;
+
 struct psrp_clixml_reader {
     psrp_clixml_limits limits;
     psrp_clixml_value_cb cb;
@@ -63,6 +69,7 @@ struct psrp_clixml_reader {
     ref_table objects; /* RefId -> psrp_value (this top-level value only) */
     ref_table types;   /* TN RefId -> psrp_type_names (whole stream) */
     name_entry names[NAME_CACHE];
+    tag_cache_entry tag_cache[TAG_CACHE];
 
     int mode;          /* 0 undecided, 1 document, 2 wrapped sequence */
     int wrapped;       /* a synthetic <Objs> was put before the input */
