@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct psr_test_kdc {
     char dir[256];
@@ -61,7 +62,8 @@ static inline int psr_test_kdc_start(psr_test_kdc *k)
         return 1;
     }
     char cmd[8192];
-    snprintf(cmd, sizeof(cmd), "sh '%s' start '%s'", k->script, k->dir);
+    /* this process owns the KDC: it ends with us even if we crash */
+    snprintf(cmd, sizeof(cmd), "sh '%s' start '%s' %ld", k->script, k->dir, (long)getpid());
     int st = system(cmd);
     int code = st == -1 ? 1 : (st >> 8) & 0xff;
     if (code != 0) {

@@ -1,8 +1,11 @@
 #!/bin/sh
 # kdc.sh: a throwaway MIT Kerberos KDC (and an NTLM user file) for tests.
 #
-# As a command:   kdc.sh start DIR   creates DIR (must be empty or absent),
-#                                    starts the KDC and writes DIR/env
+# As a command:   kdc.sh start DIR [OWNER_PID]
+#                                    creates DIR (must be empty or absent),
+#                                    starts the KDC and writes DIR/env; with
+#                                    OWNER_PID the KDC also ends when that
+#                                    process does (a crashed test)
 #                 kdc.sh stop DIR    stops that KDC (the directory is kept)
 # Sourced:        . kdc.sh; psr_kdc_start DIR && . DIR/env; ...; psr_kdc_stop DIR
 #
@@ -19,7 +22,9 @@
 # password, ntlmonly, a user the KDC does not know, and faraway@NOKDC.TEST,
 # whose realm has no KDC at all (both with PSR_NTLM_ONLY_PASSWORD).
 #
-# Exit status 77 (automake's "skipped") when the MIT KDC programs are missing.
+# Exit status 77 (automake's "skipped") when the MIT KDC programs are missing
+# (searched in /usr/sbin, /usr/local/sbin, /sbin and PATH, or only in the
+# directories listed in PSR_KDC_TOOLS_DIR).
 # When sourced, only the psr_kdc_* functions and PSR_KDC_REALM_NAME and the
 # tool paths (PSR_KRB5KDC, ...) are defined; psr_kdc_start also exports
 # KRB5_CONFIG and KRB5_KDC_PROFILE into the caller's shell.
@@ -30,7 +35,7 @@ psr_kdc_find_tools() {
     local tool found d
     for tool in krb5kdc kdb5_util kadmin.local; do
         found=
-        for d in /usr/sbin /usr/local/sbin /sbin $(echo "$PATH" | tr : ' '); do
+        for d in ${PSR_KDC_TOOLS_DIR:-/usr/sbin /usr/local/sbin /sbin $(echo "$PATH" | tr : ' ')}; do
             if [ -x "$d/$tool" ]; then found="$d/$tool"; break; fi
         done
         if [ -z "$found" ]; then
@@ -78,7 +83,7 @@ psr_kdc_free_port() {
 }
 
 psr_kdc_start() {
-    local dir=$1 port realm password ntlm_password master n
+    local dir=$1 owner=${2:-} port realm password ntlm_password master n
     psr_kdc_find_tools || return $?
     mkdir -p "$dir" || return 1
     dir=$(cd "$dir" && pwd) || return 1
@@ -137,6 +142,11 @@ CONF
 
     "$PSR_KRB5KDC" -n -r "$realm" </dev/null >"$dir/krb5kdc.out" 2>&1 &
     echo $! >"$dir/kdc.pid"
+    # A test that crashes cannot stop its KDC: when an owner process is
+    # named, a watcher ends the KDC (and removes DIR) once the owner is gone.
+    if [ -n "$owner" ]; then
+        psr_kdc_watch "$owner" "$(cat "$dir/kdc.pid")" "$dir" </dev/null >/dev/null 2>&1 &
+    fi
     # Wait, with a bound, until the KDC listens on its TCP port.
     n=100
     while ! psr_kdc_port_used "$port" listen; do
@@ -165,6 +175,16 @@ ENV
     return 0
 }
 
+# psr_kdc_watch OWNER_PID KDC_PID DIR: waits (checking every second) until
+# either process is gone, then ends the KDC and removes DIR if the owner died.
+psr_kdc_watch() {
+    while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done
+    if ! kill -0 "$1" 2>/dev/null; then
+        kill "$2" 2>/dev/null
+        rm -rf "$3"
+    fi
+}
+
 psr_kdc_stop() {
     local dir=$1 pid n
     if [ -f "$dir/kdc.pid" ]; then
@@ -181,8 +201,8 @@ psr_kdc_stop() {
 case ${0##*/} in
     kdc.sh)
         case ${1:-} in
-            start) [ -n "${2:-}" ] || { echo "usage: kdc.sh start DIR" >&2; exit 2; }
-                   psr_kdc_start "$2"; exit $? ;;
+            start) [ -n "${2:-}" ] || { echo "usage: kdc.sh start DIR [OWNER_PID]" >&2; exit 2; }
+                   psr_kdc_start "$2" "${3:-}"; exit $? ;;
             stop)  [ -n "${2:-}" ] || { echo "usage: kdc.sh stop DIR" >&2; exit 2; }
                    psr_kdc_stop "$2"; exit $? ;;
             *) echo "usage: kdc.sh start|stop DIR" >&2; exit 2 ;;
