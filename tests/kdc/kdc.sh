@@ -10,7 +10,8 @@
 # Sourced:        . kdc.sh; psr_kdc_start DIR && . DIR/env; ...; psr_kdc_stop DIR
 #
 # DIR/env holds `export NAME=value` lines: KRB5_CONFIG, KRB5_KDC_PROFILE,
-# KRB5CCNAME, KRB5_KTNAME (the HTTP/localhost service keytab), NTLM_USER_FILE,
+# KRB5CCNAME, KRB5_KTNAME (the HTTP/localhost service keytab), KRB5RCACHEDIR
+# (the acceptor's replay cache, kept in DIR too), NTLM_USER_FILE,
 # PSR_KDC_REALM, PSR_KDC_PORT, PSR_KDC_USER, PSR_KDC_PASSWORD,
 # PSR_NTLM_ONLY_USER, PSR_NTLM_ONLY_PASSWORD. KRB5_CONFIG is always set: the
 # machine's /etc/krb5.conf may name a foreign realm.
@@ -164,6 +165,7 @@ export KRB5_CONFIG='$dir/krb5.conf'
 export KRB5_KDC_PROFILE='$dir/kdc.conf'
 export KRB5CCNAME='FILE:$dir/ccache'
 export KRB5_KTNAME='FILE:$dir/keytab'
+export KRB5RCACHEDIR='$dir'
 export NTLM_USER_FILE='$dir/ntlm_users'
 export PSR_KDC_REALM='$realm'
 export PSR_KDC_PORT='$port'
