@@ -368,6 +368,8 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         nomem(r);
         return;
     }
+    /* reader_push may have moved the frames: take both pointers again. */
+    p = r->depth >= 2 ? &r->frames[r->depth - 2] : NULL;
     frame *f = &r->frames[r->depth - 1];
     f->tag = t;
     for (int i = 0; i < nb_attrs; i++) {
