@@ -143,6 +143,7 @@ int psr_gss_acceptor_new(psr_gss_ctx **out, const psr_gss_acceptor_options *o, p
         rc = set_bindings(c, o->server_cert_der, o->server_cert_der_len, err);
         c->bindings_optional = o->channel_binding_optional;
     }
+    c->no_ntlm_users = !(o && o->ntlm_user_file) && !getenv("NTLM_USER_FILE");
     if (rc == 0)
         rc = psr_gss_acquire_acceptor_cred(c, o, err);
     if (rc < 0) {

@@ -51,11 +51,18 @@ static const char *advice(const psr_gss_ctx *c, OM_uint32 major, OM_uint32 minor
         minor_is(minor, KRB5KRB_AP_ERR_BADKEYVER))
         return "the service key does not match: the SPN may belong to another account, or "
                "the server's keytab is out of date";
+    if (c && c->is_acceptor && GSS_ROUTINE_ERROR(major) == GSS_S_NO_CRED)
+        return "this server has no key for the service principal the client asked for: "
+               "check that the keytab (KRB5_KTNAME or the keytab option) holds HTTP/host";
     if (minor_is(minor, KRB5_FCC_NOFILE) || minor_is(minor, KRB5_CC_NOTFOUND) ||
         minor_is(minor, KRB5_CC_NOSUPP) ||
         (GSS_ROUTINE_ERROR(major) == GSS_S_NO_CRED && c && !c->have_password && !c->is_acceptor))
         return "no Kerberos ticket was found: run `kinit user@REALM` first, or give a user "
                "name and password";
+    if (c && c->is_acceptor && psr_gss_mech_of_oid(mech) == PSR_GSS_NTLM &&
+        c->no_ntlm_users)
+        return "NTLM authentication failed: this server has no NTLM user file (give one, "
+               "or set NTLM_USER_FILE; lines DOMAIN:user:password)";
     if (c && c->is_acceptor && psr_gss_mech_of_oid(mech) == PSR_GSS_NTLM &&
         (GSS_ROUTINE_ERROR(major) == GSS_S_DEFECTIVE_TOKEN ||
          GSS_ROUTINE_ERROR(major) == GSS_S_DEFECTIVE_CREDENTIAL ||

@@ -24,6 +24,7 @@ struct psr_gss_ctx {
     OM_uint32 ret_flags;
     int have_bindings;
     int bindings_optional;      /* acceptor: accept a client without bindings */
+    int no_ntlm_users;          /* acceptor: neither option nor NTLM_USER_FILE */
     psr_buf bindings;           /* "tls-server-end-point:" + hash */
     char *target_text;          /* "HTTP@host[:port]" */
     char *user_text;            /* initiator: the user as given, or NULL */

@@ -432,6 +432,35 @@ static void test_error_ntlm_bad_password(void)
     psr_gss_free(acc);
 }
 
+/* A misconfigured acceptor says what it lacks: a keytab with the service
+ * key, or an NTLM user file. */
+static void test_error_acceptor_configuration(void)
+{
+    char *saved = strdup(getenv("NTLM_USER_FILE"));
+    unsetenv("NTLM_USER_FILE");
+    for (int ntlm = 0; ntlm < 2; ntlm++) {
+        char keytab[600];
+        snprintf(keytab, sizeof(keytab), "%s/%s", kdc.dir, ntlm ? "keytab" : "no-such-keytab");
+        psr_gss_acceptor_options ao = {.service_name = "HTTP@localhost", .keytab = keytab};
+        psr_gss_ctx *acc = NULL, *ini;
+        psr_error ierr, aerr;
+        CU_ASSERT_EQUAL_FATAL(psr_gss_acceptor_new(&acc, &ao, &aerr), 0);
+        ini = initiator(ntlm ? PSR_GSS_NTLM : PSR_GSS_KERBEROS,
+                        ntlm ? "PSREMOTE\\user1" : getenv("PSR_KDC_USER"),
+                        getenv("PSR_KDC_PASSWORD"), "localhost", NULL, 0, &ierr);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(ini);
+        CU_ASSERT_EQUAL(exchange(ini, acc, &ierr, &aerr), ACCEPTOR_FAILED);
+        const char *expect = ntlm ? "no NTLM user file" : "check that the keytab";
+        if (!strstr(aerr.message, expect))
+            fprintf(stderr, "unexpected message: %s\n", aerr.message);
+        CU_ASSERT_PTR_NOT_NULL(strstr(aerr.message, expect));
+        psr_gss_free(ini);
+        psr_gss_free(acc);
+    }
+    setenv("NTLM_USER_FILE", saved, 1);
+    free(saved);
+}
+
 static void test_step_after_failure_is_state_error(void)
 {
     psr_error ierr;
@@ -714,6 +743,7 @@ static const psr_unit_test tests[] = {
     {"error: no ticket cache", test_error_no_ticket},
     {"ticket cache (kinit) without password", test_ticket_cache},
     {"error: NTLM wrong password", test_error_ntlm_bad_password},
+    {"error: acceptor without keytab or NTLM users", test_error_acceptor_configuration},
     {"step after failure", test_step_after_failure_is_state_error},
     {"unseal rejects tampering and protocol mismatch", test_unseal_rejects_tampering},
     {"unseal: several parts, Length and size checks", test_unseal_multi_part_and_length_check},
