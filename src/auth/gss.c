@@ -268,6 +268,11 @@ const char *psr_gss_peer_name(const psr_gss_ctx *c)
     return c->peer_name;
 }
 
+int psr_gss_delegated(const psr_gss_ctx *c)
+{
+    return c->complete && (c->ret_flags & GSS_C_DELEG_FLAG) != 0;
+}
+
 int psr_gss_can_seal(const psr_gss_ctx *c)
 {
     return c->complete && (c->ret_flags & GSS_C_CONF_FLAG);

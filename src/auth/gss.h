@@ -116,6 +116,11 @@ const char *psr_gss_peer_name(const psr_gss_ctx *ctx);
  * check for the mechanism used. Returns PSR_E_AUTH. */
 int psr_gss_rejected_error(const psr_gss_ctx *ctx, psr_error *err);
 
+/* After completion on the acceptor: 1 when the client delegated its
+ * credentials (Kerberos, requested with the delegate option and allowed by
+ * a forwardable ticket). */
+int psr_gss_delegated(const psr_gss_ctx *ctx);
+
 /* 1 when the context offers confidentiality (sealing is possible). */
 int psr_gss_can_seal(const psr_gss_ctx *ctx);
 

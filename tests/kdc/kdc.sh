@@ -100,6 +100,7 @@ psr_kdc_start() {
     dns_lookup_kdc = false
     dns_canonicalize_hostname = false
     rdns = false
+    forwardable = true
     ignore_acceptor_hostname = false
     default_ccache_name = FILE:$dir/ccache
     default_keytab_name = FILE:$dir/keytab

@@ -213,6 +213,24 @@ static void test_kerberos_domain_backslash_user(void)
            PSR_GSS_KERBEROS, "user1@PSREMOTE.TEST", NULL, 0, 0);
 }
 
+/* Delegation is asked for only when the caller wants it (Kerberos). */
+static void test_kerberos_delegation(void)
+{
+    for (int delegate = 0; delegate < 2; delegate++) {
+        psr_gss_initiator_options o = {.mech = PSR_GSS_NEGOTIATE, .user = getenv("PSR_KDC_USER"),
+                                       .password = getenv("PSR_KDC_PASSWORD"),
+                                       .host = "localhost", .delegate = delegate};
+        psr_gss_ctx *ini = NULL;
+        psr_error ierr, aerr;
+        CU_ASSERT_EQUAL_FATAL(psr_gss_initiator_new(&ini, &o, &ierr), 0);
+        psr_gss_ctx *acc = acceptor(NULL, 0);
+        CU_ASSERT_EQUAL_FATAL(exchange(ini, acc, &ierr, &aerr), OK);
+        CU_ASSERT_EQUAL(psr_gss_delegated(acc), delegate);
+        psr_gss_free(ini);
+        psr_gss_free(acc);
+    }
+}
+
 static void test_ntlm_only(void)
 {
     run_ok(PSR_GSS_NTLM, "PSREMOTE\\user1", getenv("PSR_KDC_PASSWORD"), PSR_GSS_NTLM,
@@ -732,6 +750,7 @@ static const psr_unit_test tests[] = {
     {"SPNEGO falls back to NTLM when no KDC is found", test_spnego_ntlm_fallback_no_kdc},
     {"Kerberos only; sealing both ways", test_kerberos_only},
     {"Kerberos with DOMAIN\\user", test_kerberos_domain_backslash_user},
+    {"Kerberos delegation only when asked", test_kerberos_delegation},
     {"NTLM only; sealing both ways", test_ntlm_only},
     {"channel binding: matching certificate", test_channel_binding_match},
     {"channel binding: mismatch fails clearly", test_channel_binding_mismatch},
