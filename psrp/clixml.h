@@ -19,10 +19,16 @@
  *     written one after another); it calls back once per completed top-level
  *     value and frees that value after the callback, so memory stays flat.
  * <Ref> shares the earlier object (no copy). The RefId table of objects is
- * per top-level value; the TN table lasts for the whole stream (Export-Clixml
- * writes TNRef to type names of earlier objects). A RefId or TN RefId that is
+ * per top-level value, so memory stays flat: a <Ref> to an object of an
+ * earlier top-level value (Export-Clixml writes one when the same instance
+ * is piped twice) is an error. A <Ref> to an enclosing object (a cycle) is
+ * an error too. The TN table lasts for the whole stream (Export-Clixml writes
+ * TNRef to type names of earlier objects). A RefId or TN RefId that is
  * defined again replaces the earlier one (concatenated messages each count
- * from 0).
+ * from 0). RefIds are compared as strings ("0", or "RefId-0" as in the
+ * spec's examples). Element names are matched without regard to namespace.
+ * Input is UTF-8 (a BOM is skipped); a document that starts with a UTF-16
+ * BOM (Windows PowerShell's Export-Clixml) is decoded by libxml2.
  *
  * Errors say which limit or rule was broken and at what byte offset of the
  * input (counted from the first byte given to the parser or reader). */
@@ -67,7 +73,8 @@ int psrp_clixml_escape_string(psr_buf *out, const char *s, size_t len);
 typedef struct psrp_clixml_limits {
     unsigned max_depth;         /* element nesting; default 256 */
     size_t max_object_bytes;    /* bytes of one top-level value; default 10 MiB
-                                 * (PowerShell's MaximumReceivedObjectSize) */
+                                 * (PowerShell's MaximumReceivedObjectSize);
+                                 * checked every 16 KiB of input */
     uint64_t max_total_bytes;   /* bytes of the whole stream; default 0 = no limit */
     size_t max_string_bytes;    /* one string / text / base64 value; default 10 MiB */
     size_t max_type_names;      /* distinct TN lists kept for a stream; default 65536 */
