@@ -20,8 +20,8 @@ tests_unit_test_http_tls_CFLAGS = $(HTTP_TEST_CFLAGS)
 tests_unit_test_http_tls_LDADD = $(HTTP_TEST_LIBS)
 
 # Fuzz target: WWW-Authenticate parsing and the 401 message (seeds in
-# fixtures/fuzz/http_challenge). Not in FUZZ_TARGETS yet: tests/local.mk sets
-# that variable with '=' after this file is included.
+# fixtures/fuzz/http_challenge).
+FUZZ_TARGETS += http_challenge
 check_PROGRAMS += tests/fuzz/fuzz_http_challenge_replay
 TESTS += tests/fuzz/fuzz_http_challenge_replay
 tests_fuzz_fuzz_http_challenge_replay_SOURCES = tests/fuzz/fuzz_http_challenge.c tests/fuzz/standalone_main.c
