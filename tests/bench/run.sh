@@ -1,8 +1,9 @@
 #!/bin/sh
 # run.sh: `make bench`. Starts psremote-harness on loopback and measures the
 # client side of each scenario for psremote and for Debian's python3-winrm
-# with GNU time: user+system CPU seconds and peak RSS. Prints one row per
-# scenario and the ratios. Targets (issue "Foundation"): psremote uses at
+# with GNU time: user+system CPU seconds (the median of BENCH_RUNS runs,
+# default 3) and peak RSS (the largest). Prints one row per scenario and the
+# ratios. Targets (issue "Foundation"): psremote uses at
 # least 10x less client CPU than pywinrm, and stays under 20 MB peak RSS.
 set -eu
 builddir=$1
@@ -20,11 +21,20 @@ n=100
 while [ ! -s "$tmp/ready" ] && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
 url=$(head -n 1 "$tmp/ready")
 
-measure() { # label, command... -> "cpu_seconds rss_kb"
+runs=${BENCH_RUNS:-3}
+measure() { # label, command... -> "cpu_seconds rss_kb": median CPU, largest RSS of $runs runs
     label=$1; shift
-    /usr/bin/time -f '%U %S %M' -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err" || {
-        echo "bench: $label failed:" >&2; cat "$tmp/err" >&2; exit 1; }
-    awk '{printf "%.3f %d\n", $1 + $2, $3}' "$tmp/time"
+    : > "$tmp/times"
+    i=0
+    while [ $i -lt "$runs" ]; do
+        /usr/bin/time -f '%U %S %M' -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err" || {
+            echo "bench: $label failed:" >&2; cat "$tmp/err" >&2; exit 1; }
+        awk '{printf "%.3f %d\n", $1 + $2, $3}' "$tmp/time" >> "$tmp/times"
+        i=$((i + 1))
+    done
+    sort -n "$tmp/times" | awk -v n="$runs" '
+        { cpu[NR] = $1; if ($2 > rss) rss = $2 }
+        END { printf "%.3f %d\n", cpu[int((n + 1) / 2)], rss }'
 }
 
 row() { # scenario, mode, arg
