@@ -5,3 +5,14 @@ noinst_HEADERS += src/cli/cli.h src/cli/conn_args.h src/cli/password.h
 psremote_SOURCES = src/cli/main.c src/cli/conn_args.c src/cli/password.c src/cli/exec.c
 psremote_CFLAGS = $(AM_CFLAGS) $(SSL_CFLAGS) -pthread
 psremote_LDADD = libpsremote.la $(SSL_LIBS) -lpthread
+
+# invoke: PowerShell remoting (PSRP) and its output rendering
+noinst_HEADERS += src/cli/host.h src/cli/render.h src/cli/line_out.h
+psremote_SOURCES += src/cli/invoke.c src/cli/host.c src/cli/render.c src/cli/line_out.c
+psremote_CFLAGS += $(JANSSON_CFLAGS) $(XML_CFLAGS)
+psremote_LDADD += $(JANSSON_LIBS)
+check_PROGRAMS += tests/unit/test_render
+TESTS += tests/unit/test_render
+tests_unit_test_render_SOURCES = tests/unit/test_render.c src/cli/render.c src/cli/line_out.c
+tests_unit_test_render_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_render_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)

@@ -68,6 +68,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "exec") == 0)
         return psr_cli_exec(argc - 1, argv + 1);
-    fprintf(stderr, "psremote: unknown command '%s' (see psremote --help)\n", cmd);
-    return PSR_CLI_USAGE;
+    if (strcmp(cmd, "invoke") == 0)
+        return psr_cli_invoke(argc - 1, argv + 1);
+    /* Anything else is invoke's own options or script, as in
+     * `psremote -c HOST 'Get-Date'`. */
+    return psr_cli_invoke(argc, argv);
 }

@@ -1,9 +1,10 @@
 # src/client: sessions on top of wsman/, psrp/, src/http and src/auth.
 pkginclude_HEADERS += include/psremote/connection.h include/psremote/winrs.h \
 	include/psremote/session_option.h
-noinst_HEADERS += src/client/endpoint.h src/client/transport.h
+noinst_HEADERS += src/client/endpoint.h src/client/transport.h src/client/psrp_session.h
 libpsremote_la_SOURCES += src/client/connection.c src/client/endpoint.c \
-	src/client/session_option.c src/client/transport.c src/client/winrs.c
+	src/client/session_option.c src/client/transport.c src/client/winrs.c \
+	src/client/psrp_session.c
 
 check_PROGRAMS += tests/unit/test_client
 TESTS += tests/unit/test_client
