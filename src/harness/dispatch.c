@@ -4,6 +4,7 @@
  * the verb needs, runs the verb on the WinRS table and builds the reply
  * (or the fault Windows would send; see faults.c). Returns the HTTP status. */
 #include "src/harness/harness.h"
+#include "src/harness/ps_server.h"
 
 #include "common/uuid.h"
 #include "wsman/wsman.h"
@@ -218,6 +219,12 @@ static int route(reply_ctx *r, int anonymous_identify)
         return 401; /* only Identify may be sent without credentials */
     if (q->kind == WSMAN_REQ_UNKNOWN)
         return fault(r, HARNESS_FAULT_ACTION_NOT_SUPPORTED, q->action ? q->action : "(none)");
+    if (r->ctx->ps && harness_ps_is_resource(q->resource_uri)) {
+        if (q->kind != WSMAN_REQ_CREATE && !q->shell_id)
+            return fault(r, HARNESS_FAULT_SHELLID_REQUIRED, NULL);
+        return harness_ps_handle(r->ctx->ps, q, r->ctx->machine,
+                                 r->ctx->opts->operation_timeout_max_ms, r->out);
+    }
     if (!q->resource_uri || strcasecmp(q->resource_uri, WSMAN_RESOURCE_CMD) != 0)
         return fault(r, HARNESS_FAULT_DESTINATION_UNREACHABLE,
                      q->resource_uri ? q->resource_uri : "(none)");

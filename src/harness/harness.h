@@ -161,10 +161,13 @@ int harness_fault_build(psr_buf *out, harness_fault_kind kind, const char *relat
                         const char *machine, const char *detail);
 
 /* ---- Dispatch (dispatch.c) --------------------------------------------- */
+typedef struct harness_ps harness_ps; /* ps_server.h: the PowerShell endpoint */
+
 typedef struct harness_dispatch_ctx {
     harness_winrs *winrs;
     const harness_options *opts;
     const char *machine;   /* WSManFault Machine attribute */
+    harness_ps *ps;        /* PowerShell sessions; NULL: only WinRS is served */
 } harness_dispatch_ctx;
 
 /* Handles one authenticated request body. anonymous_identify: the request

@@ -39,3 +39,9 @@ tests_unit_test_harness_dispatch_SOURCES = tests/unit/test_harness_dispatch.c \
 	src/harness/process.c src/harness/cmdline.c
 tests_unit_test_harness_dispatch_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_harness_dispatch_LDADD = $(TEST_LIBS) -lpthread
+
+# PowerShell (PSRP) endpoint and its simulated language.
+noinst_HEADERS += src/harness/ps_server.h src/harness/ps_script.h
+psremote_harness_SOURCES += src/harness/ps_server.c src/harness/ps_script.c
+tests_unit_test_harness_dispatch_SOURCES += src/harness/ps_server.c src/harness/ps_script.c
+TESTS += tests/integration/invoke_basic.sh

@@ -14,6 +14,7 @@
  * WinRM does. A body past the size limit is read and dropped (it is never
  * stored), then refused with 413. */
 #include "src/harness/server.h"
+#include "src/harness/ps_server.h"
 
 #include <microhttpd.h>
 #include <openssl/crypto.h>
@@ -318,7 +319,9 @@ int harness_server_start(harness_server **out, const harness_options *opts, harn
     s->opts = opts;
     if (gethostname(s->machine, sizeof(s->machine) - 1) < 0)
         snprintf(s->machine, sizeof(s->machine), "localhost");
-    s->dispatch = (harness_dispatch_ctx){winrs, opts, s->machine};
+    s->dispatch = (harness_dispatch_ctx){winrs, opts, s->machine, harness_ps_new()};
+    if (!s->dispatch.ps)
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
     s->listeners = calloc(opts->n_listens, sizeof(*s->listeners));
     if (!s->listeners)
         return psr_error_set(err, PSR_E_NOMEM, "out of memory");
@@ -375,8 +378,10 @@ void harness_server_stop(harness_server *s)
 {
     if (!s)
         return;
+    harness_ps_shutdown(s->dispatch.ps); /* ends waiting PowerShell Receives */
     for (size_t i = 0; i < s->n_listeners; i++)
         MHD_stop_daemon(s->listeners[i].daemon);
+    harness_ps_free(s->dispatch.ps);
     free(s->listeners);
     if (s->key_pem)
         OPENSSL_cleanse(s->key_pem, strlen(s->key_pem));

@@ -22,7 +22,7 @@ static void setup(fixture *f)
     f->winrs = harness_winrs_new();
     f->opts.operation_timeout_max_ms = 60000;
     f->opts.max_envelope_size = 153600;
-    f->ctx = (harness_dispatch_ctx){f->winrs, &f->opts, "testhost"};
+    f->ctx = (harness_dispatch_ctx){f->winrs, &f->opts, "testhost", NULL};
 }
 
 static void teardown(fixture *f)

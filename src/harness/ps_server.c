@@ -1,0 +1,559 @@
+/* ps_server.c: the PowerShell endpoint of psremote-harness (see
+ * ps_server.h). Server side of MS-PSRP 3.2 on the pure psrp/ layer: client
+ * fragments in through defragmenters, our messages out through fragmenters
+ * onto the shell's (pool) or the command's (pipeline) "stdout" stream. As
+ * Windows does, no Running pipeline state is sent: output and records first,
+ * then the final Completed or Failed state. */
+#include "src/harness/ps_server.h"
+
+#include "common/base64.h"
+#include "common/uuid.h"
+#include "psrp/fragment.h"
+#include "psrp/message.h"
+#include "psrp/messages.h"
+#include "src/harness/harness.h"
+#include "src/harness/ps_script.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define ENVELOPE_OVERHEAD 4096u
+
+typedef struct ps_pipeline {
+    char id[PSR_UUID_STRLEN];
+    psr_uuid pid;
+    psrp_defragmenter *in;
+    psrp_fragmenter *out;
+    psrp_parsed_pipeline spec;
+    int have_spec, finished;
+    psrp_value **input;
+    size_t n_input;
+    struct ps_pipeline *next;
+} ps_pipeline;
+
+typedef struct ps_session {
+    char id[PSR_UUID_STRLEN];
+    psr_uuid rpid;
+    uint64_t next_object_id;
+    psrp_defragmenter *in;
+    psrp_fragmenter *out;
+    ps_pipeline *pipelines;
+    struct ps_session *next;
+} ps_session;
+
+struct harness_ps {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    ps_session *sessions;
+    int stopping;
+};
+
+/* ---- table ---- */
+
+harness_ps *harness_ps_new(void)
+{
+    harness_ps *ps = calloc(1, sizeof(*ps));
+    if (!ps)
+        return NULL;
+    pthread_mutex_init(&ps->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&ps->changed, &ca);
+    pthread_condattr_destroy(&ca);
+    return ps;
+}
+
+static void pipeline_free(ps_pipeline *p)
+{
+    psrp_defragmenter_free(p->in);
+    psrp_fragmenter_free(p->out);
+    if (p->have_spec)
+        psrp_parsed_pipeline_clear(&p->spec);
+    for (size_t i = 0; i < p->n_input; i++)
+        psrp_value_free(p->input[i]);
+    free(p->input);
+    free(p);
+}
+
+static void session_free(ps_session *s)
+{
+    while (s->pipelines) {
+        ps_pipeline *p = s->pipelines;
+        s->pipelines = p->next;
+        pipeline_free(p);
+    }
+    psrp_defragmenter_free(s->in);
+    psrp_fragmenter_free(s->out);
+    free(s);
+}
+
+void harness_ps_shutdown(harness_ps *ps)
+{
+    pthread_mutex_lock(&ps->lock);
+    ps->stopping = 1;
+    pthread_cond_broadcast(&ps->changed);
+    pthread_mutex_unlock(&ps->lock);
+}
+
+void harness_ps_free(harness_ps *ps)
+{
+    if (!ps)
+        return;
+    while (ps->sessions) {
+        ps_session *s = ps->sessions;
+        ps->sessions = s->next;
+        session_free(s);
+    }
+    pthread_cond_destroy(&ps->changed);
+    pthread_mutex_destroy(&ps->lock);
+    free(ps);
+}
+
+int harness_ps_is_resource(const char *uri)
+{
+    size_t n = strlen(WSMAN_RESOURCE_POWERSHELL_PREFIX);
+    return uri && strncasecmp(uri, WSMAN_RESOURCE_POWERSHELL_PREFIX, n) == 0 && uri[n];
+}
+
+static ps_session *find_session(harness_ps *ps, const char *id)
+{
+    for (ps_session *s = ps->sessions; s; s = s->next)
+        if (id && strcasecmp(s->id, id) == 0)
+            return s;
+    return NULL;
+}
+
+static ps_pipeline *find_pipeline(ps_session *s, const char *id)
+{
+    for (ps_pipeline *p = s->pipelines; p; p = p->next)
+        if (id && strcasecmp(p->id, id) == 0)
+            return p;
+    return NULL;
+}
+
+/* ---- outgoing messages ---- */
+
+static int queue(harness_ps *ps, psrp_fragmenter *out, const psr_uuid *rpid, const psr_uuid *pid,
+                 uint32_t type, const psr_buf *data)
+{
+    psr_buf msg = {0};
+    psr_error err;
+    int rc = psrp_message_build(&msg, PSRP_DEST_CLIENT, type, rpid, pid, data->data, data->len);
+    if (!rc)
+        rc = psrp_fragmenter_add(out, "stdout", msg.data, msg.len, NULL, &err);
+    psr_buf_free(&msg);
+    pthread_cond_broadcast(&ps->changed);
+    return rc;
+}
+
+typedef struct run_ctx {
+    harness_ps *ps;
+    ps_session *s;
+    ps_pipeline *p;
+} run_ctx;
+
+static int emit_event(void *ctx, ps_event_kind kind, const psrp_value *value, const char *text)
+{
+    run_ctx *c = ctx;
+    psr_buf data = {0};
+    psr_error err;
+    uint32_t type;
+    int rc;
+    char message[512];
+    switch (kind) {
+    case PS_EV_OUTPUT:
+        type = PSRP_PIPELINE_OUTPUT;
+        rc = psrp_msg_object_build(&data, value, &err);
+        break;
+    case PS_EV_ERROR: {
+        /* What Write-Error sends (the pipeline still completes). */
+        psrp_error_record_spec spec = {
+            .message = text,
+            .exception_type = "Microsoft.PowerShell.Commands.WriteErrorException",
+            .fully_qualified_error_id = "Microsoft.PowerShell.Commands.WriteErrorException",
+            .category = 0,
+            .category_activity = "Write-Error",
+            .category_reason = "WriteErrorException",
+        };
+        type = PSRP_ERROR_RECORD;
+        rc = psrp_msg_error_record_build(&data, &spec, &err);
+        break;
+    }
+    case PS_EV_NOT_FOUND: {
+        snprintf(message, sizeof(message),
+                 "The term '%s' is not recognized as the name of a cmdlet, function, script file, "
+                 "or operable program. Check the spelling of the name, or if a path was included, "
+                 "verify that the path is correct and try again.",
+                 text);
+        psrp_error_record_spec spec = {
+            .message = message,
+            .exception_type = "System.Management.Automation.CommandNotFoundException",
+            .fully_qualified_error_id = "CommandNotFoundException",
+            .category = 13, /* ObjectNotFound */
+            .category_reason = "CommandNotFoundException",
+            .category_target_name = text,
+            .category_target_type = "String",
+        };
+        type = PSRP_ERROR_RECORD;
+        rc = psrp_msg_error_record_build(&data, &spec, &err);
+        break;
+    }
+    case PS_EV_WARNING:
+    case PS_EV_VERBOSE:
+    case PS_EV_DEBUG:
+        type = kind == PS_EV_WARNING   ? PSRP_WARNING_RECORD
+               : kind == PS_EV_VERBOSE ? PSRP_VERBOSE_RECORD
+                                       : PSRP_DEBUG_RECORD;
+        rc = psrp_msg_informational_build(&data, type, text, &err);
+        break;
+    case PS_EV_INFORMATION:
+        type = PSRP_INFORMATION_RECORD;
+        rc = psrp_msg_information_build(&data, text, NULL, NULL, &err);
+        break;
+    case PS_EV_HOST: {
+        /* Write-Host reaches the client's host as WriteLine2(value), a void
+         * call (call id -100). */
+        psrp_value *params = psrp_value_new_collection(PSRP_COLL_LIST, NULL);
+        psrp_list_append(params, psrp_value_new_string(text));
+        type = PSRP_PIPELINE_HOST_CALL;
+        rc = psrp_msg_host_call_build(&data, PSRP_HOST_CALL_VOID_CI, 16, params, &err);
+        psrp_value_free(params);
+        break;
+    }
+    default:
+        return -1;
+    }
+    if (!rc)
+        rc = queue(c->ps, c->p->out, &c->s->rpid, &c->p->pid, type, &data);
+    psr_buf_free(&data);
+    return rc;
+}
+
+static void run_pipeline(harness_ps *ps, ps_session *s, ps_pipeline *p)
+{
+    const psrp_command *cmd = p->spec.p.n_commands ? &p->spec.p.commands[0] : NULL;
+    psrp_value **args = NULL;
+    size_t n_args = cmd ? cmd->n_args : 0;
+    if (n_args)
+        args = calloc(n_args, sizeof(*args));
+    for (size_t i = 0; args && i < n_args; i++)
+        args[i] = cmd->args[i].value;
+    run_ctx c = {ps, s, p};
+    char *failure = NULL;
+    const char *script = cmd && cmd->cmd ? cmd->cmd : "";
+    ps_script_run(script, args, args ? n_args : 0, p->input, p->n_input, emit_event, &c, &failure);
+    free(args);
+    psr_buf data = {0};
+    psr_error err;
+    if (failure) {
+        /* `throw 'text'`: a RuntimeException whose id is the text. */
+        psrp_error_record_spec spec = {
+            .message = failure,
+            .exception_type = "System.Management.Automation.RuntimeException",
+            .fully_qualified_error_id = failure,
+            .category = 14, /* OperationStopped */
+            .category_target_name = failure,
+            .category_target_type = "String",
+            .category_reason = "RuntimeException",
+        };
+        if (psrp_msg_pipeline_state_build(&data, PSRP_PIPELINE_FAILED, &spec, &err) == 0)
+            queue(ps, p->out, &s->rpid, &p->pid, PSRP_PIPELINE_STATE, &data);
+        free(failure);
+    } else if (psrp_msg_pipeline_state_build(&data, PSRP_PIPELINE_COMPLETED, NULL, &err) == 0) {
+        queue(ps, p->out, &s->rpid, &p->pid, PSRP_PIPELINE_STATE, &data);
+    }
+    psr_buf_free(&data);
+    p->finished = 1;
+}
+
+/* ---- incoming messages ---- */
+
+static int session_message(harness_ps *ps, ps_session *s, const psrp_message *m)
+{
+    psr_buf data = {0};
+    psr_error err;
+    int rc = 0;
+    switch (m->type) {
+    case PSRP_SESSION_CAPABILITY:
+        rc = psrp_msg_session_capability_build(&data, "2.3", "2.0", "1.1.0.1", &err);
+        if (!rc)
+            rc = queue(ps, s->out, &s->rpid, NULL, PSRP_SESSION_CAPABILITY, &data);
+        break;
+    case PSRP_INIT_RUNSPACEPOOL:
+        rc = psrp_msg_app_private_data_build(&data, NULL, &err);
+        if (!rc)
+            rc = queue(ps, s->out, &s->rpid, NULL, PSRP_APPLICATION_PRIVATE_DATA, &data);
+        psr_buf_reset(&data);
+        if (!rc)
+            rc = psrp_msg_pool_state_build(&data, PSRP_POOL_OPENED, NULL, &err);
+        if (!rc)
+            rc = queue(ps, s->out, &s->rpid, NULL, PSRP_RUNSPACEPOOL_STATE, &data);
+        break;
+    default:
+        break; /* other pool requests are not simulated */
+    }
+    psr_buf_free(&data);
+    return rc;
+}
+
+static int pipeline_message(harness_ps *ps, ps_session *s, ps_pipeline *p, const psrp_message *m)
+{
+    psr_error err;
+    switch (m->type) {
+    case PSRP_CREATE_PIPELINE:
+        if (p->have_spec || psrp_msg_create_pipeline_parse(&p->spec, m->data, m->data_len, &err))
+            return -1;
+        p->have_spec = 1;
+        if (p->spec.p.no_input)
+            run_pipeline(ps, s, p);
+        return 0;
+    case PSRP_PIPELINE_INPUT: {
+        psrp_value *v = NULL;
+        if (psrp_msg_object_parse(&v, m->data, m->data_len, &err))
+            return -1;
+        psrp_value **grown = realloc(p->input, (p->n_input + 1) * sizeof(*grown));
+        if (!grown) {
+            psrp_value_free(v);
+            return -1;
+        }
+        p->input = grown;
+        p->input[p->n_input++] = v;
+        return 0;
+    }
+    case PSRP_END_OF_PIPELINE_INPUT:
+        if (p->have_spec && !p->finished)
+            run_pipeline(ps, s, p);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* Feeds one payload to a defragmenter and handles every message completed. */
+static int feed(harness_ps *ps, ps_session *s, ps_pipeline *p, const void *data, size_t len)
+{
+    psr_error err;
+    psrp_defragmenter *d = p ? p->in : s->in;
+    if (psrp_defragmenter_feed_payload(d, data, len, &err))
+        return -1;
+    psrp_defrag_message dm;
+    int rc = 0;
+    while (!rc && psrp_defragmenter_next(d, &dm) == 1) {
+        psrp_message m;
+        rc = psrp_message_parse(&m, dm.data, dm.len, &err);
+        if (!rc)
+            rc = p ? pipeline_message(ps, s, p, &m) : session_message(ps, s, &m);
+        psrp_defrag_message_clear(&dm);
+    }
+    return rc;
+}
+
+/* ---- WS-Man verbs ---- */
+
+typedef struct reply {
+    const wsman_request *q;
+    const char *machine;
+    psr_buf *out;
+    char message_id[PSR_UUID_STRLEN + 5];
+} reply;
+
+static int fault(reply *r, harness_fault_kind kind, const char *detail)
+{
+    psr_buf_reset(r->out);
+    return harness_fault_build(r->out, kind, r->q->message_id, r->machine, detail);
+}
+
+static wsman_response_header header(reply *r, const char *action)
+{
+    psr_uuid u;
+    char id[PSR_UUID_STRLEN];
+    if (psr_uuid_generate(&u) < 0)
+        memset(&u, 0, sizeof(u));
+    psr_uuid_format(&u, 1, id);
+    snprintf(r->message_id, sizeof(r->message_id), "uuid:%s", id);
+    return (wsman_response_header){action, r->message_id, r->q->message_id};
+}
+
+static int built(reply *r, int rc)
+{
+    return rc < 0 ? fault(r, HARNESS_FAULT_INTERNAL, "cannot build the response") : 200;
+}
+
+static int do_create(harness_ps *ps, reply *r)
+{
+    const wsman_request *q = r->q;
+    ps_session *s = calloc(1, sizeof(*s));
+    if (!s)
+        return fault(r, HARNESS_FAULT_INTERNAL, "out of memory");
+    s->next_object_id = 1;
+    s->in = psrp_defragmenter_new(0);
+    s->out = psrp_fragmenter_new(&s->next_object_id);
+    /* The client names the shell after its runspace pool (RPID). */
+    if (!q->requested_shell_id || psr_uuid_parse(&s->rpid, q->requested_shell_id) != 0)
+        psr_uuid_generate(&s->rpid);
+    psr_uuid_format(&s->rpid, 1, s->id);
+    psr_buf creation = {0};
+    int bad = !s->in || !s->out || !q->creation_xml ||
+              psr_base64_decode(&creation, q->creation_xml, strlen(q->creation_xml)) != 0 ||
+              feed(ps, s, NULL, creation.data, creation.len) != 0;
+    psr_buf_free(&creation);
+    if (bad) {
+        session_free(s);
+        return fault(r, HARNESS_FAULT_INVALID_PARAMETER,
+                     "the creationXml does not hold a valid runspace pool request");
+    }
+    s->next = ps->sessions;
+    ps->sessions = s;
+    wsman_response_header h = header(r, WSMAN_ACTION_CREATE_RESPONSE);
+    return built(r, wsman_build_create_response(r->out, &h, q->to ? q->to : WSMAN_ANONYMOUS,
+                                                q->resource_uri, s->id, "stdin pr", "stdout"));
+}
+
+static int do_command(harness_ps *ps, reply *r, ps_session *s)
+{
+    const wsman_request *q = r->q;
+    ps_pipeline *p = calloc(1, sizeof(*p));
+    if (!p)
+        return fault(r, HARNESS_FAULT_INTERNAL, "out of memory");
+    if (!q->command_id || psr_uuid_parse(&p->pid, q->command_id) != 0)
+        psr_uuid_generate(&p->pid);
+    psr_uuid_format(&p->pid, 1, p->id);
+    p->in = psrp_defragmenter_new(0);
+    p->out = psrp_fragmenter_new(&s->next_object_id);
+    p->next = s->pipelines;
+    s->pipelines = p;
+    psr_buf args = {0};
+    int bad = !p->in || !p->out || q->n_arguments < 1 ||
+              psr_base64_decode(&args, q->arguments[0], strlen(q->arguments[0])) != 0 ||
+              feed(ps, s, p, args.data, args.len) != 0;
+    psr_buf_free(&args);
+    if (bad)
+        return fault(r, HARNESS_FAULT_INVALID_PARAMETER,
+                     "the Arguments do not hold a valid CREATE_PIPELINE");
+    wsman_response_header h = header(r, WSMAN_ACTION_COMMAND_RESPONSE);
+    return built(r, wsman_build_command_response(r->out, &h, p->id));
+}
+
+static int do_send(harness_ps *ps, reply *r, ps_session *s)
+{
+    const wsman_request *q = r->q;
+    for (size_t i = 0; i < q->n_streams; i++) {
+        const wsman_stream_chunk *c = &q->streams[i];
+        const char *cid = c->command_id ? c->command_id : q->command_id;
+        ps_pipeline *p = cid ? find_pipeline(s, cid) : NULL;
+        if (cid && !p)
+            return fault(r, HARNESS_FAULT_COMMAND_NOT_FOUND, NULL);
+        if (c->data.len && feed(ps, s, p, c->data.data, c->data.len) != 0)
+            return fault(r, HARNESS_FAULT_INVALID_PARAMETER, "malformed PSRP data");
+    }
+    wsman_response_header h = header(r, WSMAN_ACTION_SEND_RESPONSE);
+    return built(r, wsman_build_empty_response(r->out, &h));
+}
+
+static int do_receive(harness_ps *ps, reply *r, uint32_t timeout_max)
+{
+    const wsman_request *q = r->q;
+    uint32_t max_env = q->max_envelope_size ? q->max_envelope_size : WSMAN_DEFAULT_MAX_ENVELOPE;
+    size_t budget = max_env > 2 * ENVELOPE_OVERHEAD ? (max_env - ENVELOPE_OVERHEAD) / 4 * 3 : 1024;
+    uint32_t timeout = q->operation_timeout_ms ? q->operation_timeout_ms : timeout_max;
+    if (timeout > timeout_max)
+        timeout = timeout_max;
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += timeout / 1000;
+    deadline.tv_nsec += (long)(timeout % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    for (;;) {
+        ps_session *s = find_session(ps, q->shell_id);
+        if (!s)
+            return fault(r, HARNESS_FAULT_SHELL_NOT_FOUND, q->shell_id);
+        ps_pipeline *p = q->command_id ? find_pipeline(s, q->command_id) : NULL;
+        if (q->command_id && !p)
+            return fault(r, HARNESS_FAULT_COMMAND_NOT_FOUND, NULL);
+        psrp_fragmenter *out = p ? p->out : s->out;
+        psr_buf payload = {0};
+        psr_error err;
+        long n = psrp_fragmenter_next_payload(out, &payload, budget, &err);
+        int done = p && p->finished && psrp_fragmenter_pending(out) == 0;
+        if (n > 0 || done) {
+            wsman_out_stream st = {"stdout", q->command_id, payload.data, payload.len, done};
+            wsman_response_header h = header(r, WSMAN_ACTION_RECEIVE_RESPONSE);
+            int rc = wsman_build_receive_response(r->out, &h, &st, 1, q->command_id,
+                                                  p ? (done ? WSMAN_STATE_DONE : WSMAN_STATE_RUNNING)
+                                                    : NULL,
+                                                  -1);
+            psr_buf_free(&payload);
+            return built(r, rc);
+        }
+        psr_buf_free(&payload);
+        if (ps->stopping || pthread_cond_timedwait(&ps->changed, &ps->lock, &deadline) == ETIMEDOUT)
+            return fault(r, HARNESS_FAULT_TIMED_OUT, NULL);
+    }
+}
+
+static int do_signal(reply *r, ps_session *s)
+{
+    const wsman_request *q = r->q;
+    ps_pipeline **pp = &s->pipelines;
+    while (*pp && strcasecmp((*pp)->id, q->command_id ? q->command_id : "") != 0)
+        pp = &(*pp)->next;
+    if (!*pp)
+        return fault(r, HARNESS_FAULT_COMMAND_NOT_FOUND, NULL);
+    if (q->signal_code && strcasecmp(q->signal_code, WSMAN_SIGNAL_TERMINATE) == 0) {
+        ps_pipeline *p = *pp;
+        *pp = p->next;
+        pipeline_free(p);
+    }
+    /* crtl_c: pipelines here finish as soon as they start, nothing to stop. */
+    wsman_response_header h = header(r, WSMAN_ACTION_SIGNAL_RESPONSE);
+    return built(r, wsman_build_empty_response(r->out, &h));
+}
+
+static int do_delete(harness_ps *ps, reply *r)
+{
+    ps_session **sp = &ps->sessions;
+    while (*sp && strcasecmp((*sp)->id, r->q->shell_id) != 0)
+        sp = &(*sp)->next;
+    if (!*sp)
+        return fault(r, HARNESS_FAULT_SHELL_NOT_FOUND, r->q->shell_id);
+    ps_session *s = *sp;
+    *sp = s->next;
+    session_free(s);
+    pthread_cond_broadcast(&ps->changed);
+    wsman_response_header h = header(r, WSMAN_ACTION_DELETE_RESPONSE);
+    return built(r, wsman_build_empty_response(r->out, &h));
+}
+
+int harness_ps_handle(harness_ps *ps, const wsman_request *q, const char *machine,
+                      uint32_t operation_timeout_max_ms, psr_buf *out)
+{
+    reply r = {q, machine, out, {0}};
+    pthread_mutex_lock(&ps->lock);
+    int status;
+    ps_session *s = q->kind == WSMAN_REQ_CREATE ? NULL : find_session(ps, q->shell_id);
+    if (q->kind != WSMAN_REQ_CREATE && q->kind != WSMAN_REQ_RECEIVE && !s) {
+        status = fault(&r, HARNESS_FAULT_SHELL_NOT_FOUND, q->shell_id);
+    } else {
+        switch (q->kind) {
+        case WSMAN_REQ_CREATE: status = do_create(ps, &r); break;
+        case WSMAN_REQ_COMMAND: status = do_command(ps, &r, s); break;
+        case WSMAN_REQ_SEND: status = do_send(ps, &r, s); break;
+        case WSMAN_REQ_RECEIVE: status = do_receive(ps, &r, operation_timeout_max_ms); break;
+        case WSMAN_REQ_SIGNAL: status = do_signal(&r, s); break;
+        case WSMAN_REQ_DELETE: status = do_delete(ps, &r); break;
+        default:
+            status = fault(&r, HARNESS_FAULT_ACTION_NOT_SUPPORTED, q->action ? q->action : "(none)");
+        }
+    }
+    pthread_mutex_unlock(&ps->lock);
+    return status;
+}
