@@ -5,6 +5,7 @@
  * (or the fault Windows would send; see faults.c). Returns the HTTP status. */
 #include "src/harness/harness.h"
 #include "src/harness/ps_server.h"
+#include "src/harness/reply.h"
 
 #include "common/uuid.h"
 #include "wsman/wsman.h"
@@ -27,50 +28,23 @@
 #define RECEIVE_CHUNK_MAX (64u * 1024u)
 #define ENVELOPE_OVERHEAD 4096u
 
-typedef struct reply_ctx {
-    const harness_dispatch_ctx *ctx;
-    const wsman_request *req;
-    psr_buf *out;
-    char message_id[PSR_UUID_STRLEN + 5];
-} reply_ctx;
-
-static int fault(reply_ctx *r, harness_fault_kind kind, const char *detail)
-{
-    psr_buf_reset(r->out);
-    return harness_fault_build(r->out, kind, r->req ? r->req->message_id : NULL,
-                               r->ctx->machine, detail);
-}
+typedef harness_reply reply_ctx;
 
 static int fault_for(reply_ctx *r, harness_result res, const char *detail)
 {
     switch (res) {
-    case HARNESS_NO_SHELL: return fault(r, HARNESS_FAULT_SHELL_NOT_FOUND, r->req->shell_id);
-    case HARNESS_NO_COMMAND: return fault(r, HARNESS_FAULT_COMMAND_NOT_FOUND, NULL);
-    case HARNESS_TIMED_OUT: return fault(r, HARNESS_FAULT_TIMED_OUT, NULL);
+    case HARNESS_NO_SHELL: return harness_reply_fault(r, HARNESS_FAULT_SHELL_NOT_FOUND, r->req->shell_id);
+    case HARNESS_NO_COMMAND: return harness_reply_fault(r, HARNESS_FAULT_COMMAND_NOT_FOUND, NULL);
+    case HARNESS_TIMED_OUT: return harness_reply_fault(r, HARNESS_FAULT_TIMED_OUT, NULL);
     case HARNESS_BAD_DIRECTORY:
-        return fault(r, HARNESS_FAULT_BAD_DIRECTORY, r->req->working_directory);
-    case HARNESS_BAD_REQUEST: return fault(r, HARNESS_FAULT_INVALID_PARAMETER, detail);
-    case HARNESS_SPAWN_FAILED: return fault(r, HARNESS_FAULT_INTERNAL, detail);
-    case HARNESS_SHUTTING_DOWN: return fault(r, HARNESS_FAULT_INTERNAL, "the server is stopping");
-    default: return fault(r, HARNESS_FAULT_INTERNAL, "out of memory");
+        return harness_reply_fault(r, HARNESS_FAULT_BAD_DIRECTORY, r->req->working_directory);
+    case HARNESS_BAD_REQUEST: return harness_reply_fault(r, HARNESS_FAULT_INVALID_PARAMETER, detail);
+    case HARNESS_SPAWN_FAILED: return harness_reply_fault(r, HARNESS_FAULT_INTERNAL, detail);
+    case HARNESS_SHUTTING_DOWN: return harness_reply_fault(r, HARNESS_FAULT_INTERNAL, "the server is stopping");
+    default: return harness_reply_fault(r, HARNESS_FAULT_INTERNAL, "out of memory");
     }
 }
 
-static wsman_response_header header(reply_ctx *r, const char *action)
-{
-    psr_uuid u;
-    char id[PSR_UUID_STRLEN];
-    if (psr_uuid_generate(&u) < 0)
-        memset(&u, 0, sizeof(u));
-    psr_uuid_format(&u, 1, id);
-    snprintf(r->message_id, sizeof(r->message_id), "uuid:%s", id);
-    return (wsman_response_header){action, r->message_id, r->req->message_id};
-}
-
-static int built(reply_ctx *r, int rc)
-{
-    return rc < 0 ? fault(r, HARNESS_FAULT_INTERNAL, "cannot build the response") : 200;
-}
 
 static int do_create(reply_ctx *r)
 {
@@ -97,8 +71,8 @@ static int do_create(reply_ctx *r)
     free(env);
     if (res != HARNESS_OK)
         return fault_for(r, res, "an Environment variable name is empty or contains '='");
-    wsman_response_header h = header(r, WSMAN_ACTION_CREATE_RESPONSE);
-    return built(r, wsman_build_create_response(
+    wsman_response_header h = harness_reply_header(r, WSMAN_ACTION_CREATE_RESPONSE);
+    return harness_reply_built(r, wsman_build_create_response(
                         r->out, &h, q->to ? q->to : WSMAN_ANONYMOUS, WSMAN_RESOURCE_CMD, shell_id,
                         q->input_streams ? q->input_streams : "stdin",
                         q->output_streams ? q->output_streams : "stdout stderr"));
@@ -120,8 +94,8 @@ static int do_command(reply_ctx *r)
     psr_buf_free(&line);
     if (res != HARNESS_OK)
         return fault_for(r, res, err.message);
-    wsman_response_header h = header(r, WSMAN_ACTION_COMMAND_RESPONSE);
-    return built(r, wsman_build_command_response(r->out, &h, command_id));
+    wsman_response_header h = harness_reply_header(r, WSMAN_ACTION_COMMAND_RESPONSE);
+    return harness_reply_built(r, wsman_build_command_response(r->out, &h, command_id));
 }
 
 static int do_send(reply_ctx *r)
@@ -137,8 +111,8 @@ static int do_send(reply_ctx *r)
         if (res != HARNESS_OK)
             return fault_for(r, res, NULL);
     }
-    wsman_response_header h = header(r, WSMAN_ACTION_SEND_RESPONSE);
-    return built(r, wsman_build_empty_response(r->out, &h));
+    wsman_response_header h = harness_reply_header(r, WSMAN_ACTION_SEND_RESPONSE);
+    return harness_reply_built(r, wsman_build_empty_response(r->out, &h));
 }
 
 static int do_receive(reply_ctx *r)
@@ -170,8 +144,8 @@ static int do_receive(reply_ctx *r)
             s[n++] = (wsman_out_stream){"stdout", q->command_id, o.out.data, o.out.len, o.done};
         if (o.err.len || o.done)
             s[n++] = (wsman_out_stream){"stderr", q->command_id, o.err.data, o.err.len, o.done};
-        wsman_response_header h = header(r, WSMAN_ACTION_RECEIVE_RESPONSE);
-        status = built(r, wsman_build_receive_response(
+        wsman_response_header h = harness_reply_header(r, WSMAN_ACTION_RECEIVE_RESPONSE);
+        status = harness_reply_built(r, wsman_build_receive_response(
                               r->out, &h, s, n, q->command_id,
                               o.done ? WSMAN_STATE_DONE : WSMAN_STATE_RUNNING,
                               o.done ? o.exit_code : -1));
@@ -195,8 +169,8 @@ static int do_signal(reply_ctx *r)
     harness_result res = harness_winrs_signal(r->ctx->winrs, q->shell_id, q->command_id, terminate);
     if (res != HARNESS_OK)
         return fault_for(r, res, NULL);
-    wsman_response_header h = header(r, WSMAN_ACTION_SIGNAL_RESPONSE);
-    return built(r, wsman_build_empty_response(r->out, &h));
+    wsman_response_header h = harness_reply_header(r, WSMAN_ACTION_SIGNAL_RESPONSE);
+    return harness_reply_built(r, wsman_build_empty_response(r->out, &h));
 }
 
 static int do_delete(reply_ctx *r)
@@ -204,32 +178,32 @@ static int do_delete(reply_ctx *r)
     harness_result res = harness_winrs_delete(r->ctx->winrs, r->req->shell_id);
     if (res != HARNESS_OK)
         return fault_for(r, res, NULL);
-    wsman_response_header h = header(r, WSMAN_ACTION_DELETE_RESPONSE);
-    return built(r, wsman_build_empty_response(r->out, &h));
+    wsman_response_header h = harness_reply_header(r, WSMAN_ACTION_DELETE_RESPONSE);
+    return harness_reply_built(r, wsman_build_empty_response(r->out, &h));
 }
 
 static int route(reply_ctx *r, int anonymous_identify)
 {
     const wsman_request *q = r->req;
     if (q->kind == WSMAN_REQ_IDENTIFY)
-        return built(r, wsman_build_identify_response(
+        return harness_reply_built(r, wsman_build_identify_response(
                             r->out, IDENTIFY_VENDOR,
                             anonymous_identify ? IDENTIFY_VERSION_ANONYMOUS : IDENTIFY_VERSION));
     if (anonymous_identify)
         return 401; /* only Identify may be sent without credentials */
     if (q->kind == WSMAN_REQ_UNKNOWN)
-        return fault(r, HARNESS_FAULT_ACTION_NOT_SUPPORTED, q->action ? q->action : "(none)");
+        return harness_reply_fault(r, HARNESS_FAULT_ACTION_NOT_SUPPORTED, q->action ? q->action : "(none)");
     if (r->ctx->ps && harness_ps_is_resource(q->resource_uri)) {
         if (q->kind != WSMAN_REQ_CREATE && !q->shell_id)
-            return fault(r, HARNESS_FAULT_SHELLID_REQUIRED, NULL);
+            return harness_reply_fault(r, HARNESS_FAULT_SHELLID_REQUIRED, NULL);
         return harness_ps_handle(r->ctx->ps, q, r->ctx->machine,
                                  r->ctx->opts->operation_timeout_max_ms, r->out);
     }
     if (!q->resource_uri || strcasecmp(q->resource_uri, WSMAN_RESOURCE_CMD) != 0)
-        return fault(r, HARNESS_FAULT_DESTINATION_UNREACHABLE,
+        return harness_reply_fault(r, HARNESS_FAULT_DESTINATION_UNREACHABLE,
                      q->resource_uri ? q->resource_uri : "(none)");
     if (q->kind != WSMAN_REQ_CREATE && !q->shell_id)
-        return fault(r, HARNESS_FAULT_SHELLID_REQUIRED, NULL);
+        return harness_reply_fault(r, HARNESS_FAULT_SHELLID_REQUIRED, NULL);
     switch (q->kind) {
     case WSMAN_REQ_CREATE: return do_create(r);
     case WSMAN_REQ_COMMAND: return do_command(r);
@@ -237,7 +211,7 @@ static int route(reply_ctx *r, int anonymous_identify)
     case WSMAN_REQ_RECEIVE: return do_receive(r);
     case WSMAN_REQ_SIGNAL: return do_signal(r);
     case WSMAN_REQ_DELETE: return do_delete(r);
-    default: return fault(r, HARNESS_FAULT_ACTION_NOT_SUPPORTED, q->action ? q->action : "(none)");
+    default: return harness_reply_fault(r, HARNESS_FAULT_ACTION_NOT_SUPPORTED, q->action ? q->action : "(none)");
     }
 }
 
@@ -260,12 +234,12 @@ int harness_dispatch(const harness_dispatch_ctx *ctx, const char *body, size_t l
 {
     wsman_request req = {0};
     psr_error err = {0};
-    reply_ctx r = {ctx, NULL, reply, {0}};
+    reply_ctx r = {ctx, NULL, reply, ctx->machine, {0}};
     int status;
     if (wsman_parse_request(body, len, &req, &err) < 0) {
         /* Without a parsed request there is no identity to check either:
          * an anonymous caller learns only that credentials are needed. */
-        status = anonymous_identify ? 401 : fault(&r, HARNESS_FAULT_INVALID_XML, err.message);
+        status = anonymous_identify ? 401 : harness_reply_fault(&r, HARNESS_FAULT_INVALID_XML, err.message);
         if (verb)
             *verb = "malformed request";
     } else {

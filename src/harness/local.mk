@@ -41,7 +41,8 @@ tests_unit_test_harness_dispatch_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_harness_dispatch_LDADD = $(TEST_LIBS) -lpthread
 
 # PowerShell (PSRP) endpoint and its simulated language.
-noinst_HEADERS += src/harness/ps_server.h src/harness/ps_script.h
-psremote_harness_SOURCES += src/harness/ps_server.c src/harness/ps_script.c
-tests_unit_test_harness_dispatch_SOURCES += src/harness/ps_server.c src/harness/ps_script.c
+noinst_HEADERS += src/harness/ps_server.h src/harness/ps_script.h src/harness/reply.h
+psremote_harness_SOURCES += src/harness/ps_server.c src/harness/ps_script.c src/harness/reply.c
+tests_unit_test_harness_dispatch_SOURCES += src/harness/ps_server.c src/harness/ps_script.c \
+	src/harness/reply.c
 TESTS += tests/integration/invoke_basic.sh

@@ -13,6 +13,7 @@
 #include "psrp/messages.h"
 #include "src/harness/harness.h"
 #include "src/harness/ps_script.h"
+#include "src/harness/reply.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -356,41 +357,14 @@ static int feed(harness_ps *ps, ps_session *s, ps_pipeline *p, const void *data,
 
 /* ---- WS-Man verbs ---- */
 
-typedef struct reply {
-    const wsman_request *q;
-    const char *machine;
-    psr_buf *out;
-    char message_id[PSR_UUID_STRLEN + 5];
-} reply;
-
-static int fault(reply *r, harness_fault_kind kind, const char *detail)
-{
-    psr_buf_reset(r->out);
-    return harness_fault_build(r->out, kind, r->q->message_id, r->machine, detail);
-}
-
-static wsman_response_header header(reply *r, const char *action)
-{
-    psr_uuid u;
-    char id[PSR_UUID_STRLEN];
-    if (psr_uuid_generate(&u) < 0)
-        memset(&u, 0, sizeof(u));
-    psr_uuid_format(&u, 1, id);
-    snprintf(r->message_id, sizeof(r->message_id), "uuid:%s", id);
-    return (wsman_response_header){action, r->message_id, r->q->message_id};
-}
-
-static int built(reply *r, int rc)
-{
-    return rc < 0 ? fault(r, HARNESS_FAULT_INTERNAL, "cannot build the response") : 200;
-}
+typedef harness_reply reply;
 
 static int do_create(harness_ps *ps, reply *r)
 {
-    const wsman_request *q = r->q;
+    const wsman_request *q = r->req;
     ps_session *s = calloc(1, sizeof(*s));
     if (!s)
-        return fault(r, HARNESS_FAULT_INTERNAL, "out of memory");
+        return harness_reply_fault(r, HARNESS_FAULT_INTERNAL, "out of memory");
     s->next_object_id = 1;
     s->in = psrp_defragmenter_new(0);
     s->out = psrp_fragmenter_new(&s->next_object_id);
@@ -405,22 +379,22 @@ static int do_create(harness_ps *ps, reply *r)
     psr_buf_free(&creation);
     if (bad) {
         session_free(s);
-        return fault(r, HARNESS_FAULT_INVALID_PARAMETER,
+        return harness_reply_fault(r, HARNESS_FAULT_INVALID_PARAMETER,
                      "the creationXml does not hold a valid runspace pool request");
     }
     s->next = ps->sessions;
     ps->sessions = s;
-    wsman_response_header h = header(r, WSMAN_ACTION_CREATE_RESPONSE);
-    return built(r, wsman_build_create_response(r->out, &h, q->to ? q->to : WSMAN_ANONYMOUS,
+    wsman_response_header h = harness_reply_header(r, WSMAN_ACTION_CREATE_RESPONSE);
+    return harness_reply_built(r, wsman_build_create_response(r->out, &h, q->to ? q->to : WSMAN_ANONYMOUS,
                                                 q->resource_uri, s->id, "stdin pr", "stdout"));
 }
 
 static int do_command(harness_ps *ps, reply *r, ps_session *s)
 {
-    const wsman_request *q = r->q;
+    const wsman_request *q = r->req;
     ps_pipeline *p = calloc(1, sizeof(*p));
     if (!p)
-        return fault(r, HARNESS_FAULT_INTERNAL, "out of memory");
+        return harness_reply_fault(r, HARNESS_FAULT_INTERNAL, "out of memory");
     if (!q->command_id || psr_uuid_parse(&p->pid, q->command_id) != 0)
         psr_uuid_generate(&p->pid);
     psr_uuid_format(&p->pid, 1, p->id);
@@ -434,31 +408,31 @@ static int do_command(harness_ps *ps, reply *r, ps_session *s)
               feed(ps, s, p, args.data, args.len) != 0;
     psr_buf_free(&args);
     if (bad)
-        return fault(r, HARNESS_FAULT_INVALID_PARAMETER,
+        return harness_reply_fault(r, HARNESS_FAULT_INVALID_PARAMETER,
                      "the Arguments do not hold a valid CREATE_PIPELINE");
-    wsman_response_header h = header(r, WSMAN_ACTION_COMMAND_RESPONSE);
-    return built(r, wsman_build_command_response(r->out, &h, p->id));
+    wsman_response_header h = harness_reply_header(r, WSMAN_ACTION_COMMAND_RESPONSE);
+    return harness_reply_built(r, wsman_build_command_response(r->out, &h, p->id));
 }
 
 static int do_send(harness_ps *ps, reply *r, ps_session *s)
 {
-    const wsman_request *q = r->q;
+    const wsman_request *q = r->req;
     for (size_t i = 0; i < q->n_streams; i++) {
         const wsman_stream_chunk *c = &q->streams[i];
         const char *cid = c->command_id ? c->command_id : q->command_id;
         ps_pipeline *p = cid ? find_pipeline(s, cid) : NULL;
         if (cid && !p)
-            return fault(r, HARNESS_FAULT_COMMAND_NOT_FOUND, NULL);
+            return harness_reply_fault(r, HARNESS_FAULT_COMMAND_NOT_FOUND, NULL);
         if (c->data.len && feed(ps, s, p, c->data.data, c->data.len) != 0)
-            return fault(r, HARNESS_FAULT_INVALID_PARAMETER, "malformed PSRP data");
+            return harness_reply_fault(r, HARNESS_FAULT_INVALID_PARAMETER, "malformed PSRP data");
     }
-    wsman_response_header h = header(r, WSMAN_ACTION_SEND_RESPONSE);
-    return built(r, wsman_build_empty_response(r->out, &h));
+    wsman_response_header h = harness_reply_header(r, WSMAN_ACTION_SEND_RESPONSE);
+    return harness_reply_built(r, wsman_build_empty_response(r->out, &h));
 }
 
 static int do_receive(harness_ps *ps, reply *r, uint32_t timeout_max)
 {
-    const wsman_request *q = r->q;
+    const wsman_request *q = r->req;
     uint32_t max_env = q->max_envelope_size ? q->max_envelope_size : WSMAN_DEFAULT_MAX_ENVELOPE;
     size_t budget = max_env > 2 * ENVELOPE_OVERHEAD ? (max_env - ENVELOPE_OVERHEAD) / 4 * 3 : 1024;
     uint32_t timeout = q->operation_timeout_ms ? q->operation_timeout_ms : timeout_max;
@@ -475,10 +449,10 @@ static int do_receive(harness_ps *ps, reply *r, uint32_t timeout_max)
     for (;;) {
         ps_session *s = find_session(ps, q->shell_id);
         if (!s)
-            return fault(r, HARNESS_FAULT_SHELL_NOT_FOUND, q->shell_id);
+            return harness_reply_fault(r, HARNESS_FAULT_SHELL_NOT_FOUND, q->shell_id);
         ps_pipeline *p = q->command_id ? find_pipeline(s, q->command_id) : NULL;
         if (q->command_id && !p)
-            return fault(r, HARNESS_FAULT_COMMAND_NOT_FOUND, NULL);
+            return harness_reply_fault(r, HARNESS_FAULT_COMMAND_NOT_FOUND, NULL);
         psrp_fragmenter *out = p ? p->out : s->out;
         psr_buf payload = {0};
         psr_error err;
@@ -486,62 +460,62 @@ static int do_receive(harness_ps *ps, reply *r, uint32_t timeout_max)
         int done = p && p->finished && psrp_fragmenter_pending(out) == 0;
         if (n > 0 || done) {
             wsman_out_stream st = {"stdout", q->command_id, payload.data, payload.len, done};
-            wsman_response_header h = header(r, WSMAN_ACTION_RECEIVE_RESPONSE);
+            wsman_response_header h = harness_reply_header(r, WSMAN_ACTION_RECEIVE_RESPONSE);
             int rc = wsman_build_receive_response(r->out, &h, &st, 1, q->command_id,
                                                   p ? (done ? WSMAN_STATE_DONE : WSMAN_STATE_RUNNING)
                                                     : NULL,
                                                   -1);
             psr_buf_free(&payload);
-            return built(r, rc);
+            return harness_reply_built(r, rc);
         }
         psr_buf_free(&payload);
         if (ps->stopping || pthread_cond_timedwait(&ps->changed, &ps->lock, &deadline) == ETIMEDOUT)
-            return fault(r, HARNESS_FAULT_TIMED_OUT, NULL);
+            return harness_reply_fault(r, HARNESS_FAULT_TIMED_OUT, NULL);
     }
 }
 
 static int do_signal(reply *r, ps_session *s)
 {
-    const wsman_request *q = r->q;
+    const wsman_request *q = r->req;
     ps_pipeline **pp = &s->pipelines;
     while (*pp && strcasecmp((*pp)->id, q->command_id ? q->command_id : "") != 0)
         pp = &(*pp)->next;
     if (!*pp)
-        return fault(r, HARNESS_FAULT_COMMAND_NOT_FOUND, NULL);
+        return harness_reply_fault(r, HARNESS_FAULT_COMMAND_NOT_FOUND, NULL);
     if (q->signal_code && strcasecmp(q->signal_code, WSMAN_SIGNAL_TERMINATE) == 0) {
         ps_pipeline *p = *pp;
         *pp = p->next;
         pipeline_free(p);
     }
     /* crtl_c: pipelines here finish as soon as they start, nothing to stop. */
-    wsman_response_header h = header(r, WSMAN_ACTION_SIGNAL_RESPONSE);
-    return built(r, wsman_build_empty_response(r->out, &h));
+    wsman_response_header h = harness_reply_header(r, WSMAN_ACTION_SIGNAL_RESPONSE);
+    return harness_reply_built(r, wsman_build_empty_response(r->out, &h));
 }
 
 static int do_delete(harness_ps *ps, reply *r)
 {
     ps_session **sp = &ps->sessions;
-    while (*sp && strcasecmp((*sp)->id, r->q->shell_id) != 0)
+    while (*sp && strcasecmp((*sp)->id, r->req->shell_id) != 0)
         sp = &(*sp)->next;
     if (!*sp)
-        return fault(r, HARNESS_FAULT_SHELL_NOT_FOUND, r->q->shell_id);
+        return harness_reply_fault(r, HARNESS_FAULT_SHELL_NOT_FOUND, r->req->shell_id);
     ps_session *s = *sp;
     *sp = s->next;
     session_free(s);
     pthread_cond_broadcast(&ps->changed);
-    wsman_response_header h = header(r, WSMAN_ACTION_DELETE_RESPONSE);
-    return built(r, wsman_build_empty_response(r->out, &h));
+    wsman_response_header h = harness_reply_header(r, WSMAN_ACTION_DELETE_RESPONSE);
+    return harness_reply_built(r, wsman_build_empty_response(r->out, &h));
 }
 
 int harness_ps_handle(harness_ps *ps, const wsman_request *q, const char *machine,
                       uint32_t operation_timeout_max_ms, psr_buf *out)
 {
-    reply r = {q, machine, out, {0}};
+    reply r = {NULL, q, out, machine, {0}};
     pthread_mutex_lock(&ps->lock);
     int status;
     ps_session *s = q->kind == WSMAN_REQ_CREATE ? NULL : find_session(ps, q->shell_id);
     if (q->kind != WSMAN_REQ_CREATE && q->kind != WSMAN_REQ_RECEIVE && !s) {
-        status = fault(&r, HARNESS_FAULT_SHELL_NOT_FOUND, q->shell_id);
+        status = harness_reply_fault(&r, HARNESS_FAULT_SHELL_NOT_FOUND, q->shell_id);
     } else {
         switch (q->kind) {
         case WSMAN_REQ_CREATE: status = do_create(ps, &r); break;
@@ -551,7 +525,7 @@ int harness_ps_handle(harness_ps *ps, const wsman_request *q, const char *machin
         case WSMAN_REQ_SIGNAL: status = do_signal(&r, s); break;
         case WSMAN_REQ_DELETE: status = do_delete(ps, &r); break;
         default:
-            status = fault(&r, HARNESS_FAULT_ACTION_NOT_SUPPORTED, q->action ? q->action : "(none)");
+            status = harness_reply_fault(&r, HARNESS_FAULT_ACTION_NOT_SUPPORTED, q->action ? q->action : "(none)");
         }
     }
     pthread_mutex_unlock(&ps->lock);
