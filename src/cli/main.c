@@ -13,7 +13,8 @@ static const char main_help[] =
     "PowerShell remoting (WinRM / WS-Management) from Linux.\n"
     "\n"
     "Commands:\n"
-
+    "  invoke   run a PowerShell script block remotely (like Invoke-Command);\n"
+    "           the default command: psremote -c HOST 'Get-Date'\n"
     "  exec     run a command in a Windows Remote Shell (like winrs -r:HOST)\n"
     "\n"
     "Run 'psremote COMMAND --help' for the options of a command, and see psremote(1).\n"
