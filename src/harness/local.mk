@@ -46,3 +46,8 @@ psremote_harness_SOURCES += src/harness/ps_server.c src/harness/ps_script.c src/
 tests_unit_test_harness_dispatch_SOURCES += src/harness/ps_server.c src/harness/ps_script.c \
 	src/harness/reply.c
 TESTS += tests/integration/invoke_basic.sh
+check_PROGRAMS += tests/unit/test_harness_script
+TESTS += tests/unit/test_harness_script
+tests_unit_test_harness_script_SOURCES = tests/unit/test_harness_script.c src/harness/ps_script.c
+tests_unit_test_harness_script_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_harness_script_LDADD = $(TEST_LIBS)
