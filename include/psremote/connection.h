@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -59,6 +60,11 @@ typedef struct psr_connection_options {
     const char *culture;           /* DataLocale, NULL = "en-US" */
     const char *ui_culture;        /* Locale, NULL = "en-US" */
     int no_machine_profile;        /* NoMachineProfile (WinRS WINRS_NOPROFILE) */
+
+    /* When set, every request and response envelope is appended here (no
+     * HTTP headers, so never an Authorization value), in the form
+     * `psremote decode` reads. Borrowed; written under flockfile. */
+    FILE *trace;
 } psr_connection_options;
 
 /* Sets every field to PowerShell's default. */

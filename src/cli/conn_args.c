@@ -24,6 +24,9 @@ const char psr_cli_conn_help[] =
     "                             in clear text)\n"
     "      --ca-file FILE         trust the CA certificates in FILE (PEM)\n"
     "      --proxy URL            HTTP proxy (default: http_proxy/https_proxy; \"\" for none)\n"
+    "      --trace FILE           write every request and response envelope to FILE\n"
+    "                             (no HTTP headers, so no credentials); read it with\n"
+    "                             psremote decode\n"
     "      --session-option NAME=VALUE\n"
     "                             SkipCACheck, SkipCNCheck, SkipRevocationCheck,\n"
     "                             OperationTimeout, OpenTimeout, CancelTimeout (ms),\n"
@@ -66,6 +69,7 @@ int psr_cli_conn_option(psr_cli_conn *c, int opt, const char *arg, psr_error *er
     case OPT_CA_FILE: c->conn.ca_file = arg; break;
     case OPT_ALLOW_UNENCRYPTED: c->conn.allow_unencrypted = 1; break;
     case OPT_PROXY: c->conn.proxy = arg; break;
+    case OPT_TRACE: c->trace_path = arg; break;
     default: return 0;
     }
     return rc ? rc : 1;
@@ -80,6 +84,12 @@ int psr_cli_conn_finish(psr_cli_conn *c, psr_error *err)
                              "or --application-name: put them in the URI");
     if (c->password_file && !c->conn.user)
         return psr_error_set(err, PSR_E_INVALID, "--password-file needs -u/--credential USER");
+    if (c->trace_path && !c->conn.trace) {
+        c->conn.trace = fopen(c->trace_path, "w");
+        if (!c->conn.trace)
+            return psr_error_set(err, PSR_E_IO, "cannot write the trace file %s: %s",
+                                 c->trace_path, strerror(errno));
+    }
     if (c->conn.user && !c->password) {
         int rc = psr_password_obtain(c->password_file, c->conn.user, &c->password, err);
         if (rc)
@@ -91,6 +101,9 @@ int psr_cli_conn_finish(psr_cli_conn *c, psr_error *err)
 
 void psr_cli_conn_free(psr_cli_conn *c)
 {
+    if (c->conn.trace)
+        fclose(c->conn.trace);
+    c->conn.trace = NULL;
     psr_password_free(c->password);
     c->password = NULL;
     psr_session_option_store_free(&c->store);

@@ -21,6 +21,7 @@ enum {
     OPT_CA_FILE,
     OPT_ALLOW_UNENCRYPTED,
     OPT_PROXY,
+    OPT_TRACE,
     OPT_CONN_LAST /* subcommands number their own options from here */
 };
 
@@ -37,7 +38,8 @@ enum {
     {"session-option", required_argument, NULL, OPT_SESSION_OPTION},           \
     {"ca-file", required_argument, NULL, OPT_CA_FILE},                         \
     {"allow-unencrypted", no_argument, NULL, OPT_ALLOW_UNENCRYPTED},           \
-    {"proxy", required_argument, NULL, OPT_PROXY}
+    {"proxy", required_argument, NULL, OPT_PROXY},                             \
+    {"trace", required_argument, NULL, OPT_TRACE}
 #define PSR_CONN_SHORT_OPTIONS "c:u:"
 
 typedef struct psr_cli_conn {
@@ -46,6 +48,7 @@ typedef struct psr_cli_conn {
     const char *password_file;
     char *password; /* obtained by psr_cli_conn_finish; wiped on free */
     int auth_given;
+    const char *trace_path; /* --trace FILE; opened by psr_cli_conn_finish */
 } psr_cli_conn;
 
 void psr_cli_conn_init(psr_cli_conn *c);

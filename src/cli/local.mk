@@ -16,3 +16,7 @@ TESTS += tests/unit/test_render
 tests_unit_test_render_SOURCES = tests/unit/test_render.c src/cli/render.c src/cli/line_out.c
 tests_unit_test_render_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_render_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
+
+# decode: PSRP messages out of captured WS-Man envelopes
+psremote_SOURCES += src/cli/decode.c
+TESTS += tests/integration/decode.sh

@@ -16,6 +16,7 @@ static const char main_help[] =
     "  invoke   run a PowerShell script block remotely (like Invoke-Command);\n"
     "           the default command: psremote -c HOST 'Get-Date'\n"
     "  exec     run a command in a Windows Remote Shell (like winrs -r:HOST)\n"
+    "  decode   print the PowerShell messages in captured WS-Man envelopes\n"
     "\n"
     "Run 'psremote COMMAND --help' for the options of a command, and see psremote(1).\n"
     "  -h, --help      show this help\n"
@@ -69,6 +70,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "exec") == 0)
         return psr_cli_exec(argc - 1, argv + 1);
+    if (strcmp(cmd, "decode") == 0)
+        return psr_cli_decode(argc - 1, argv + 1);
     if (strcmp(cmd, "invoke") == 0)
         return psr_cli_invoke(argc - 1, argv + 1);
     /* Anything else is invoke's own options or script, as in

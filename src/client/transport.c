@@ -22,6 +22,7 @@ struct psr_transport {
     /* Reused for every request: a Receive loop then works in the same
      * memory instead of allocating (and page-faulting) each reply anew. */
     psr_http_response reply;
+    FILE *trace;              /* borrowed from the options, or NULL */
 };
 
 static int setup_authorization(psr_transport *t, const psr_connection_options *conn,
@@ -85,6 +86,7 @@ int psr_transport_new(psr_transport **out, const psr_connection_options *conn,
     rc = setup_authorization(t, conn, err);
     if (rc)
         goto fail;
+    t->trace = conn->trace;
     t->max_envelope_size = conn->max_envelope_size;
     t->operation_timeout_ms = conn->operation_timeout_ms;
     t->locale = conn->ui_culture;
@@ -179,14 +181,31 @@ static int classify_failure(psr_transport *t, psr_http_response *hr, wsman_respo
     return psr_http_status_error(hr, t->url.data, err); /* names the URL */
 }
 
+/* Appends one exchange to the trace: envelopes only, never HTTP headers. */
+static void trace_write(psr_transport *t, const char *what, const char *text, size_t len)
+{
+    if (!t->trace)
+        return;
+    flockfile(t->trace);
+    fprintf(t->trace, "# %s %s\n", what, t->url.data);
+    if (len)
+        fwrite(text, 1, len, t->trace);
+    fputc('\n', t->trace);
+    fflush(t->trace);
+    funlockfile(t->trace);
+}
+
 int psr_transport_call(psr_transport *t, const psr_buf *envelope, wsman_response *resp,
                        psr_error *err)
 {
+    trace_write(t, "request to", envelope->data, envelope->len);
     psr_http_response *hr = &t->reply;
     const char *auth = t->authorization.len ? t->authorization.data : NULL;
     int rc = psr_http_post(t->http, NULL, auth, envelope->data, envelope->len, hr, err);
     if (rc) /* transport errors already name host and port */
         goto done;
+    trace_write(t, hr->status == 200 ? "response from" : "error response from", hr->body.data,
+                hr->body.len);
     if (hr->status != 200) {
         rc = classify_failure(t, hr, resp, err);
         goto done;
