@@ -9,6 +9,7 @@
 #include "src/cli/cli.h"
 #include "src/cli/conn_args.h"
 #include "src/cli/host.h"
+#include "src/cli/json_input.h"
 #include "src/cli/render.h"
 
 #include "src/client/psrp_session.h"
@@ -25,6 +26,7 @@
 enum {
     OPT_ARGUMENT = OPT_CONN_LAST,
     OPT_INPUT,
+    OPT_INPUT_JSON,
     OPT_CONFIGURATION_NAME,
     OPT_OUTPUT,
     OPT_HIDE_COMPUTER_NAME,
@@ -40,6 +42,8 @@ static const char invoke_help[] =
     "  -f, --file-path FILE       run the local script FILE (sent as the script block)\n"
     "      --argument-list VALUE  an argument, bound to param() or $args (repeatable)\n"
     "      --input FILE|-         send each line of FILE (- for stdin) as pipeline input\n"
+    "      --input-json FILE|-    send JSON values as pipeline input: one array of\n"
+    "                             objects, or values one after another (JSON lines)\n"
     "      --configuration-name NAME\n"
     "                             session configuration (default Microsoft.PowerShell;\n"
     "                             a full URI is used as given)\n"
@@ -65,6 +69,7 @@ typedef struct invoke_args {
     const char **arguments;
     size_t n_arguments;
     const char *input_file;
+    const char *input_json_file;
     const char *configuration_name;
     psr_output_format format;
     int hide_computer_name;
@@ -156,6 +161,7 @@ static int parse_invoke_args(int argc, char **argv, psr_cli_conn *cc, invoke_arg
         {"file-path", required_argument, NULL, 'f'},
         {"argument-list", required_argument, NULL, OPT_ARGUMENT},
         {"input", required_argument, NULL, OPT_INPUT},
+        {"input-json", required_argument, NULL, OPT_INPUT_JSON},
         {"configuration-name", required_argument, NULL, OPT_CONFIGURATION_NAME},
         {"output", required_argument, NULL, OPT_OUTPUT},
         {"hide-computer-name", no_argument, NULL, OPT_HIDE_COMPUTER_NAME},
@@ -187,6 +193,7 @@ static int parse_invoke_args(int argc, char **argv, psr_cli_conn *cc, invoke_arg
             break;
         }
         case OPT_INPUT: a->input_file = optarg; break;
+        case OPT_INPUT_JSON: a->input_json_file = optarg; break;
         case OPT_CONFIGURATION_NAME: a->configuration_name = optarg; break;
         case OPT_OUTPUT:
             if (psr_output_format_parse(optarg, &a->format) != 0) {
@@ -206,6 +213,10 @@ static int parse_invoke_args(int argc, char **argv, psr_cli_conn *cc, invoke_arg
             return PSR_CLI_USAGE;
         }
         a->script = argv[optind];
+    }
+    if (a->input_file && a->input_json_file) {
+        fprintf(stderr, "psremote: give --input or --input-json, not both\n");
+        return PSR_CLI_USAGE;
     }
     if (!!a->script + !!a->script_file != 1) {
         fprintf(stderr, "psremote: give exactly one script: -e SCRIPT, -f FILE or SCRIPT\n");
@@ -376,6 +387,17 @@ int psr_cli_invoke(int argc, char **argv)
         goto out;
     if (a.input_file && read_input_lines(a.input_file, &input, &n_input) != 0)
         goto out;
+    if (a.input_json_file) {
+        psr_buf text = {0};
+        char why[256];
+        int bad = read_file(a.input_json_file, &text) != 0 ||
+                  psr_json_input_read(text.data, text.len, &input, &n_input, why, sizeof(why)) != 0;
+        if (bad && text.data)
+            fprintf(stderr, "psremote: %s: %s\n", a.input_json_file, why);
+        psr_buf_free(&text);
+        if (bad)
+            goto out;
+    }
     psr_error err;
     if (psr_cli_conn_finish(&cc, &err) != 0) {
         fprintf(stderr, "psremote: %s\n", err.message);

@@ -25,6 +25,24 @@ out=$(printf 'x\ny\n' | "${pi[@]}" -e '$input' --input - 2>&1)
 check "--input lines reach \$input" [ "$out" = "x
 y" ]
 
+printf '[{"Name": "a", "Size": 1}, "two", 3, true]' > "$TMP/in.json"
+out=$("${pi[@]}" -e '$input' --input-json "$TMP/in.json" 2>&1)
+check "--input-json: an array's elements become input objects" [ "$out" = "
+Name Size
+---- ----
+a       1
+two
+3
+True" ]
+printf '"x"\n{"k": [1, 2]}\n' | "${pi[@]}" -e '$input' --input-json - --output jsonl >"$TMP/j" 2>&1
+check "--input-json: JSON lines, objects kept as objects" \
+    /usr/bin/python3 -c "
+import json, sys
+l = [json.loads(x) for x in open(sys.argv[1])]
+assert len(l) == 2 and 'x' in json.dumps(l[0]) and 'PSCustomObject' in json.dumps(l[1]), l" "$TMP/j"
+printf '{"broken": ' | "${pi[@]}" -e '$input' --input-json - >"$TMP/o" 2>"$TMP/e"; rc=$?
+check "bad JSON input exits 2 and says where" sh -c "[ $rc -eq 2 ] && grep -q 'JSON input at byte' '$TMP/e'"
+
 "${pi[@]}" -e "Write-Error 'it broke'" >"$TMP/o" 2>"$TMP/e"; rc=$?
 check "Write-Error exits 1" [ "$rc" -eq 1 ]
 check "the error message is on stderr" grep -q 'it broke' "$TMP/e"
