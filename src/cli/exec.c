@@ -10,6 +10,7 @@
  * Whatever happens, the command is terminated and the shell deleted. */
 #include "src/cli/cli.h"
 #include "src/cli/conn_args.h"
+#include "src/cli/interrupt.h"
 
 #include "psremote/winrs.h"
 #include "wsman/wsman.h"
@@ -45,25 +46,12 @@ static const char exec_help[] =
     "second Ctrl+C, 255 when psremote itself fails (connection, authentication,\n"
     "server fault).\n";
 
-/* The self-pipe the SIGINT handler writes to; the control thread reads it. */
-static int sigint_pipe[2] = {-1, -1};
-
-static void on_sigint(int sig)
-{
-    (void)sig;
-    int saved = errno;
-    char c = 'i';
-    if (write(sigint_pipe[1], &c, 1) < 0) {
-        /* nothing useful to do in a signal handler */
-    }
-    errno = saved;
-}
-
 typedef struct exec_run {
     psr_winrs_command *cmd;
     const char *host;
     int forward_stdin;
     int stop_pipe[2];      /* main -> control thread: finish */
+    int interrupt_fd;      /* one byte per Ctrl+C (interrupt.h) */
     atomic_int terminated; /* set by the second Ctrl+C */
 } exec_run;
 
@@ -119,7 +107,7 @@ static void *control_thread(void *arg)
     for (;;) {
         struct pollfd fds[3] = {
             {.fd = run->stop_pipe[0], .events = POLLIN},
-            {.fd = sigint_pipe[0], .events = POLLIN},
+            {.fd = run->interrupt_fd, .events = POLLIN},
             {.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
         };
         if (poll(fds, 3, -1) < 0) {
@@ -129,11 +117,8 @@ static void *control_thread(void *arg)
         }
         if (fds[0].revents)
             break;
-        if (fds[1].revents & POLLIN) {
-            char c;
-            if (read(sigint_pipe[0], &c, 1) == 1)
-                handle_interrupt(run, ++interrupts);
-        }
+        if ((fds[1].revents & POLLIN) && psr_cli_interrupt_take(run->interrupt_fd))
+            handle_interrupt(run, ++interrupts);
         if (fds[2].revents & (POLLIN | POLLHUP | POLLERR))
             send_stdin(run, &stdin_open);
     }
@@ -274,14 +259,11 @@ int psr_cli_exec(int argc, char **argv)
         report("", &err);
         goto out;
     }
-    if (pipe(run.stop_pipe) != 0 || pipe(sigint_pipe) != 0) {
+    run.interrupt_fd = psr_cli_interrupt_install();
+    if (pipe(run.stop_pipe) != 0 || run.interrupt_fd < 0) {
         fprintf(stderr, "psremote: cannot create a pipe: %s\n", strerror(errno));
         goto out;
     }
-    struct sigaction sa = {.sa_handler = on_sigint};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
 
     if (psr_winrs_shell_open(&shell, &cc.conn, &so, &err) != 0) {
         report("", &err);

@@ -9,6 +9,7 @@
 #include "src/cli/cli.h"
 #include "src/cli/conn_args.h"
 #include "src/cli/host.h"
+#include "src/cli/interrupt.h"
 #include "src/cli/json_input.h"
 #include "src/cli/render.h"
 
@@ -81,21 +82,10 @@ typedef struct invoke_run {
     size_t error_records;
 } invoke_run;
 
-static int sigint_pipe[2] = {-1, -1};
-
-static void on_sigint(int sig)
-{
-    (void)sig;
-    int saved = errno;
-    if (write(sigint_pipe[1], "i", 1) < 0) {
-        /* nothing to do in a signal handler */
-    }
-    errno = saved;
-}
-
 typedef struct stopper {
     psr_psrp_session *session;
     int stop_pipe[2];
+    int interrupt_fd; /* one byte per Ctrl+C (interrupt.h) */
 } stopper;
 
 static void *stop_thread(void *arg)
@@ -104,7 +94,7 @@ static void *stop_thread(void *arg)
     int interrupts = 0;
     for (;;) {
         struct pollfd fds[2] = {{.fd = st->stop_pipe[0], .events = POLLIN},
-                                {.fd = sigint_pipe[0], .events = POLLIN}};
+                                {.fd = st->interrupt_fd, .events = POLLIN}};
         if (poll(fds, 2, -1) < 0) {
             if (errno == EINTR)
                 continue;
@@ -112,8 +102,7 @@ static void *stop_thread(void *arg)
         }
         if (fds[0].revents)
             break;
-        char c;
-        if (!(fds[1].revents & POLLIN) || read(sigint_pipe[0], &c, 1) != 1)
+        if (!(fds[1].revents & POLLIN) || !psr_cli_interrupt_take(st->interrupt_fd))
             continue;
         if (++interrupts == 1) {
             psr_error err;
@@ -286,7 +275,7 @@ static int exit_for_error(const psr_error *err)
 }
 
 static int run_invoke(psr_cli_conn *cc, const invoke_args *a, const char *script,
-                      psrp_value **input, size_t n_input)
+                      psrp_value **input, size_t n_input, int interrupt_fd)
 {
     psr_error err;
     psr_psrp_session *session = NULL;
@@ -331,7 +320,7 @@ static int run_invoke(psr_cli_conn *cc, const invoke_args *a, const char *script
         .ctx = &run,
     };
 
-    stopper st = {.session = session, .stop_pipe = {-1, -1}};
+    stopper st = {.session = session, .stop_pipe = {-1, -1}, .interrupt_fd = interrupt_fd};
     pthread_t thread;
     int have_thread = pipe(st.stop_pipe) == 0 && pthread_create(&thread, NULL, stop_thread, &st) == 0;
     int32_t state = PSRP_PIPELINE_FAILED;
@@ -403,16 +392,13 @@ int psr_cli_invoke(int argc, char **argv)
         fprintf(stderr, "psremote: %s\n", err.message);
         goto out;
     }
-    if (pipe(sigint_pipe) != 0) {
+    int interrupt_fd = psr_cli_interrupt_install();
+    if (interrupt_fd < 0) {
         fprintf(stderr, "psremote: cannot create a pipe: %s\n", strerror(errno));
         status = PSR_CLI_FAILURE;
         goto out;
     }
-    struct sigaction sa = {.sa_handler = on_sigint};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    status = run_invoke(&cc, &a, script.data, input, n_input);
+    status = run_invoke(&cc, &a, script.data, input, n_input, interrupt_fd);
 out:
     for (size_t i = 0; i < n_input; i++)
         psrp_value_free(input[i]);
