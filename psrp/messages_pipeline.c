@@ -265,26 +265,15 @@ int psrp_msg_object_parse(psrp_value **out, const char *data, size_t len, psr_er
 
 int psrp_msg_pipeline_state_build(psr_buf *out, int32_t state, const psrp_error_record_spec *error, psr_error *err)
 {
-    psrp_value *v = psrp_value_new_object(NULL);
-    int rc = psrp_object_add(v, "PipelineState", psrp_value_new_i32(state));
-    if (error)
-        rc |= psrp_object_add(v, "ExceptionAsErrorRecord", psrp_error_record_build(error));
-    return msg_finish(out, v, rc, "PIPELINE_STATE", err);
+    return msg_state_build(out, "PIPELINE_STATE", "PipelineState", state, error, err);
 }
 
 int psrp_msg_pipeline_state_parse(psrp_msg_pipeline_state *m, const char *data, size_t len, psr_error *err)
 {
-    static const char what[] = "PIPELINE_STATE";
     memset(m, 0, sizeof(*m));
     psrp_error_record_clear(&m->error);
-    int rc = msg_parse_object(what, data, len, &m->value, err);
-    if (!rc)
-        rc = msg_req_i32(m->value, what, "PipelineState", &m->state, err);
-    psrp_value *rec = rc ? NULL : msg_opt_value(m->value, "ExceptionAsErrorRecord");
-    if (rec) {
-        rc = psrp_error_record_from_value(&m->error, rec, err);
-        m->has_error = rc == 0;
-    }
+    int rc = msg_state_parse("PIPELINE_STATE", "PipelineState", data, len, &m->value, &m->state,
+                             &m->error, &m->has_error, err);
     if (rc)
         psrp_msg_pipeline_state_clear(m);
     return rc;

@@ -311,28 +311,15 @@ void psrp_msg_runspace_availability_clear(psrp_msg_runspace_availability *m)
 
 int psrp_msg_pool_state_build(psr_buf *out, int32_t state, const psrp_error_record_spec *error, psr_error *err)
 {
-    psrp_value *v = psrp_value_new_object(NULL);
-    int rc = psrp_object_add(v, "RunspaceState", psrp_value_new_i32(state));
-    if (error) {
-        psrp_value *rec = psrp_error_record_build(error);
-        rc |= psrp_object_add(v, "ExceptionAsErrorRecord", rec);
-    }
-    return msg_finish(out, v, rc, "RUNSPACEPOOL_STATE", err);
+    return msg_state_build(out, "RUNSPACEPOOL_STATE", "RunspaceState", state, error, err);
 }
 
 int psrp_msg_pool_state_parse(psrp_msg_pool_state *m, const char *data, size_t len, psr_error *err)
 {
-    static const char what[] = "RUNSPACEPOOL_STATE";
     memset(m, 0, sizeof(*m));
     psrp_error_record_clear(&m->error);
-    int rc = msg_parse_object(what, data, len, &m->value, err);
-    if (!rc)
-        rc = msg_req_i32(m->value, what, "RunspaceState", &m->state, err);
-    psrp_value *rec = rc ? NULL : msg_opt_value(m->value, "ExceptionAsErrorRecord");
-    if (rec) {
-        rc = psrp_error_record_from_value(&m->error, rec, err);
-        m->has_error = rc == 0;
-    }
+    int rc = msg_state_parse("RUNSPACEPOOL_STATE", "RunspaceState", data, len, &m->value,
+                             &m->state, &m->error, &m->has_error, err);
     if (rc)
         psrp_msg_pool_state_clear(m);
     return rc;

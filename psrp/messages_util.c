@@ -98,6 +98,31 @@ const char *msg_opt_text(const psrp_value *obj, const char *name)
     return psrp_value_text(psrp_object_get(obj, name));
 }
 
+int msg_state_build(psr_buf *out, const char *what, const char *state_name, int32_t state,
+                    const psrp_error_record_spec *error, psr_error *err)
+{
+    psrp_value *v = psrp_value_new_object(NULL);
+    int rc = psrp_object_add(v, state_name, psrp_value_new_i32(state));
+    if (error)
+        rc |= psrp_object_add(v, "ExceptionAsErrorRecord", psrp_error_record_build(error));
+    return msg_finish(out, v, rc, what, err);
+}
+
+int msg_state_parse(const char *what, const char *state_name, const char *data, size_t len,
+                    psrp_value **value, int32_t *state, psrp_error_record *error, int *has_error,
+                    psr_error *err)
+{
+    int rc = msg_parse_object(what, data, len, value, err);
+    if (!rc)
+        rc = msg_req_i32(*value, what, state_name, state, err);
+    psrp_value *rec = rc ? NULL : msg_opt_value(*value, "ExceptionAsErrorRecord");
+    if (rec) {
+        rc = psrp_error_record_from_value(error, rec, err);
+        *has_error = rc == 0;
+    }
+    return rc;
+}
+
 psrp_value *msg_opt_value(const psrp_value *obj, const char *name)
 {
     psrp_value *p = psrp_object_get(obj, name);

@@ -27,6 +27,17 @@ const char *msg_opt_text(const psrp_value *obj, const char *name);
 /* A property that is not Nil (NULL otherwise). */
 psrp_value *msg_opt_value(const psrp_value *obj, const char *name);
 
+/* RUNSPACEPOOL_STATE and PIPELINE_STATE have one shape: a state number
+ * under state_name and an optional ExceptionAsErrorRecord. */
+int msg_state_build(psr_buf *out, const char *what, const char *state_name, int32_t state,
+                    const psrp_error_record_spec *error, psr_error *err);
+/* Fills *value (one reference), *state and, when present, *error and
+ * *has_error. On failure nothing is left to release but *error (cleared by
+ * the caller's *_clear). */
+int msg_state_parse(const char *what, const char *state_name, const char *data, size_t len,
+                    psrp_value **value, int32_t *state, psrp_error_record *error, int *has_error,
+                    psr_error *err);
+
 /* HostInfo (2.2.3.14) value from the struct; and back. */
 psrp_value *msg_host_info_value(const psrp_host_info *h);
 void msg_host_info_read(const psrp_value *v, psrp_host_info *h);
