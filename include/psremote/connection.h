@@ -44,6 +44,14 @@ typedef struct psr_connection_options {
     const char *password;
     psr_auth_method auth;
     int allow_unencrypted;       /* permit Basic over plain HTTP */
+    /* Client certificate authentication (PEM files; HTTPS only). */
+    const char *certificate_file;
+    const char *certificate_key_file;
+    /* GSSAPI (Negotiate, Kerberos, NTLM, CredSSP's inner exchange) */
+    const char *spn_service;     /* SPN service class, NULL = "HTTP" */
+    int include_port_in_spn;     /* IncludePortInSPN: HTTP/host:port */
+    int request_delegation;      /* ask the KDC for a forwardable, delegated ticket */
+    int no_encryption;           /* NoEncryption: do not seal messages on HTTP */
 
     /* TLS and proxy */
     const char *ca_file;
