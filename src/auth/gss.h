@@ -186,6 +186,12 @@ const char *psr_gss_sealing_protocol(const psr_gss_ctx *ctx);
 int psr_gss_select_scheme(psr_gss_ctx *ctx, char *const *www_authenticate, size_t n,
                           psr_error *err);
 
+/* The same choice without a context, before credentials are acquired:
+ * 0 with *kerberos set when mech can use one of the offered schemes,
+ * PSR_E_AUTH naming what the server offers otherwise. */
+int psr_gss_scheme_offered(psr_gss_mech mech, char *const *www_authenticate, size_t n,
+                           int *kerberos, psr_error *err);
+
 /* Sets the scheme directly: the acceptor names the one the client used
  * ("Negotiate" or "Kerberos", case-insensitive); PSR_E_INVALID otherwise. */
 int psr_gss_set_scheme(psr_gss_ctx *ctx, const char *scheme, psr_error *err);

@@ -154,14 +154,15 @@ static int offered(const char *scheme, char *const *values, size_t n)
     return 0;
 }
 
-int psr_gss_select_scheme(psr_gss_ctx *c, char *const *values, size_t n, psr_error *err)
+int psr_gss_scheme_offered(psr_gss_mech mech, char *const *values, size_t n, int *kerberos,
+                           psr_error *err)
 {
-    if (c->mech == PSR_GSS_KERBEROS && offered(SCHEME_KERBEROS, values, n)) {
-        c->scheme_kerberos = 1;
+    if (mech == PSR_GSS_KERBEROS && offered(SCHEME_KERBEROS, values, n)) {
+        *kerberos = 1;
         return 0;
     }
     if (offered(SCHEME_NEGOTIATE, values, n)) {
-        c->scheme_kerberos = 0;
+        *kerberos = 0;
         return 0;
     }
     psr_buf list = {0};
@@ -171,10 +172,19 @@ int psr_gss_select_scheme(psr_gss_ctx *c, char *const *values, size_t n, psr_err
                   "the server does not offer %s authentication (it offers: %s); enable it in "
                   "the WinRM service configuration (winrm get winrm/config/service/auth) or "
                   "choose another authentication method",
-                  c->mech == PSR_GSS_KERBEROS ? "Kerberos or Negotiate" : "Negotiate",
+                  mech == PSR_GSS_KERBEROS ? "Kerberos or Negotiate" : "Negotiate",
                   list.len ? list.data : "nothing");
     psr_buf_free(&list);
     return PSR_E_AUTH;
+}
+
+int psr_gss_select_scheme(psr_gss_ctx *c, char *const *values, size_t n, psr_error *err)
+{
+    int kerberos = 0;
+    int rc = psr_gss_scheme_offered(c->mech, values, n, &kerberos, err);
+    if (rc == 0)
+        c->scheme_kerberos = kerberos;
+    return rc;
 }
 
 int psr_gss_format_header(psr_buf *header, const char *scheme, const void *token, size_t len)

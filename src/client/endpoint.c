@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -86,4 +87,17 @@ void psr_endpoint_host(const char *url, char *out, size_t cap)
     }
     curl_free(host);
     curl_url_cleanup(u);
+}
+
+unsigned psr_endpoint_port(const char *url)
+{
+    CURLU *u = curl_url();
+    char *port = NULL;
+    unsigned result = 0;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+        result = (unsigned)strtoul(port, NULL, 10);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return result;
 }

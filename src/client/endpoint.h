@@ -18,4 +18,8 @@ int psr_endpoint_url(const psr_connection_options *conn, psr_buf *out, psr_error
  * most cap bytes. */
 void psr_endpoint_host(const char *url, char *out, size_t cap);
 
+/* The port of a URL, the scheme's default when it names none (for the SPN
+ * with IncludePortInSPN); 0 when the URL cannot be read. */
+unsigned psr_endpoint_port(const char *url);
+
 #endif

@@ -1,13 +1,22 @@
 # src/client: sessions on top of wsman/, psrp/, src/http and src/auth.
 pkginclude_HEADERS += include/psremote/connection.h include/psremote/winrs.h \
 	include/psremote/session_option.h
-noinst_HEADERS += src/client/endpoint.h src/client/transport.h src/client/psrp_session.h
+noinst_HEADERS += src/client/endpoint.h src/client/transport.h src/client/psrp_session.h \
+	src/client/auth.h
 libpsremote_la_SOURCES += src/client/connection.c src/client/endpoint.c \
 	src/client/session_option.c src/client/transport.c src/client/winrs.c \
-	src/client/psrp_session.c
+	src/client/psrp_session.c src/client/auth.c
 
 check_PROGRAMS += tests/unit/test_client
 TESTS += tests/unit/test_client
 tests_unit_test_client_SOURCES = tests/unit/test_client.c
 tests_unit_test_client_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_client_LDADD = $(TEST_LIBS)
+
+# The connection authenticator against in-test GSSAPI acceptors (needs the
+# throwaway KDC; skipped without it).
+check_PROGRAMS += tests/unit/test_client_auth
+TESTS += tests/unit/test_client_auth
+tests_unit_test_client_auth_SOURCES = tests/unit/test_client_auth.c
+tests_unit_test_client_auth_CFLAGS = $(TEST_CFLAGS) $(GSSAPI_CFLAGS)
+tests_unit_test_client_auth_LDADD = $(TEST_LIBS)

@@ -2,11 +2,10 @@
  * transport.h). */
 #include "src/client/transport.h"
 
-#include "src/auth/basic.h"
+#include "src/client/auth.h"
 #include "src/client/endpoint.h"
 #include "src/http/http.h"
 
-#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +13,8 @@ struct psr_transport {
     psr_http *http;
     psr_buf url;
     char host[256];
-    psr_buf authorization; /* Authorization header value; wiped on free */
+    psr_auth *auth;           /* authenticates the connection, seals on HTTP */
+    psr_buf peer_cert;        /* server certificate, when auth asks for it */
     uint32_t max_envelope_size;
     uint32_t operation_timeout_ms;
     const char *locale;       /* borrowed from the options */
@@ -24,36 +24,6 @@ struct psr_transport {
     psr_http_response reply;
     FILE *trace;              /* borrowed from the options, or NULL */
 };
-
-static int setup_authorization(psr_transport *t, const psr_connection_options *conn,
-                               psr_error *err)
-{
-    switch (conn->auth) {
-    case PSR_AUTH_BASIC:
-        if (!conn->user || !*conn->user)
-            return psr_error_set(err, PSR_E_INVALID,
-                                 "Basic authentication needs a user name: pass -u USER");
-        return psr_basic_authorization(&t->authorization, conn->user,
-                                       conn->password ? conn->password : "",
-                                       psr_http_is_tls(t->http), conn->allow_unencrypted, err);
-    case PSR_AUTH_DIGEST:
-        return psr_error_set(err, PSR_E_INVALID,
-                             "WinRM does not accept Digest authentication; use Basic, "
-                             "Negotiate, Kerberos, NTLM, CredSSP or Certificate");
-    case PSR_AUTH_CERTIFICATE:
-        return psr_error_set(err, PSR_E_INVALID,
-                             "Certificate authentication is not available in this version "
-                             "of psremote yet; use --authentication basic");
-    default:
-        return psr_error_set(err, PSR_E_INVALID,
-                             "%s authentication is not available in this version of psremote "
-                             "yet; use --authentication basic (over HTTPS, or with "
-                             "--allow-unencrypted on HTTP)",
-                             psr_auth_method_name(conn->auth == PSR_AUTH_DEFAULT
-                                                      ? PSR_AUTH_NEGOTIATE
-                                                      : conn->auth));
-    }
-}
 
 int psr_transport_new(psr_transport **out, const psr_connection_options *conn,
                       psr_error *err)
@@ -77,13 +47,19 @@ int psr_transport_new(psr_transport **out, const psr_connection_options *conn,
         .skip_revocation_check = conn->skip_revocation_check,
         .ca_file = conn->ca_file,
         .proxy = conn->proxy,
+        .client_cert = conn->auth == PSR_AUTH_CERTIFICATE ? conn->certificate_file : NULL,
+        .client_key = conn->auth == PSR_AUTH_CERTIFICATE
+                          ? (conn->certificate_key_file ? conn->certificate_key_file
+                                                        : conn->certificate_file)
+                          : NULL,
         .connect_timeout_ms = 30000,
         .request_timeout_ms = (long)conn->operation_timeout_ms + 60000,
     };
     rc = psr_http_new(&t->http, &ho, err);
     if (rc)
         goto fail;
-    rc = setup_authorization(t, conn, err);
+    rc = psr_auth_new(&t->auth, conn, t->host, psr_endpoint_port(t->url.data),
+                      psr_http_is_tls(t->http), err);
     if (rc)
         goto fail;
     t->trace = conn->trace;
@@ -106,9 +82,8 @@ void psr_transport_free(psr_transport *t)
         return;
     psr_http_free(t->http);
     psr_http_response_clear(&t->reply);
-    if (t->authorization.data)
-        OPENSSL_cleanse(t->authorization.data, t->authorization.cap);
-    psr_buf_free(&t->authorization);
+    psr_auth_free(t->auth);
+    psr_buf_free(&t->peer_cert);
     psr_buf_free(&t->url);
     free(t);
 }
@@ -167,12 +142,12 @@ static int fault_error(psr_transport *t, const wsman_response *resp, psr_error *
 
 /* The server answered with a status other than 200: a SOAP fault in the body
  * says the most; otherwise the status does. */
-static int classify_failure(psr_transport *t, psr_http_response *hr, wsman_response *resp,
-                            psr_error *err)
+static int classify_failure(psr_transport *t, psr_http_response *hr, const void *body,
+                            size_t len, wsman_response *resp, psr_error *err)
 {
-    if (hr->body.len > 0 && hr->status >= 400 && hr->status < 600) {
+    if (len > 0 && hr->status >= 400 && hr->status < 600) {
         psr_error perr;
-        if (wsman_parse_response(hr->body.data, hr->body.len, resp, &perr) == 0 &&
+        if (wsman_parse_response(body, len, resp, &perr) == 0 &&
             resp->kind == WSMAN_RESP_FAULT) {
             return fault_error(t, resp, err);
         }
@@ -182,7 +157,7 @@ static int classify_failure(psr_transport *t, psr_http_response *hr, wsman_respo
 }
 
 /* Appends one exchange to the trace: envelopes only, never HTTP headers. */
-static void trace_write(psr_transport *t, const char *what, const char *text, size_t len)
+static void trace_write(psr_transport *t, const char *what, const void *text, size_t len)
 {
     if (!t->trace)
         return;
@@ -195,28 +170,74 @@ static void trace_write(psr_transport *t, const char *what, const char *text, si
     funlockfile(t->trace);
 }
 
+/* A connection never needs more requests than this for one envelope: the
+ * probe, the handshake legs, and the envelope (again after a restart). */
+#define MAX_REQUESTS_PER_ENVELOPE 12
+
+/* Posts what the authenticator says until it has the envelope's reply;
+ * body and len then give the (unsealed) reply body. */
+static int exchange(psr_transport *t, const psr_buf *envelope, const void **body, size_t *len,
+                    psr_error *err)
+{
+    psr_http_response *hr = &t->reply;
+    for (int i = 0; i < MAX_REQUESTS_PER_ENVELOPE; i++) {
+        psr_auth_request req;
+        int rc = psr_auth_next_request(t->auth, envelope->data, envelope->len, &req, err);
+        if (rc)
+            return rc;
+        int wants_cert = psr_auth_wants_peer_cert(t->auth);
+        rc = psr_http_post(t->http, req.content_type, req.authorization, req.body, req.len, hr,
+                           err);
+        if (rc) /* transport errors already name host and port */
+            return rc;
+        psr_auth_reply reply = {
+            .status = hr->status,
+            .content_type = hr->content_type,
+            .www_authenticate = hr->www_authenticate,
+            .n_www_authenticate = hr->n_www_authenticate,
+            .body = hr->body.data,
+            .len = hr->body.len,
+            .new_connection = psr_http_last_connection_was_new(t->http),
+        };
+        if (wants_cert && psr_http_peer_cert_der(t->http, &t->peer_cert, NULL) == 0) {
+            reply.peer_cert_der = t->peer_cert.data;
+            reply.peer_cert_der_len = t->peer_cert.len;
+        }
+        psr_auth_outcome outcome;
+        rc = psr_auth_on_reply(t->auth, &reply, &outcome, body, len, err);
+        if (rc) {
+            if (err && !err->machine[0])
+                psr_error_prefix(err, "%s", t->host);
+            return rc;
+        }
+        if (outcome == PSR_AUTH_REPLY_READY)
+            return 0;
+    }
+    return psr_error_set(err, PSR_E_AUTH,
+                         "%s: authentication did not settle after %d requests; the server "
+                         "keeps answering 401",
+                         t->host, MAX_REQUESTS_PER_ENVELOPE);
+}
+
 int psr_transport_call(psr_transport *t, const psr_buf *envelope, wsman_response *resp,
                        psr_error *err)
 {
     trace_write(t, "request to", envelope->data, envelope->len);
     psr_http_response *hr = &t->reply;
-    const char *auth = t->authorization.len ? t->authorization.data : NULL;
-    int rc = psr_http_post(t->http, NULL, auth, envelope->data, envelope->len, hr, err);
-    if (rc) /* transport errors already name host and port */
-        goto done;
-    trace_write(t, hr->status == 200 ? "response from" : "error response from", hr->body.data,
-                hr->body.len);
-    if (hr->status != 200) {
-        rc = classify_failure(t, hr, resp, err);
-        goto done;
-    }
-    rc = wsman_parse_response(hr->body.data, hr->body.len, resp, err);
+    const void *body = NULL;
+    size_t len = 0;
+    int rc = exchange(t, envelope, &body, &len, err);
+    if (rc)
+        return rc;
+    trace_write(t, hr->status == 200 ? "response from" : "error response from", body, len);
+    if (hr->status != 200)
+        return classify_failure(t, hr, body, len, resp, err);
+    rc = wsman_parse_response(body, len, resp, err);
     if (rc) {
         psr_error_prefix(err, "%s: the server's reply could not be read", t->host);
-        goto done;
+        return rc;
     }
     if (resp->kind == WSMAN_RESP_FAULT)
-        rc = fault_error(t, resp, err);
-done:
-    return rc;
+        return fault_error(t, resp, err);
+    return 0;
 }

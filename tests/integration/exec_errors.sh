@@ -56,7 +56,7 @@ check "a missing command exits 2" [ $? -eq 2 ]
 check "the usage error says what is missing" grep -q 'needs a command' "$TMP/e"
 
 "$PSREMOTE" exec -c 127.0.0.1 --port "$port" -n -- echo x 2>"$TMP/e" </dev/null
-check "Negotiate (the default) says it is not available yet" grep -q 'basic' "$TMP/e"
+check "Negotiate (the default) against a Basic-only server names what it offers" grep -q 'offers: "Basic' "$TMP/e"
 
 PSREMOTE_PASSWORD= "$PSREMOTE" exec -c 127.0.0.1 --port "$port" -u "$USER_NAME" --authentication basic \
     --allow-unencrypted --password-file "$TMP/users.nope" -n -- echo x 2>"$TMP/e"
