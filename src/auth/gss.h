@@ -59,7 +59,9 @@ typedef struct psr_gss_initiator_options {
 
 typedef struct psr_gss_acceptor_options {
     /* Host-based service name the acceptor answers as, e.g. "HTTP@localhost";
-     * NULL accepts any service principal in the keytab (and NTLM). */
+     * NULL accepts any service principal in the keytab, but gss-ntlmssp 1.2
+     * (Debian 12) then crashes on a raw NTLM token: give a name when NTLM
+     * is to be accepted. */
     const char *service_name;
     const char *keytab;         /* NULL: KRB5_KTNAME or the default keytab */
     /* gss-ntlmssp user file (lines DOMAIN:user:password), passed as the

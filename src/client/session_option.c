@@ -29,13 +29,16 @@ static const option_def options[] = {
     {"MaxEnvelopeSize", OPT_BYTES, FIELD(max_envelope_size)},
     {"Culture", OPT_STRING, FIELD(culture)},
     {"UICulture", OPT_STRING, FIELD(ui_culture)},
+    {"NoEncryption", OPT_BOOL, FIELD(no_encryption)},
+    {"IncludePortInSPN", OPT_BOOL, FIELD(include_port_in_spn)},
 };
 #undef FIELD
 
 const char *psr_session_option_names(void)
 {
     return "SkipCACheck, SkipCNCheck, SkipRevocationCheck, NoMachineProfile, "
-           "OperationTimeout, OpenTimeout, CancelTimeout, MaxEnvelopeSize, Culture, UICulture";
+           "OperationTimeout, OpenTimeout, CancelTimeout, MaxEnvelopeSize, Culture, UICulture, "
+           "NoEncryption, IncludePortInSPN";
 }
 
 static int parse_bool(const char *v, int *out)

@@ -22,6 +22,7 @@
 #define CODE_DIRECTORY_INVALID 2147942667u        /* HRESULT_FROM_WIN32(ERROR_DIRECTORY) */
 #define CODE_E_FAIL 2147500037u                   /* 0x80004005 */
 #define CODE_INVALID_PARAMETER 87u                /* ERROR_INVALID_PARAMETER, from the cmd plugin */
+#define CODE_ACCESS_DENIED 5u                     /* ERROR_ACCESS_DENIED */
 
 /* Windows' texts end with a space (two after OperationTimeout.); kept so a
  * client that compares whole texts sees what it sees from Windows. */
@@ -108,6 +109,15 @@ static const fault_def *fault_def_for(harness_fault_kind kind)
         [HARNESS_FAULT_INTERNAL] = {500, WSMAN_ACTION_FAULT, "s:Receiver", "w:InternalError",
                                     CODE_E_FAIL, "The WS-Management service failed internally. ",
                                     "The WS-Management service failed internally: %s "},
+        /* WinRM with AllowUnencrypted=false answers an unsealed body on
+         * HTTP with status 500 (reported by pywinrm and winrm4j users,
+         * diyan/pywinrm#129, cloudsoft/winrm4j#151); the fault text is
+         * ours, saying what the service policy is. */
+        [HARNESS_FAULT_UNENCRYPTED] = {
+            500, WSMAN_ACTION_FAULT, "s:Sender", "w:AccessDenied", CODE_ACCESS_DENIED,
+            "Access is denied. ",
+            "Access is denied: unencrypted traffic is disabled in the service configuration "
+            "(AllowUnencrypted=false); seal the message or use HTTPS. %s"},
     };
     if ((unsigned)kind >= sizeof(defs) / sizeof(defs[0]))
         kind = HARNESS_FAULT_INTERNAL;

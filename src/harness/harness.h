@@ -38,13 +38,27 @@ typedef struct harness_user {
     char *password;
 } harness_user;
 
+/* Authentication schemes the harness offers (--auth). */
+enum {
+    HARNESS_AUTH_BASIC = 1 << 0,
+    HARNESS_AUTH_NEGOTIATE = 1 << 1,
+    HARNESS_AUTH_KERBEROS = 1 << 2
+};
+
 typedef struct harness_options {
     harness_listen *listens;
     size_t n_listens;
     char *tls_cert, *tls_key;        /* PEM files, needed by --listen-tls */
     harness_user *users;
     size_t n_users;
-    int allow_unencrypted;           /* accept Basic over plain HTTP */
+    int allow_unencrypted;           /* AllowUnencrypted: Basic and unsealed bodies on HTTP */
+    /* GSSAPI acceptor (Negotiate, Kerberos, NTLM) */
+    char *keytab;                    /* --keytab; NULL: KRB5_KTNAME */
+    char *ntlm_user_file;            /* --ntlm-user-file; NULL: NTLM_USER_FILE */
+    char *service_name;              /* --service-name, e.g. HTTP@localhost; NULL: any */
+    int require_channel_binding;     /* CbtHardeningLevel Strict on HTTPS */
+    unsigned auth_schemes;           /* HARNESS_AUTH_* offered; see harness_options_parse */
+    int close_connections;           /* "Connection: close" on every reply */
     uint32_t max_envelope_size;      /* bytes of one request body */
     char *ready_file;
     uint32_t operation_timeout_max_ms;
@@ -53,7 +67,9 @@ typedef struct harness_options {
 } harness_options;
 
 /* Parses argv (getopt_long; argv[0] is the program name). Fills defaults
- * (one HTTP listener on HARNESS_DEFAULT_LISTEN when none is given). Returns 0
+ * (one HTTP listener on HARNESS_DEFAULT_LISTEN when none is given; without
+ * --auth, Basic is offered when users are given and Negotiate and Kerberos
+ * when a keytab or NTLM user file is, as WinRM offers what is enabled). Returns 0
  * or PSR_E_INVALID / PSR_E_IO / PSR_E_NOMEM with a message naming the option. */
 int harness_options_parse(harness_options *o, int argc, char **argv, psr_error *err);
 void harness_options_clear(harness_options *o);
@@ -150,7 +166,8 @@ typedef enum harness_fault_kind {
     HARNESS_FAULT_INVALID_XML,
     HARNESS_FAULT_INVALID_PARAMETER,
     HARNESS_FAULT_BAD_DIRECTORY,
-    HARNESS_FAULT_INTERNAL
+    HARNESS_FAULT_INTERNAL,
+    HARNESS_FAULT_UNENCRYPTED
 } harness_fault_kind;
 
 /* Appends a fault envelope to out; detail (may be NULL) is woven into the

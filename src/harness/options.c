@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char harness_usage[] =
     "Usage: psremote-harness [OPTION]...\n"
@@ -22,7 +23,19 @@ const char harness_usage[] =
     "  --tls-key FILE              PEM private key for HTTPS listeners\n"
     "  --user USER:PASSWORD        accept these Basic credentials (repeatable)\n"
     "  --user-file FILE            read USER:PASSWORD lines from FILE\n"
-    "  --allow-unencrypted         accept Basic over plain HTTP (WinRM AllowUnencrypted)\n"
+    "  --allow-unencrypted         WinRM's AllowUnencrypted: accept Basic, and unsealed\n"
+    "                              bodies after Negotiate/Kerberos, over plain HTTP\n"
+    "  --auth LIST                 schemes offered, comma-separated: basic, negotiate,\n"
+    "                              kerberos (default: basic with --user, negotiate and\n"
+    "                              kerberos with --keytab or --ntlm-user-file)\n"
+    "  --keytab FILE               Kerberos service keys (HTTP/host principals)\n"
+    "  --ntlm-user-file FILE       NTLM accounts, lines DOMAIN:USER:PASSWORD (gss-ntlmssp)\n"
+    "  --service-name NAME         the service the acceptor answers as\n"
+    "                              (default HTTP@localhost: HTTP/localhost keys)\n"
+    "  --close-connections         close the connection after every reply (clients\n"
+    "                              must reconnect and authenticate again)\n"
+    "  --require-channel-binding   HTTPS: refuse Negotiate/Kerberos without matching\n"
+    "                              channel binding (CbtHardeningLevel Strict)\n"
     "  --max-envelope-size BYTES   largest request body accepted (default 153600)\n"
     "  --operation-timeout-max SECONDS\n"
     "                              cap on a request's OperationTimeout (default 60)\n"
@@ -39,6 +52,12 @@ enum {
     OPT_USER,
     OPT_USER_FILE,
     OPT_ALLOW_UNENCRYPTED,
+    OPT_AUTH,
+    OPT_KEYTAB,
+    OPT_NTLM_USER_FILE,
+    OPT_SERVICE_NAME,
+    OPT_REQUIRE_CBT,
+    OPT_CLOSE_CONNECTIONS,
     OPT_MAX_ENVELOPE,
     OPT_OP_TIMEOUT_MAX,
     OPT_READY_FILE,
@@ -55,6 +74,12 @@ static const struct option long_options[] = {
     {"user", required_argument, NULL, OPT_USER},
     {"user-file", required_argument, NULL, OPT_USER_FILE},
     {"allow-unencrypted", no_argument, NULL, OPT_ALLOW_UNENCRYPTED},
+    {"auth", required_argument, NULL, OPT_AUTH},
+    {"keytab", required_argument, NULL, OPT_KEYTAB},
+    {"ntlm-user-file", required_argument, NULL, OPT_NTLM_USER_FILE},
+    {"service-name", required_argument, NULL, OPT_SERVICE_NAME},
+    {"require-channel-binding", no_argument, NULL, OPT_REQUIRE_CBT},
+    {"close-connections", no_argument, NULL, OPT_CLOSE_CONNECTIONS},
     {"max-envelope-size", required_argument, NULL, OPT_MAX_ENVELOPE},
     {"operation-timeout-max", required_argument, NULL, OPT_OP_TIMEOUT_MAX},
     {"ready-file", required_argument, NULL, OPT_READY_FILE},
@@ -80,6 +105,9 @@ void harness_options_clear(harness_options *o)
     free(o->tls_cert);
     free(o->tls_key);
     free(o->ready_file);
+    free(o->keytab);
+    free(o->ntlm_user_file);
+    free(o->service_name);
     memset(o, 0, sizeof(*o));
 }
 
@@ -216,6 +244,38 @@ static int set_string(char **slot, const char *value, psr_error *err)
     return *slot ? 0 : psr_error_set(err, PSR_E_NOMEM, "out of memory");
 }
 
+/* "basic,negotiate,kerberos" (any order, case-insensitive). */
+static int parse_auth_list(const char *arg, unsigned *out, psr_error *err)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } names[] = {{"basic", HARNESS_AUTH_BASIC},
+                 {"negotiate", HARNESS_AUTH_NEGOTIATE},
+                 {"kerberos", HARNESS_AUTH_KERBEROS}};
+    unsigned bits = 0;
+    const char *p = arg;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        size_t i;
+        for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+            if (strlen(names[i].name) == n && strncasecmp(p, names[i].name, n) == 0)
+                break;
+        if (i == sizeof(names) / sizeof(names[0]))
+            return psr_error_set(err, PSR_E_INVALID,
+                                 "--auth: unknown scheme '%.*s'; valid: basic, negotiate, kerberos",
+                                 (int)n, p);
+        bits |= names[i].bit;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    if (!bits)
+        return psr_error_set(err, PSR_E_INVALID, "--auth needs at least one scheme");
+    *out = bits;
+    return 0;
+}
+
 static int apply_option(harness_options *o, int c, const char *arg, psr_error *err)
 {
     uint32_t seconds;
@@ -228,6 +288,12 @@ static int apply_option(harness_options *o, int c, const char *arg, psr_error *e
     case OPT_USER: return harness_user_add(o, arg, err);
     case OPT_USER_FILE: return harness_user_file_read(o, arg, err);
     case OPT_ALLOW_UNENCRYPTED: o->allow_unencrypted = 1; return 0;
+    case OPT_AUTH: return parse_auth_list(arg, &o->auth_schemes, err);
+    case OPT_KEYTAB: return set_string(&o->keytab, arg, err);
+    case OPT_NTLM_USER_FILE: return set_string(&o->ntlm_user_file, arg, err);
+    case OPT_SERVICE_NAME: return set_string(&o->service_name, arg, err);
+    case OPT_REQUIRE_CBT: o->require_channel_binding = 1; return 0;
+    case OPT_CLOSE_CONNECTIONS: o->close_connections = 1; return 0;
     case OPT_MAX_ENVELOPE:
         /* 8 KB is far below any real envelope; 64 MB is the wsman/ parser's cap. */
         return parse_u32("--max-envelope-size", arg, 8192, 64u * 1024u * 1024u,
@@ -278,6 +344,18 @@ int harness_options_parse(harness_options *o, int argc, char **argv, psr_error *
         else if (o->n_listens == 0)
             rc = add_listen(o, HARNESS_DEFAULT_LISTEN, 0, err);
     }
+    if (rc == 0 && o->auth_schemes == 0) {
+        /* What WinRM offers is what is enabled; with no account at all the
+         * harness still answers Basic challenges, which nobody passes. */
+        if (o->keytab || o->ntlm_user_file)
+            o->auth_schemes |= HARNESS_AUTH_NEGOTIATE | HARNESS_AUTH_KERBEROS;
+        if (o->n_users || o->auth_schemes == 0)
+            o->auth_schemes |= HARNESS_AUTH_BASIC;
+    }
+    /* gss-ntlmssp (1.2, Debian 12) crashes accepting a raw NTLM token with
+     * credentials acquired for no name, so the acceptor always has one. */
+    if (rc == 0 && !o->service_name)
+        rc = set_string(&o->service_name, "HTTP@localhost", err);
     if (rc < 0)
         harness_options_clear(o);
     return rc;

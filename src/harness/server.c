@@ -14,6 +14,8 @@
  * WinRM does. A body past the size limit is read and dropped (it is never
  * stored), then refused with 413. */
 #include "src/harness/server.h"
+#include "src/harness/auth.h"
+#include "src/auth/sealing.h"
 #include "src/harness/ps_server.h"
 
 #include <microhttpd.h>
@@ -41,6 +43,7 @@
 typedef struct listener {
     struct MHD_Daemon *daemon;
     int tls;
+    const psr_buf *cert_der; /* the server certificate, for channel binding */
     char url[128];
     struct harness_server *server;
 } listener;
@@ -52,6 +55,7 @@ struct harness_server {
     listener *listeners;
     size_t n_listeners;
     char *cert_pem, *key_pem;
+    psr_buf cert_der;
 };
 
 typedef struct request_state {
@@ -60,39 +64,17 @@ typedef struct request_state {
     struct timespec start;
 } request_state;
 
-/* ---- Credentials --------------------------------------------------------- */
-
-/* Constant-time for equal lengths, so the check does not leak the password. */
-static int secret_equal(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    return la == lb && CRYPTO_memcmp(a, b, la) == 0;
-}
-
-/* Returns the matched user name (static in opts) or NULL. */
-static const char *check_basic(const harness_server *s, struct MHD_Connection *c)
-{
-    char *password = NULL;
-    char *user = MHD_basic_auth_get_username_password(c, &password);
-    const char *matched = NULL;
-    if (user && password)
-        for (size_t i = 0; i < s->opts->n_users && !matched; i++)
-            if (strcmp(s->opts->users[i].name, user) == 0 &&
-                secret_equal(s->opts->users[i].password, password))
-                matched = s->opts->users[i].name;
-    if (password) {
-        OPENSSL_cleanse(password, strlen(password));
-        MHD_free(password);
-    }
-    if (user)
-        MHD_free(user);
-    return matched;
-}
-
 /* ---- Replies ------------------------------------------------------------- */
 
+/* What goes into a reply besides status and body. */
+typedef struct reply_extra {
+    int close;                         /* close the connection afterwards */
+    const char *content_type;          /* NULL: SOAP when there is a body */
+    const harness_auth_outcome *auth;  /* WWW-Authenticate values, or NULL */
+} reply_extra;
+
 static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, const psr_buf *body,
-                             int challenge)
+                             const reply_extra *x)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(
         body ? body->len : 0, body && body->data ? body->data : (void *)"", MHD_RESPMEM_MUST_COPY);
@@ -100,10 +82,14 @@ static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, const ps
         return MHD_NO;
     /* The same header values WinRM sends (HTTP.sys). */
     MHD_add_response_header(r, MHD_HTTP_HEADER_SERVER, "Microsoft-HTTPAPI/2.0");
-    if (body && body->len)
+    if (x->content_type)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, x->content_type);
+    else if (body && body->len)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/soap+xml;charset=UTF-8");
-    if (challenge) /* the only scheme the harness accepts, named as WinRM names it */
-        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic realm=\"WSMAN\"");
+    if (x->close)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    for (size_t i = 0; x->auth && i < x->auth->n_www; i++)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, x->auth->www[i].data);
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
@@ -111,25 +97,59 @@ static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, const ps
 
 static void log_request(const harness_server *s, const char *method, const char *url,
                         const char *verb, const char *user, const request_state *st,
-                        unsigned status, size_t reply_len)
+                        unsigned status, size_t reply_len, const char *why)
 {
     if (!s->opts->verbose)
         return;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     long ms = (long)((now.tv_sec - st->start.tv_sec) * 1000 + (now.tv_nsec - st->start.tv_nsec) / 1000000);
-    fprintf(stderr, "psremote-harness: %s %s %s user=%s body=%zu -> %u (%zu bytes, %ld ms)\n",
-            method, url, verb, user ? user : "-", st->total, status, reply_len, ms);
+    fprintf(stderr, "psremote-harness: %s %s %s user=%s body=%zu -> %u (%zu bytes, %ld ms)%s%s\n",
+            method, url, verb, user ? user : "-", st->total, status, reply_len, ms,
+            why ? ": " : "", why ? why : "");
+}
+
+/* The envelope in a request, unsealed when the connection seals. Returns
+ * 0, or an HTTP status to answer with (the fault, if any, in reply). */
+static unsigned read_envelope(harness_server *s, listener *l, harness_conn_auth *ca,
+                              const harness_auth_outcome *who, const char *type,
+                              request_state *st, psr_buf *plain, int *sealed, psr_buf *reply)
+{
+    *sealed = 0;
+    if (who->gss && !l->tls && type && psr_sealing_is_encrypted(type)) {
+        psr_error err;
+        if (harness_auth_unseal(ca, type, st->body.data ? st->body.data : "", st->body.len,
+                                plain, &err) != 0)
+            return (unsigned)harness_fault_build(reply, HARNESS_FAULT_INVALID_XML, NULL,
+                                                 s->machine, err.message);
+        *sealed = 1;
+        return 0;
+    }
+    if (who->gss && !l->tls && !s->opts->allow_unencrypted)
+        return (unsigned)harness_fault_build(reply, HARNESS_FAULT_UNENCRYPTED, NULL, s->machine,
+                                             "");
+    /* WinRM answers another media type (a client that forgot the header)
+     * with a bare 415. */
+    if (!type || strncasecmp(type, "application/soap+xml", 20) != 0)
+        return MHD_HTTP_UNSUPPORTED_MEDIA_TYPE;
+    if (psr_buf_append(plain, st->body.data ? st->body.data : "", st->body.len))
+        return MHD_HTTP_INTERNAL_SERVER_ERROR;
+    return 0;
 }
 
 static enum MHD_Result handle(listener *l, struct MHD_Connection *c, const char *url,
                               const char *method, request_state *st)
 {
     harness_server *s = l->server;
-    psr_buf reply = {0};
+    psr_buf reply = {0}, plain = {0}, sealed_reply = {0}, sealed_type = {0};
+    harness_auth_outcome who = {0};
+    reply_extra x = {0};
     unsigned status;
-    int challenge = 0;
-    const char *user = NULL, *verb = "-";
+    const char *verb = "-";
+    int auth_leg = 0;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    harness_conn_auth *ca = ci ? ci->socket_context : NULL;
 
     if (strcasecmp(url, "/wsman") != 0) {
         status = MHD_HTTP_NOT_FOUND;
@@ -138,40 +158,65 @@ static enum MHD_Result handle(listener *l, struct MHD_Connection *c, const char 
     } else {
         const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
         const char *ident = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "WSMANIDENTIFY");
-        int anonymous = !auth && ident && strcasecmp(ident, "unauthenticated") == 0;
-        /* WinRM refuses Basic over plain HTTP unless AllowUnencrypted is set,
-         * with the same 401 as for a wrong password. */
-        int basic_allowed = l->tls || s->opts->allow_unencrypted;
-        if (!anonymous) {
-            user = basic_allowed && auth ? check_basic(s, c) : NULL;
-        }
         const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-        if (!anonymous && !user) {
-            status = MHD_HTTP_UNAUTHORIZED;
-            challenge = 1;
-        } else if (!type || strncasecmp(type, "application/soap+xml", 20) != 0) {
-            /* WinRM answers another media type (a client that forgot the
-             * header, or sealed multipart/encrypted bodies the harness does
-             * not speak) with a bare 415. */
-            status = MHD_HTTP_UNSUPPORTED_MEDIA_TYPE;
+        int anonymous = !auth && ident && strcasecmp(ident, "unauthenticated") == 0;
+        int sealed = 0;
+        if (!anonymous &&
+            harness_auth_check(ca, s->opts, l->tls, l->cert_der ? l->cert_der->data : NULL,
+                               l->cert_der ? l->cert_der->len : 0, auth, &who) != 0) {
+            status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+        } else if (!anonymous && who.status) {
+            status = who.status;
+            x.auth = &who;
+        } else if (who.gss && auth && st->total == 0) {
+            /* The last leg of an exchange with an empty body (clients
+             * authenticate first, then send sealed messages): 200 and the
+             * server's final token. */
+            status = MHD_HTTP_OK;
+            x.auth = &who;
+            auth_leg = 1;
         } else if (st->total > s->opts->max_envelope_size) {
             char detail[128];
             snprintf(detail, sizeof(detail), "(request of %zu bytes, MaxEnvelopeSize %u bytes)",
                      st->total, (unsigned)s->opts->max_envelope_size);
             status = (unsigned)harness_fault_build(&reply, HARNESS_FAULT_ENCODING_LIMIT, NULL,
                                                    s->machine, detail);
-        } else {
-            status = (unsigned)harness_dispatch(&s->dispatch, st->body.data ? st->body.data : "",
-                                                st->body.len, anonymous, &reply, &verb);
+        } else if ((status = read_envelope(s, l, ca, &who, type, st, &plain, &sealed, &reply)) ==
+                   0) {
+            x.auth = who.n_www ? &who : NULL;
+            status = (unsigned)harness_dispatch(&s->dispatch, plain.data ? plain.data : "",
+                                                plain.len, anonymous, &reply, &verb);
             if (status == MHD_HTTP_UNAUTHORIZED) {
-                challenge = 1;
+                harness_auth_challenge(s->opts, &who);
+                x.auth = &who;
+                psr_buf_reset(&reply);
+            }
+        }
+        /* On a sealing connection replies are sealed too, faults included. */
+        psr_error serr;
+        if (sealed && reply.len) {
+            if (harness_auth_seal(ca, reply.data, reply.len, &sealed_reply, &sealed_type, &serr) == 0) {
+                psr_buf_reset(&reply);
+                psr_buf_append(&reply, sealed_reply.data, sealed_reply.len);
+                x.content_type = sealed_type.data;
+            } else {
+                status = MHD_HTTP_INTERNAL_SERVER_ERROR;
                 psr_buf_reset(&reply);
             }
         }
     }
-    log_request(s, method, url, verb, user, st, status, reply.len);
-    enum MHD_Result ret = queue(c, status, &reply, challenge);
+    log_request(s, method, url, verb, who.user[0] ? who.user : NULL, st, status, reply.len,
+                who.status ? who.why : NULL);
+    /* Closing during a handshake would make it impossible: the connection
+     * goes after each answered envelope, as a server dropping idle
+     * connections between requests. */
+    x.close = s->opts->close_connections && status != MHD_HTTP_UNAUTHORIZED && !auth_leg;
+    enum MHD_Result ret = queue(c, status, &reply, &x);
     psr_buf_free(&reply);
+    psr_buf_free(&plain);
+    psr_buf_free(&sealed_reply);
+    psr_buf_free(&sealed_type);
+    harness_auth_outcome_clear(&who);
     return ret;
 }
 
@@ -214,6 +259,20 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         psr_buf_free(&st->body);
         free(st);
         *con_cls = NULL;
+    }
+}
+
+/* Each TCP connection carries its own authentication (auth.h). */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    (void)c;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = harness_conn_auth_new();
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        harness_conn_auth_free(*socket_context);
+        *socket_context = NULL;
     }
 }
 
@@ -302,6 +361,12 @@ static int load_tls(harness_server *s, psr_error *err)
     else if (X509_check_private_key(cert, key) != 1)
         rc = psr_error_set(err, PSR_E_TLS, "--tls-key %s does not belong to --tls-cert %s",
                            s->opts->tls_key, s->opts->tls_cert);
+    int der_len = cert ? i2d_X509(cert, NULL) : -1;
+    if (rc == 0 && der_len > 0 && psr_buf_reserve(&s->cert_der, (size_t)der_len) == 0) {
+        unsigned char *p = (unsigned char *)s->cert_der.data;
+        i2d_X509(cert, &p);
+        s->cert_der.len = (size_t)der_len;
+    }
     X509_free(cert);
     EVP_PKEY_free(key);
     BIO_free(cb);
@@ -336,6 +401,7 @@ int harness_server_start(harness_server **out, const harness_options *opts, harn
         listener *l = &s->listeners[i];
         l->server = s;
         l->tls = opts->listens[i].tls;
+        l->cert_der = l->tls ? &s->cert_der : NULL;
         int fd = open_listen_socket(&opts->listens[i], l->url, sizeof(l->url), l->tls, err);
         if (fd < 0)
             return fd;
@@ -347,12 +413,14 @@ int harness_server_start(harness_server **out, const harness_options *opts, harn
             ? MHD_start_daemon(flags, 0, NULL, NULL, on_request, l,
                                MHD_OPTION_LISTEN_SOCKET, fd,
                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
+                               MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
                                MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT_S,
                                MHD_OPTION_HTTPS_MEM_CERT, s->cert_pem,
                                MHD_OPTION_HTTPS_MEM_KEY, s->key_pem, MHD_OPTION_END)
             : MHD_start_daemon(flags, 0, NULL, NULL, on_request, l,
                                MHD_OPTION_LISTEN_SOCKET, fd,
                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
+                               MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
                                MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT_S, MHD_OPTION_END);
         if (!l->daemon) {
             close(fd);
@@ -387,5 +455,6 @@ void harness_server_stop(harness_server *s)
         OPENSSL_cleanse(s->key_pem, strlen(s->key_pem));
     free(s->key_pem);
     free(s->cert_pem);
+    psr_buf_free(&s->cert_der);
     free(s);
 }
