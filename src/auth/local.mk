@@ -50,3 +50,12 @@ tests_fuzz_fuzz_sealing_replay_LDADD = $(TEST_LIBS)
 # the life of the process (mechglue plugins, gss-ntlmssp's OpenSSL provider);
 # tests/kdc/gssapi.supp says which, so valgrind does not call it ours.
 check-valgrind: VALGRIND_FLAGS += --suppressions=$(top_srcdir)/tests/kdc/gssapi.supp
+
+# Fuzz target "gss_http" (WWW-Authenticate / Authorization token parsing;
+# seeds in fixtures/fuzz/gss_http).
+FUZZ_TARGETS += gss_http
+check_PROGRAMS += tests/fuzz/fuzz_gss_http_replay
+TESTS += tests/fuzz/fuzz_gss_http_replay
+tests_fuzz_fuzz_gss_http_replay_SOURCES = tests/fuzz/fuzz_gss_http.c tests/fuzz/standalone_main.c
+tests_fuzz_fuzz_gss_http_replay_CFLAGS = $(TEST_CFLAGS) $(GSSAPI_CFLAGS)
+tests_fuzz_fuzz_gss_http_replay_LDADD = $(TEST_LIBS)
