@@ -178,7 +178,47 @@ static void test_sh_quote_round_trip(void)
     psr_buf_free(&line);
 }
 
+static void test_auth_options(void)
+{
+    harness_options o;
+    psr_error err = {0};
+    /* nothing given: Basic challenges only (nobody can pass them) */
+    char *none[] = {"h", NULL};
+    CU_ASSERT_EQUAL_FATAL(parse(&o, &err, none), 0);
+    CU_ASSERT_EQUAL(o.auth_schemes, HARNESS_AUTH_BASIC);
+    CU_ASSERT_STRING_EQUAL(o.service_name, "HTTP@localhost");
+    harness_options_clear(&o);
+    /* a keytab turns on what WinRM offers by default */
+    char *gss[] = {"h", "--keytab", "k.keytab", "--ntlm-user-file", "ntlm", NULL};
+    CU_ASSERT_EQUAL_FATAL(parse(&o, &err, gss), 0);
+    CU_ASSERT_EQUAL(o.auth_schemes, HARNESS_AUTH_NEGOTIATE | HARNESS_AUTH_KERBEROS);
+    CU_ASSERT_STRING_EQUAL(o.keytab, "k.keytab");
+    CU_ASSERT_STRING_EQUAL(o.ntlm_user_file, "ntlm");
+    CU_ASSERT_EQUAL(o.require_channel_binding, 0);
+    harness_options_clear(&o);
+    char *both[] = {"h", "--user", "u:p", "--keytab", "k", "--require-channel-binding",
+                    "--close-connections", "--service-name", "HTTP@host1", NULL};
+    CU_ASSERT_EQUAL_FATAL(parse(&o, &err, both), 0);
+    CU_ASSERT_EQUAL(o.auth_schemes,
+                    HARNESS_AUTH_BASIC | HARNESS_AUTH_NEGOTIATE | HARNESS_AUTH_KERBEROS);
+    CU_ASSERT_EQUAL(o.require_channel_binding, 1);
+    CU_ASSERT_EQUAL(o.close_connections, 1);
+    CU_ASSERT_STRING_EQUAL(o.service_name, "HTTP@host1");
+    harness_options_clear(&o);
+    /* --auth overrides, in any case and order */
+    char *list[] = {"h", "--auth", "Kerberos,basic", "--user", "u:p", NULL};
+    CU_ASSERT_EQUAL_FATAL(parse(&o, &err, list), 0);
+    CU_ASSERT_EQUAL(o.auth_schemes, HARNESS_AUTH_KERBEROS | HARNESS_AUTH_BASIC);
+    harness_options_clear(&o);
+    char *bad[] = {"h", "--auth", "negotiate,digest", NULL};
+    CU_ASSERT_EQUAL(parse(&o, &err, bad), PSR_E_INVALID);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "'digest'"));
+    char *empty[] = {"h", "--auth", "", NULL};
+    CU_ASSERT_EQUAL(parse(&o, &err, empty), PSR_E_INVALID);
+}
+
 static const psr_unit_test tests[] = {
+    {"authentication options", test_auth_options},
     {"defaults", test_defaults},
     {"listen forms", test_listen_forms},
     {"listen errors", test_listen_errors},
