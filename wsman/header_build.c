@@ -9,6 +9,8 @@
 
 #include "wsman/xml.h"
 
+#include <string.h>
+
 static const char request_namespaces[] =
     " xmlns:s=\"" WSMAN_NS_SOAP "\""
     " xmlns:a=\"" WSMAN_NS_ADDRESSING "\""
@@ -108,4 +110,30 @@ int wsman_put_request_head(psr_buf *out, const wsman_request_header *h, const ch
 int wsman_put_tail(psr_buf *out)
 {
     return psr_buf_puts(out, "</s:Body></s:Envelope>");
+}
+
+int wsman_request_retarget(psr_buf *envelope, const char *to)
+{
+    static const char open_tag[] = "<a:To>", close_tag[] = "</a:To>";
+    if (!envelope->data)
+        return PSR_E_PARSE;
+    char *start = strstr(envelope->data, open_tag);
+    char *end = start ? strstr(start, close_tag) : NULL;
+    if (!end)
+        return PSR_E_PARSE;
+    size_t head = (size_t)(start - envelope->data) + sizeof(open_tag) - 1;
+    size_t tail_at = (size_t)(end - envelope->data);
+    psr_buf out = {0};
+    int rc = psr_buf_append(&out, envelope->data, head);
+    if (!rc)
+        rc = wsman_put_text(&out, to);
+    if (!rc)
+        rc = psr_buf_append(&out, envelope->data + tail_at, envelope->len - tail_at);
+    if (rc) {
+        psr_buf_free(&out);
+        return rc;
+    }
+    psr_buf_free(envelope);
+    *envelope = out;
+    return 0;
 }

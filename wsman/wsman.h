@@ -162,6 +162,12 @@ typedef struct wsman_shell_spec {
     const char *creation_xml_b64;  /* PSRP: base64 creationXml, or NULL */
 } wsman_shell_spec;
 
+/* Points a built request at another endpoint: replaces the text of its
+ * first a:To element with to (escaped), in place. For a redirect, when the
+ * same request is sent again to the new URL. PSR_E_PARSE when the envelope
+ * has no a:To. */
+int wsman_request_retarget(psr_buf *envelope, const char *to);
+
 int wsman_build_create_shell(psr_buf *out, const wsman_request_header *h,
                              const wsman_shell_spec *shell);
 int wsman_build_delete_shell(psr_buf *out, const wsman_request_header *h);

@@ -38,6 +38,11 @@ typedef struct psr_connection_options {
     int port;                    /* 0 = 5985, or 5986 with use_ssl */
     int use_ssl;
     const char *application_name; /* NULL = "wsman" */
+    /* -AllowRedirection: follow HTTP redirects (301, 302, 303, 307, 308) to
+     * another URL, at most maximum_redirection times (MaximumRedirection,
+     * default 5; 0 follows none). Never from HTTPS to HTTP. */
+    int allow_redirection;
+    int maximum_redirection;
 
     /* Credentials. user is DOMAIN\user or user@domain. */
     const char *user;

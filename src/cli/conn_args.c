@@ -18,10 +18,16 @@ const char psr_cli_conn_help[] =
     "  -u, --credential USER      DOMAIN\\user or user@domain; the password comes from\n"
     "                             PSREMOTE_PASSWORD, --password-file, or a prompt\n"
     "      --password-file FILE   read the password from the first line of FILE\n"
-    "      --authentication NAME  Basic (Default, Negotiate, Kerberos, NTLM, CredSSP,\n"
-    "                             Certificate: not in this version yet)\n"
+    "      --authentication NAME  Default (Negotiate: Kerberos, else NTLM), Negotiate,\n"
+    "                             NegotiateWithImplicitCredential (ticket cache),\n"
+    "                             Kerberos, NTLM, Basic, Certificate (CredSSP: not\n"
+    "                             in this version yet); messages are sealed on HTTP\n"
+    "      --certificate FILE     PEM client certificate (Certificate authentication)\n"
+    "      --certificate-key FILE its PEM private key (default: in the same file)\n"
     "      --allow-unencrypted    allow Basic over plain HTTP (the password travels\n"
     "                             in clear text)\n"
+    "      --allow-redirection    follow a server's redirect to another URL (at most\n"
+    "                             MaximumRedirection times; never HTTPS to HTTP)\n"
     "      --ca-file FILE         trust the CA certificates in FILE (PEM)\n"
     "      --proxy URL            HTTP proxy (default: http_proxy/https_proxy; \"\" for none)\n"
     "      --trace FILE           write every request and response envelope to FILE\n"
@@ -70,6 +76,9 @@ int psr_cli_conn_option(psr_cli_conn *c, int opt, const char *arg, psr_error *er
     case OPT_ALLOW_UNENCRYPTED: c->conn.allow_unencrypted = 1; break;
     case OPT_PROXY: c->conn.proxy = arg; break;
     case OPT_TRACE: c->trace_path = arg; break;
+    case OPT_ALLOW_REDIRECTION: c->conn.allow_redirection = 1; break;
+    case OPT_CERTIFICATE: c->conn.certificate_file = arg; break;
+    case OPT_CERTIFICATE_KEY: c->conn.certificate_key_file = arg; break;
     default: return 0;
     }
     return rc ? rc : 1;

@@ -22,6 +22,9 @@ enum {
     OPT_ALLOW_UNENCRYPTED,
     OPT_PROXY,
     OPT_TRACE,
+    OPT_ALLOW_REDIRECTION,
+    OPT_CERTIFICATE,
+    OPT_CERTIFICATE_KEY,
     OPT_CONN_LAST /* subcommands number their own options from here */
 };
 
@@ -39,7 +42,10 @@ enum {
     {"ca-file", required_argument, NULL, OPT_CA_FILE},                         \
     {"allow-unencrypted", no_argument, NULL, OPT_ALLOW_UNENCRYPTED},           \
     {"proxy", required_argument, NULL, OPT_PROXY},                             \
-    {"trace", required_argument, NULL, OPT_TRACE}
+    {"trace", required_argument, NULL, OPT_TRACE},                             \
+    {"allow-redirection", no_argument, NULL, OPT_ALLOW_REDIRECTION},           \
+    {"certificate", required_argument, NULL, OPT_CERTIFICATE},                 \
+    {"certificate-key", required_argument, NULL, OPT_CERTIFICATE_KEY}
 #define PSR_CONN_SHORT_OPTIONS "c:u:"
 
 typedef struct psr_cli_conn {

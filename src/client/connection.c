@@ -12,6 +12,7 @@ void psr_connection_options_init(psr_connection_options *o)
     o->cancel_timeout_ms = 60000;
     o->max_envelope_size = 153600;    /* 150 KB until the server says more */
     o->no_machine_profile = 1;        /* WinRS: no profile, as the issue asks */
+    o->maximum_redirection = 5;       /* PowerShell's MaximumRedirection */
 }
 
 static const struct {

@@ -101,3 +101,55 @@ unsigned psr_endpoint_port(const char *url)
     curl_url_cleanup(u);
     return result;
 }
+
+int psr_endpoint_add_ps_version(psr_buf *url, psr_error *err)
+{
+    const char *query = strchr(url->data, '?');
+    int rc;
+    if (query) {
+        rc = psr_buf_puts(url, ";PSVersion=" PSR_ENDPOINT_PS_VERSION);
+    } else {
+        while (url->len > 0 && url->data[url->len - 1] == '/')
+            url->data[--url->len] = '\0';
+        rc = psr_buf_puts(url, "?PSVersion=" PSR_ENDPOINT_PS_VERSION);
+    }
+    return rc ? psr_error_set(err, PSR_E_NOMEM, "out of memory") : 0;
+}
+
+int psr_endpoint_redirect_target(const char *base, const char *location, psr_buf *out,
+                                 psr_error *err)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *full = NULL;
+    int rc = 0;
+    if (!u)
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    /* Setting a relative URL on a handle holding base resolves it. */
+    if (curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK ||
+        curl_url_set(u, CURLUPART_URL, location, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_URL, &full, 0) != CURLUE_OK) {
+        rc = psr_error_set(err, PSR_E_INVALID,
+                           "%s redirects to '%s', which is not a valid URL", base, location);
+        goto done;
+    }
+    if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0) {
+        rc = psr_error_set(err, PSR_E_INVALID,
+                           "%s redirects to %s, which is not http:// or https://", base, full);
+        goto done;
+    }
+    if (strncasecmp(base, "https:", 6) == 0 && strcasecmp(scheme, "http") == 0) {
+        rc = psr_error_set(err, PSR_E_INVALID,
+                           "%s redirects to %s, from HTTPS to plain HTTP; not followed "
+                           "(credentials and data would leave TLS)", base, full);
+        goto done;
+    }
+    psr_buf_reset(out);
+    if (psr_buf_puts(out, full))
+        rc = psr_error_set(err, PSR_E_NOMEM, "out of memory");
+done:
+    curl_free(scheme);
+    curl_free(full);
+    curl_url_cleanup(u);
+    return rc;
+}

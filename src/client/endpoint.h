@@ -22,4 +22,18 @@ void psr_endpoint_host(const char *url, char *out, size_t cap);
  * with IncludePortInSPN); 0 when the URL cannot be read. */
 unsigned psr_endpoint_port(const char *url);
 
+/* PowerShell's rule for the URL of a PowerShell session (WSManTransport-
+ * Manager.Initialize): the client's version goes into the query, so that
+ * endpoints such as Exchange's can tell client versions apart and redirect
+ * old ones. Without a query: trailing '/' trimmed, "?PSVersion=V" added;
+ * with one: ";PSVersion=V" appended. */
+#define PSR_ENDPOINT_PS_VERSION "5.1"
+int psr_endpoint_add_ps_version(psr_buf *url, psr_error *err);
+
+/* Resolves a redirect's Location (absolute, or relative to base) into out
+ * (replaced). Refuses what is not http(s), and https to http (the request
+ * would leave TLS): PSR_E_INVALID naming both URLs. */
+int psr_endpoint_redirect_target(const char *base, const char *location, psr_buf *out,
+                                 psr_error *err);
+
 #endif

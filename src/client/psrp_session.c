@@ -246,9 +246,7 @@ int psr_psrp_session_open(psr_psrp_session **out, const psr_connection_options *
     s->envelope_fixed = conn->max_envelope_size != WSMAN_DEFAULT_MAX_ENVELOPE;
     int rc = psr_psrp_resource_uri(configuration_name, &s->resource_uri) ? nomem(err) : 0;
     if (!rc)
-        rc = psr_transport_new(&s->main, conn, err);
-    if (!rc)
-        rc = psr_transport_new(&s->control, conn, err);
+        rc = psr_transport_new_powershell(&s->main, conn, err);
     if (rc)
         goto fail;
 
@@ -266,6 +264,9 @@ int psr_psrp_session_open(psr_psrp_session **out, const psr_connection_options *
     }
     if ((rc = psrp_pool_open(s->pool, err)) || (rc = create_shell(s, err)) ||
         (rc = wait_opened(s, err)))
+        goto fail;
+    /* The control channel goes where the shell is, after any redirect. */
+    if ((rc = psr_transport_new_like(&s->control, s->main, err)))
         goto fail;
 
     /* PowerShell 3 and later servers take 500 KB envelopes. */

@@ -23,20 +23,18 @@ struct psr_transport {
      * memory instead of allocating (and page-faulting) each reply anew. */
     psr_http_response reply;
     FILE *trace;              /* borrowed from the options, or NULL */
+    psr_connection_options conn; /* a copy (strings borrowed), for redirects */
+    int powershell;           /* the URL carries PSVersion (endpoint.h) */
+    int redirects_left;
+    psr_buf visited;          /* URLs already used, one per line (loops) */
+    psr_buf retargeted;       /* the envelope sent again after a redirect */
 };
 
-int psr_transport_new(psr_transport **out, const psr_connection_options *conn,
-                      psr_error *err)
+/* Opens the HTTP connection and the authenticator for t->url. */
+static int connect_endpoint(psr_transport *t, psr_error *err)
 {
-    *out = NULL;
-    psr_transport *t = calloc(1, sizeof(*t));
-    if (!t)
-        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
-    int rc = psr_endpoint_url(conn, &t->url, err);
-    if (rc)
-        goto fail;
+    const psr_connection_options *conn = &t->conn;
     psr_endpoint_host(t->url.data, t->host, sizeof(t->host));
-
     /* The HTTP timeout is a safety net behind the server's own
      * OperationTimeout: a server that stays silent well past it (a dead
      * peer, a dropped connection nobody reset) must not hang us. */
@@ -55,11 +53,45 @@ int psr_transport_new(psr_transport **out, const psr_connection_options *conn,
         .connect_timeout_ms = 30000,
         .request_timeout_ms = (long)conn->operation_timeout_ms + 60000,
     };
-    rc = psr_http_new(&t->http, &ho, err);
-    if (rc)
-        goto fail;
-    rc = psr_auth_new(&t->auth, conn, t->host, psr_endpoint_port(t->url.data),
-                      psr_http_is_tls(t->http), err);
+    psr_http_free(t->http);
+    t->http = NULL;
+    psr_auth_free(t->auth);
+    t->auth = NULL;
+    int rc = psr_http_new(&t->http, &ho, err);
+    if (!rc)
+        rc = psr_auth_new(&t->auth, conn, t->host, psr_endpoint_port(t->url.data),
+                          psr_http_is_tls(t->http), err);
+    return rc;
+}
+
+/* Remembers a URL the transport was sent to, before any PSVersion query is
+ * added, so a redirect back to it is seen as a loop. */
+static int remember_url(psr_transport *t, const char *url, psr_error *err)
+{
+    if (psr_buf_puts(&t->visited, url) || psr_buf_putc(&t->visited, '\n'))
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    return 0;
+}
+
+static int transport_new(psr_transport **out, const psr_connection_options *conn,
+                         int powershell, const char *url, psr_error *err)
+{
+    *out = NULL;
+    psr_transport *t = calloc(1, sizeof(*t));
+    if (!t)
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    t->conn = *conn;
+    t->redirects_left = conn->maximum_redirection;
+    int rc = url ? (psr_buf_puts(&t->url, url) ? psr_error_set(err, PSR_E_NOMEM, "out of memory")
+                                               : 0)
+                 : psr_endpoint_url(conn, &t->url, err);
+    t->powershell = powershell;
+    if (!rc)
+        rc = remember_url(t, t->url.data, err);
+    if (!rc && powershell && !url)
+        rc = psr_endpoint_add_ps_version(&t->url, err);
+    if (!rc)
+        rc = connect_endpoint(t, err);
     if (rc)
         goto fail;
     t->trace = conn->trace;
@@ -76,6 +108,28 @@ fail:
     return rc;
 }
 
+int psr_transport_new(psr_transport **out, const psr_connection_options *conn,
+                      psr_error *err)
+{
+    return transport_new(out, conn, 0, NULL, err);
+}
+
+int psr_transport_new_powershell(psr_transport **out, const psr_connection_options *conn,
+                                 psr_error *err)
+{
+    return transport_new(out, conn, 1, NULL, err);
+}
+
+int psr_transport_new_like(psr_transport **out, const psr_transport *model, psr_error *err)
+{
+    int rc = transport_new(out, &model->conn, 0, model->url.data, err);
+    if (!rc) {
+        (*out)->max_envelope_size = model->max_envelope_size;
+        (*out)->redirects_left = model->redirects_left;
+    }
+    return rc;
+}
+
 void psr_transport_free(psr_transport *t)
 {
     if (!t)
@@ -84,6 +138,8 @@ void psr_transport_free(psr_transport *t)
     psr_http_response_clear(&t->reply);
     psr_auth_free(t->auth);
     psr_buf_free(&t->peer_cert);
+    psr_buf_free(&t->visited);
+    psr_buf_free(&t->retargeted);
     psr_buf_free(&t->url);
     free(t);
 }
@@ -174,6 +230,83 @@ static void trace_write(psr_transport *t, const char *what, const void *text, si
  * probe, the handshake legs, and the envelope (again after a restart). */
 #define MAX_REQUESTS_PER_ENVELOPE 12
 
+static int is_redirect(long status)
+{
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* The server sent the request elsewhere. With allow_redirection the
+ * transport moves to the new URL (new connection, new authentication: the
+ * credentials go to the new host only because the user allowed it) and
+ * the envelope is pointed there; otherwise the error says where and how. */
+static int follow_redirect(psr_transport *t, const psr_buf **envelope, psr_error *err)
+{
+    const char *location = t->reply.location;
+    if (!location || !*location)
+        return psr_error_set(err, PSR_E_HTTP,
+                             "%s answered HTTP %ld, a redirect without a Location", t->url.data,
+                             t->reply.status);
+    psr_buf target = {0};
+    int rc = psr_endpoint_redirect_target(t->url.data, location, &target, err);
+    if (rc)
+        goto done;
+    if (!t->conn.allow_redirection) {
+        rc = psr_error_set(err, PSR_E_HTTP,
+                           "%s redirects the connection to %s; to follow it, pass "
+                           "--allow-redirection (MaximumRedirection limits how many times)",
+                           t->url.data, target.data);
+        goto done;
+    }
+    if (t->redirects_left <= 0) {
+        rc = psr_error_set(err, PSR_E_HTTP,
+                           "%s redirects to %s, but MaximumRedirection (%d) redirects were "
+                           "already followed",
+                           t->url.data, target.data, t->conn.maximum_redirection);
+        goto done;
+    }
+    /* A URL seen before means a loop: whole lines of t->visited. */
+    for (const char *p = t->visited.data; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        if (n == target.len && strncmp(p, target.data, n) == 0) {
+            rc = psr_error_set(err, PSR_E_HTTP,
+                               "%s redirects back to %s, which redirected before: a redirect "
+                               "loop; not followed",
+                               t->url.data, target.data);
+            goto done;
+        }
+        p = nl ? nl + 1 : p + n;
+    }
+    t->redirects_left--;
+    psr_buf_reset(&t->url);
+    if (psr_buf_append(&t->url, target.data, target.len)) {
+        rc = psr_error_set(err, PSR_E_NOMEM, "out of memory");
+        goto done;
+    }
+    /* PowerShell connects to the new URI as to any other: with PSVersion. */
+    rc = remember_url(t, target.data, err);
+    if (!rc && t->powershell)
+        rc = psr_endpoint_add_ps_version(&t->url, err);
+    if (!rc)
+        rc = connect_endpoint(t, err);
+    if (rc)
+        goto done;
+    if (*envelope != &t->retargeted) {
+        psr_buf_reset(&t->retargeted);
+        if (psr_buf_append(&t->retargeted, (*envelope)->data, (*envelope)->len)) {
+            rc = psr_error_set(err, PSR_E_NOMEM, "out of memory");
+            goto done;
+        }
+    }
+    rc = wsman_request_retarget(&t->retargeted, t->url.data);
+    if (rc)
+        rc = psr_error_set(err, rc, "cannot point the request at %s", t->url.data);
+    *envelope = &t->retargeted;
+done:
+    psr_buf_free(&target);
+    return rc;
+}
+
 /* Posts what the authenticator says until it has the envelope's reply;
  * body and len then give the (unsealed) reply body. */
 static int exchange(psr_transport *t, const psr_buf *envelope, const void **body, size_t *len,
@@ -190,6 +323,12 @@ static int exchange(psr_transport *t, const psr_buf *envelope, const void **body
                            err);
         if (rc) /* transport errors already name host and port */
             return rc;
+        if (is_redirect(hr->status)) {
+            rc = follow_redirect(t, &envelope, err);
+            if (rc)
+                return rc;
+            continue;
+        }
         psr_auth_reply reply = {
             .status = hr->status,
             .content_type = hr->content_type,

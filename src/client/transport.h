@@ -22,6 +22,13 @@ typedef struct psr_transport psr_transport;
  * (lazily) an HTTP connection. conn is copied where needed. */
 int psr_transport_new(psr_transport **out, const psr_connection_options *conn,
                       psr_error *err);
+/* The same for a PowerShell session: the URL carries the client's
+ * PSVersion in its query, as PowerShell sends it (endpoint.h). */
+int psr_transport_new_powershell(psr_transport **out, const psr_connection_options *conn,
+                                 psr_error *err);
+/* A second transport to the endpoint model talks to now (after redirects),
+ * with the same options: a control channel. */
+int psr_transport_new_like(psr_transport **out, const psr_transport *model, psr_error *err);
 void psr_transport_free(psr_transport *t);
 
 const char *psr_transport_url(const psr_transport *t);
@@ -38,7 +45,10 @@ void psr_transport_set_max_envelope_size(psr_transport *t, uint32_t bytes);
 uint32_t psr_transport_max_envelope_size(const psr_transport *t);
 
 /* Posts one envelope and parses the answer. A SOAP fault (HTTP 500 or 400
- * with a fault body) returns PSR_E_FAULT with the fault in err and resp. */
+ * with a fault body) returns PSR_E_FAULT with the fault in err and resp.
+ * An HTTP redirect is followed when the options allow it (the envelope is
+ * sent again, pointed at the new URL, which the transport keeps using);
+ * otherwise the error names the target and --allow-redirection. */
 int psr_transport_call(psr_transport *t, const psr_buf *envelope, wsman_response *resp,
                        psr_error *err);
 

@@ -45,6 +45,12 @@ enum {
     HARNESS_AUTH_KERBEROS = 1 << 2
 };
 
+/* --redirect PATH=URL: requests for PATH get "302 Found" to URL. */
+typedef struct harness_redirect {
+    char *path;
+    char *url;
+} harness_redirect;
+
 typedef struct harness_options {
     harness_listen *listens;
     size_t n_listens;
@@ -59,6 +65,8 @@ typedef struct harness_options {
     int require_channel_binding;     /* CbtHardeningLevel Strict on HTTPS */
     unsigned auth_schemes;           /* HARNESS_AUTH_* offered; see harness_options_parse */
     int close_connections;           /* "Connection: close" on every reply */
+    harness_redirect *redirects;
+    size_t n_redirects;
     uint32_t max_envelope_size;      /* bytes of one request body */
     char *ready_file;
     uint32_t operation_timeout_max_ms;
@@ -80,6 +88,10 @@ int harness_user_add(harness_options *o, const char *spec, psr_error *err);
 /* Reads USER:PASSWORD lines (blank lines and lines starting with '#' are
  * skipped; CR LF endings allowed). */
 int harness_user_file_read(harness_options *o, const char *path, psr_error *err);
+/* "PATH=URL"; PATH starts with '/'. Appends to o->redirects. */
+int harness_redirect_add(harness_options *o, const char *spec, psr_error *err);
+/* The URL PATH redirects to, or NULL. */
+const char *harness_redirect_find(const harness_options *o, const char *path);
 extern const char harness_usage[];
 
 /* ---- Command lines (cmdline.c) ---------------------------------------- */

@@ -32,6 +32,8 @@ const char harness_usage[] =
     "  --ntlm-user-file FILE       NTLM accounts, lines DOMAIN:USER:PASSWORD (gss-ntlmssp)\n"
     "  --service-name NAME         the service the acceptor answers as\n"
     "                              (default HTTP@localhost: HTTP/localhost keys)\n"
+    "  --redirect PATH=URL         answer requests for PATH with 302 Found to URL\n"
+    "                              (repeatable: chains and loops for client tests)\n"
     "  --close-connections         close the connection after every reply (clients\n"
     "                              must reconnect and authenticate again)\n"
     "  --require-channel-binding   HTTPS: refuse Negotiate/Kerberos without matching\n"
@@ -58,6 +60,7 @@ enum {
     OPT_SERVICE_NAME,
     OPT_REQUIRE_CBT,
     OPT_CLOSE_CONNECTIONS,
+    OPT_REDIRECT,
     OPT_MAX_ENVELOPE,
     OPT_OP_TIMEOUT_MAX,
     OPT_READY_FILE,
@@ -80,6 +83,7 @@ static const struct option long_options[] = {
     {"service-name", required_argument, NULL, OPT_SERVICE_NAME},
     {"require-channel-binding", no_argument, NULL, OPT_REQUIRE_CBT},
     {"close-connections", no_argument, NULL, OPT_CLOSE_CONNECTIONS},
+    {"redirect", required_argument, NULL, OPT_REDIRECT},
     {"max-envelope-size", required_argument, NULL, OPT_MAX_ENVELOPE},
     {"operation-timeout-max", required_argument, NULL, OPT_OP_TIMEOUT_MAX},
     {"ready-file", required_argument, NULL, OPT_READY_FILE},
@@ -108,6 +112,11 @@ void harness_options_clear(harness_options *o)
     free(o->keytab);
     free(o->ntlm_user_file);
     free(o->service_name);
+    for (size_t i = 0; i < o->n_redirects; i++) {
+        free(o->redirects[i].path);
+        free(o->redirects[i].url);
+    }
+    free(o->redirects);
     memset(o, 0, sizeof(*o));
 }
 
@@ -244,6 +253,35 @@ static int set_string(char **slot, const char *value, psr_error *err)
     return *slot ? 0 : psr_error_set(err, PSR_E_NOMEM, "out of memory");
 }
 
+int harness_redirect_add(harness_options *o, const char *spec, psr_error *err)
+{
+    const char *eq = strchr(spec, '=');
+    if (spec[0] != '/' || !eq || !eq[1])
+        return psr_error_set(err, PSR_E_INVALID,
+                             "--redirect '%s': expected PATH=URL with PATH starting with '/' "
+                             "(e.g. /PowerShell=http://127.0.0.1:5985/wsman)", spec);
+    harness_redirect *n = realloc(o->redirects, (o->n_redirects + 1) * sizeof(*n));
+    if (!n)
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    o->redirects = n;
+    harness_redirect r = {strndup(spec, (size_t)(eq - spec)), strdup(eq + 1)};
+    if (!r.path || !r.url) {
+        free(r.path);
+        free(r.url);
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    }
+    o->redirects[o->n_redirects++] = r;
+    return 0;
+}
+
+const char *harness_redirect_find(const harness_options *o, const char *path)
+{
+    for (size_t i = 0; i < o->n_redirects; i++)
+        if (strcmp(o->redirects[i].path, path) == 0)
+            return o->redirects[i].url;
+    return NULL;
+}
+
 /* "basic,negotiate,kerberos" (any order, case-insensitive). */
 static int parse_auth_list(const char *arg, unsigned *out, psr_error *err)
 {
@@ -294,6 +332,7 @@ static int apply_option(harness_options *o, int c, const char *arg, psr_error *e
     case OPT_SERVICE_NAME: return set_string(&o->service_name, arg, err);
     case OPT_REQUIRE_CBT: o->require_channel_binding = 1; return 0;
     case OPT_CLOSE_CONNECTIONS: o->close_connections = 1; return 0;
+    case OPT_REDIRECT: return harness_redirect_add(o, arg, err);
     case OPT_MAX_ENVELOPE:
         /* 8 KB is far below any real envelope; 64 MB is the wsman/ parser's cap. */
         return parse_u32("--max-envelope-size", arg, 8192, 64u * 1024u * 1024u,

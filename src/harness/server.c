@@ -69,6 +69,7 @@ typedef struct request_state {
 /* What goes into a reply besides status and body. */
 typedef struct reply_extra {
     int close;                         /* close the connection afterwards */
+    const char *location;              /* Location of a redirect */
     const char *content_type;          /* NULL: SOAP when there is a body */
     const harness_auth_outcome *auth;  /* WWW-Authenticate values, or NULL */
 } reply_extra;
@@ -88,6 +89,8 @@ static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, const ps
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/soap+xml;charset=UTF-8");
     if (x->close)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    if (x->location)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, x->location);
     for (size_t i = 0; x->auth && i < x->auth->n_www; i++)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, x->auth->www[i].data);
     enum MHD_Result ret = MHD_queue_response(c, status, r);
@@ -95,18 +98,23 @@ static enum MHD_Result queue(struct MHD_Connection *c, unsigned status, const ps
     return ret;
 }
 
-static void log_request(const harness_server *s, const char *method, const char *url,
-                        const char *verb, const char *user, const request_state *st,
-                        unsigned status, size_t reply_len, const char *why)
+static void log_request(const harness_server *s, struct MHD_Connection *c, const char *method,
+                        const char *url, const char *verb, const char *user,
+                        const request_state *st, unsigned status, size_t reply_len,
+                        const char *why)
 {
     if (!s->opts->verbose)
         return;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     long ms = (long)((now.tv_sec - st->start.tv_sec) * 1000 + (now.tv_nsec - st->start.tv_nsec) / 1000000);
-    fprintf(stderr, "psremote-harness: %s %s %s user=%s body=%zu -> %u (%zu bytes, %ld ms)%s%s\n",
-            method, url, verb, user ? user : "-", st->total, status, reply_len, ms,
-            why ? ": " : "", why ? why : "");
+    /* PowerShell clients name their version in the query (?PSVersion=). */
+    const char *ps_version = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "PSVersion");
+    fprintf(stderr,
+            "psremote-harness: %s %s%s%s %s user=%s body=%zu -> %u (%zu bytes, %ld ms)%s%s\n",
+            method, url, ps_version ? "?PSVersion=" : "", ps_version ? ps_version : "", verb,
+            user ? user : "-", st->total, status, reply_len, ms, why ? ": " : "",
+            why ? why : "");
 }
 
 /* The envelope in a request, unsealed when the connection seals. Returns
@@ -151,7 +159,9 @@ static enum MHD_Result handle(listener *l, struct MHD_Connection *c, const char 
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     harness_conn_auth *ca = ci ? ci->socket_context : NULL;
 
-    if (strcasecmp(url, "/wsman") != 0) {
+    if ((x.location = harness_redirect_find(s->opts, url)) != NULL) {
+        status = MHD_HTTP_FOUND; /* before authentication, as a front end would */
+    } else if (strcasecmp(url, "/wsman") != 0) {
         status = MHD_HTTP_NOT_FOUND;
     } else if (strcmp(method, "POST") != 0) {
         status = MHD_HTTP_METHOD_NOT_ALLOWED;
@@ -205,7 +215,7 @@ static enum MHD_Result handle(listener *l, struct MHD_Connection *c, const char 
             }
         }
     }
-    log_request(s, method, url, verb, who.user[0] ? who.user : NULL, st, status, reply.len,
+    log_request(s, c, method, url, verb, who.user[0] ? who.user : NULL, st, status, reply.len,
                 who.status ? who.why : NULL);
     /* Closing during a handshake would make it impossible: the connection
      * goes after each answered envelope, as a server dropping idle

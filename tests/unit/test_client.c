@@ -2,6 +2,7 @@
 #include "psremote/connection.h"
 #include "psremote/session_option.h"
 #include "src/client/endpoint.h"
+#include "wsman/wsman.h"
 #include "unit.h"
 
 #include <string.h>
@@ -132,7 +133,72 @@ static void test_session_option_errors(void)
     psr_session_option_store_free(&st);
 }
 
+/* PowerShell's WSManTransportManager.Initialize: "?PSVersion=" after the
+ * URI with trailing '/' trimmed, or ";PSVersion=" after an existing query. */
+static void test_ps_version_query(void)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"http://h:5985/wsman", "http://h:5985/wsman?PSVersion=5.1"},
+        {"https://mail.example.com/PowerShell/", "https://mail.example.com/PowerShell?PSVersion=5.1"},
+        {"https://mail.example.com/PowerShell?serializationLevel=Full",
+         "https://mail.example.com/PowerShell?serializationLevel=Full;PSVersion=5.1"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        psr_buf url = {0};
+        psr_error err;
+        psr_buf_puts(&url, cases[i].in);
+        CU_ASSERT_EQUAL(psr_endpoint_add_ps_version(&url, &err), 0);
+        CU_ASSERT_STRING_EQUAL(url.data, cases[i].out);
+        psr_buf_free(&url);
+    }
+}
+
+static void test_redirect_target(void)
+{
+    psr_buf out = {0};
+    psr_error err;
+    CU_ASSERT_EQUAL(psr_endpoint_redirect_target("http://a:5985/PowerShell", "/wsman", &out, &err), 0);
+    CU_ASSERT_STRING_EQUAL(out.data, "http://a:5985/wsman");
+    CU_ASSERT_EQUAL(psr_endpoint_redirect_target("http://a/x", "https://b.example.com:5986/wsman",
+                                                 &out, &err),
+                    0);
+    CU_ASSERT_STRING_EQUAL(out.data, "https://b.example.com:5986/wsman");
+    CU_ASSERT_EQUAL(psr_endpoint_redirect_target("https://a/x", "http://b/wsman", &out, &err),
+                    PSR_E_INVALID);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "from HTTPS to plain HTTP"));
+    CU_ASSERT_EQUAL(psr_endpoint_redirect_target("http://a/x", "ftp://b/wsman", &out, &err),
+                    PSR_E_INVALID);
+    psr_buf_free(&out);
+}
+
+static void test_request_retarget(void)
+{
+    wsman_request_header h = {.to = "http://old:5985/wsman", .resource_uri = WSMAN_RESOURCE_CMD,
+                              .message_id = "uuid:00000000-0000-0000-0000-000000000001",
+                              .shell_id = "0A1B2C3D-0000-0000-0000-000000000002"};
+    psr_buf env = {0};
+    CU_ASSERT_EQUAL_FATAL(wsman_build_delete_shell(&env, &h), 0);
+    CU_ASSERT_EQUAL(wsman_request_retarget(&env, "http://new:5985/wsman?a=1&b=2"), 0);
+    /* the rewritten request parses, and its To is the new URL */
+    wsman_request req;
+    psr_error err;
+    CU_ASSERT_EQUAL_FATAL(wsman_parse_request(env.data, env.len, &req, &err), 0);
+    CU_ASSERT_STRING_EQUAL(req.to, "http://new:5985/wsman?a=1&b=2");
+    CU_ASSERT_STRING_EQUAL(req.message_id, "uuid:00000000-0000-0000-0000-000000000001");
+    wsman_request_clear(&req);
+    psr_buf_free(&env);
+    psr_buf none = {0};
+    psr_buf_puts(&none, "<s:Envelope/>");
+    CU_ASSERT_EQUAL(wsman_request_retarget(&none, "http://x/"), PSR_E_PARSE);
+    psr_buf_free(&none);
+}
+
 static const psr_unit_test tests[] = {
+    {"PSVersion in the URL of a PowerShell session", test_ps_version_query},
+    {"redirect targets", test_redirect_target},
+    {"pointing a built request at a new URL", test_request_retarget},
     {"endpoint defaults", test_endpoint_defaults},
     {"endpoint connection URI", test_endpoint_connection_uri},
     {"endpoint bad names", test_endpoint_bad_names},
