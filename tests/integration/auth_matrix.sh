@@ -5,9 +5,8 @@
 # failures a user meets (wrong password, no ticket, wrong SPN, NoEncryption
 # against a server that requires sealing, a client without channel binding,
 # a server dropping the connection between requests) and third-party
-# clients (Debian's python3-winrm with Kerberos; Go's masterzen/winrm
-# with NTLM is not here yet: gss-ntlmssp refuses go-ntlmssp's AUTHENTICATE
-# message, see the issue notes). A throwaway MIT KDC (tests/kdc/kdc.sh)
+# clients (Go's masterzen/winrm with NTLM, Debian's python3-winrm with
+# Kerberos). A throwaway MIT KDC (tests/kdc/kdc.sh)
 # runs for the test; skipped (77) without it.
 . "$top_srcdir/tests/integration/lib.sh"
 
@@ -113,12 +112,34 @@ check "the client authenticated again after each dropped connection ($handshakes
     [ "$handshakes" -gt 10 ]
 
 # ---- third-party clients against the harness ----
+start_harness relaxed --listen-tls 127.0.0.1:0 --tls-cert "$TMP/server.crt" \
+    --tls-key "$TMP/server.key" $GSS_OPTS --verbose
+GOSRC=/usr/share/gocode/src/github.com/masterzen/winrm
+if command -v go >/dev/null 2>&1 && [ -d "$GOSRC" ]; then
+    mkdir -p "$TMP/go/src/gowinrm"
+    cp "$top_srcdir/tests/interop/gowinrm/main.go" "$TMP/go/src/gowinrm/"
+    if (cd "$TMP/go" && GO111MODULE=off GOPATH="/usr/share/gocode:$TMP/go" \
+            GOCACHE="$TMP/gocache" GOFLAGS= GOPROXY=off go build -o "$TMP/gowinrm" gowinrm) \
+            >"$TMP/gobuild.log" 2>&1; then
+        # go-ntlmssp takes the domain from the server's CHALLENGE (as for a
+        # Windows local account) and sends no channel bindings: a local
+        # account, over HTTPS with binding optional (it cannot seal on HTTP).
+        WINRM_PASSWORD=$PSR_NTLM_ONLY_PASSWORD "$TMP/gowinrm" localhost \
+            "$(port_of "$URL_relaxed")" 1 "$TMP/server.crt" "$PSR_NTLM_LOCAL_USER" ntlm \
+            >"$TMP/go.out" 2>&1
+        check "masterzen/winrm with NTLM over HTTPS: four commands, right output and codes" \
+            [ "$(cat "$TMP/go.out")" = 'echo "hello\n" "" 0
+stderr "to-out\n" "to-err\n" 3
+stdin "PIPED INPUT\n" "" 0
+timeout "late\n" "" 0' ]
+        check "the harness saw the NTLM logon of the local account" \
+            grep -q 'user=LOCALHOST.localuser' "$TMP/harness.relaxed.err"
+    fi
+fi
 if /usr/bin/python3 -c 'import winrm, requests_kerberos' 2>/dev/null; then
     # Debian's pywinrm 0.3.0 can neither seal Kerberos messages nor send
     # channel bindings: it works over HTTPS where binding is optional
     # (Relaxed, Windows' default) and is refused where it is required.
-    start_harness relaxed --listen-tls 127.0.0.1:0 --tls-cert "$TMP/server.crt" \
-        --tls-key "$TMP/server.key" $GSS_OPTS
     for target in "relaxed $(port_of "$URL_relaxed")" "strict $HTTPS_PORT"; do
         set -- $target
         /usr/bin/python3 - "$2" "$TMP/server.crt" >"$TMP/py.$1" 2>&1 <<'EOF'

@@ -21,7 +21,12 @@
 # both in the keytab). The NTLM user file (gss-ntlmssp's
 # NTLM_USER_FILE, lines DOMAIN:user:password) holds user1 with the same
 # password, ntlmonly, a user the KDC does not know, and faraway@NOKDC.TEST,
-# whose realm has no KDC at all (both with PSR_NTLM_ONLY_PASSWORD).
+# whose realm has no KDC at all (both with PSR_NTLM_ONLY_PASSWORD), and
+# localuser in domain LOCALHOST, a "local account" of the acceptor
+# HTTP@localhost: gss-ntlmssp names itself LOCALHOST in its CHALLENGE, and
+# clients that take the domain from there (go-ntlmssp does, as for Windows
+# local accounts) log on as LOCALHOST\localuser (PSR_NTLM_LOCAL_USER, with
+# PSR_NTLM_ONLY_PASSWORD).
 #
 # Exit status 77 (automake's "skipped") when the MIT KDC programs are missing
 # (searched in /usr/sbin, /usr/local/sbin, /sbin and PATH, or only in the
@@ -128,8 +133,8 @@ CONF
     kdc = FILE:$dir/kdc.log
 CONF
     : >"$dir/kadm5.acl"
-    printf 'PSREMOTE:user1:%s\nPSREMOTE:ntlmonly:%s\nNOKDC.TEST:faraway:%s\n' \
-        "$password" "$ntlm_password" "$ntlm_password" >"$dir/ntlm_users"
+    printf 'PSREMOTE:user1:%s\nPSREMOTE:ntlmonly:%s\nNOKDC.TEST:faraway:%s\nLOCALHOST:localuser:%s\n' \
+        "$password" "$ntlm_password" "$ntlm_password" "$ntlm_password" >"$dir/ntlm_users"
 
     KRB5_CONFIG=$dir/krb5.conf KRB5_KDC_PROFILE=$dir/kdc.conf
     export KRB5_CONFIG KRB5_KDC_PROFILE
@@ -174,6 +179,7 @@ export PSR_KDC_USER='user1@$realm'
 export PSR_KDC_PASSWORD='$password'
 export PSR_NTLM_ONLY_USER='PSREMOTE\\ntlmonly'
 export PSR_NTLM_ONLY_PASSWORD='$ntlm_password'
+export PSR_NTLM_LOCAL_USER='localuser'
 ENV
     return 0
 }

@@ -1,6 +1,7 @@
 // Command gowinrm runs a few commands through masterzen/winrm and prints
 // what came back, one line per command: name, quoted stdout and stderr, exit
-// code. Used by tests/interop/gowinrm.sh against psremote-harness.
+// code. Used by tests/interop/gowinrm.sh (Basic) and
+// tests/integration/auth_matrix.sh (NTLM) against psremote-harness.
 package main
 
 import (
@@ -15,8 +16,8 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 6 {
-		fmt.Fprintln(os.Stderr, "usage: wclient HOST PORT HTTPS(0|1) CAFILE|- USER (password in WINRM_PASSWORD)")
+	if len(os.Args) != 6 && len(os.Args) != 7 {
+		fmt.Fprintln(os.Stderr, "usage: wclient HOST PORT HTTPS(0|1) CAFILE|- USER [ntlm] (password in WINRM_PASSWORD)")
 		os.Exit(2)
 	}
 	host, user := os.Args[1], os.Args[5]
@@ -33,7 +34,13 @@ func main() {
 	insecure := https && ca == nil
 	endpoint := winrm.NewEndpoint(host, port, https, insecure, ca, nil, nil, 0)
 	password := os.Getenv("WINRM_PASSWORD")
+	ntlm := len(os.Args) == 7 && os.Args[6] == "ntlm"
 	run := func(name string, params *winrm.Parameters, command, stdin string) {
+		if ntlm { // masterzen/winrm's NTLM transport (go-ntlmssp); it cannot seal
+			p := *params
+			p.TransportDecorator = func() winrm.Transporter { return &winrm.ClientNTLM{} }
+			params = &p
+		}
 		client, err := winrm.NewClientWithParameters(endpoint, user, password, params)
 		if err != nil {
 			fmt.Printf("%s error %q\n", name, err.Error())
