@@ -24,6 +24,9 @@ const char psr_cli_conn_help[] =
     "                             in this version yet); messages are sealed on HTTP\n"
     "      --certificate FILE     PEM client certificate (Certificate authentication)\n"
     "      --certificate-key FILE its PEM private key (default: in the same file)\n"
+    "      --delegate             Kerberos: delegate the user's ticket to the server\n"
+    "                             (second hop; the account must be trusted for it)\n"
+    "      --spn-service NAME     SPN service class (default HTTP; see IncludePortInSPN)\n"
     "      --allow-unencrypted    allow Basic over plain HTTP (the password travels\n"
     "                             in clear text)\n"
     "      --allow-redirection    follow a server's redirect to another URL (at most\n"
@@ -79,6 +82,8 @@ int psr_cli_conn_option(psr_cli_conn *c, int opt, const char *arg, psr_error *er
     case OPT_ALLOW_REDIRECTION: c->conn.allow_redirection = 1; break;
     case OPT_CERTIFICATE: c->conn.certificate_file = arg; break;
     case OPT_CERTIFICATE_KEY: c->conn.certificate_key_file = arg; break;
+    case OPT_DELEGATE: c->conn.request_delegation = 1; break;
+    case OPT_SPN_SERVICE: c->conn.spn_service = arg; break;
     default: return 0;
     }
     return rc ? rc : 1;

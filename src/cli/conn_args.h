@@ -25,6 +25,8 @@ enum {
     OPT_ALLOW_REDIRECTION,
     OPT_CERTIFICATE,
     OPT_CERTIFICATE_KEY,
+    OPT_DELEGATE,
+    OPT_SPN_SERVICE,
     OPT_CONN_LAST /* subcommands number their own options from here */
 };
 
@@ -45,7 +47,9 @@ enum {
     {"trace", required_argument, NULL, OPT_TRACE},                             \
     {"allow-redirection", no_argument, NULL, OPT_ALLOW_REDIRECTION},           \
     {"certificate", required_argument, NULL, OPT_CERTIFICATE},                 \
-    {"certificate-key", required_argument, NULL, OPT_CERTIFICATE_KEY}
+    {"certificate-key", required_argument, NULL, OPT_CERTIFICATE_KEY},         \
+    {"delegate", no_argument, NULL, OPT_DELEGATE},                             \
+    {"spn-service", required_argument, NULL, OPT_SPN_SERVICE}
 #define PSR_CONN_SHORT_OPTIONS "c:u:"
 
 typedef struct psr_cli_conn {

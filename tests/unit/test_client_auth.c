@@ -31,7 +31,7 @@ typedef struct server {
     int new_connection;      /* the next reply says "new connection" */
     int reply_in_clear;      /* misbehave: answer sealed requests in clear */
     /* what it saw */
-    int envelopes_seen, sealed_seen, legs_seen;
+    int envelopes_seen, sealed_seen, legs_seen, delegated;
     char peer[128];
     /* reply storage */
     char *www[3];
@@ -109,6 +109,7 @@ static long handle_leg(server *s, const psr_auth_request *rq)
     s->www[s->n_www++] = strdup(scheme.data);
     if (done) {
         s->established = 1;
+        s->delegated = psr_gss_delegated(s->ctx);
         snprintf(s->peer, sizeof(s->peer), "%s", psr_gss_peer_name(s->ctx));
         status = 200;
     }
@@ -423,6 +424,23 @@ static void test_reauthenticates_on_new_connection(void)
     server_free(&s);
 }
 
+static void test_delegation_requested(void)
+{
+    for (int want = 0; want <= 1; want++) {
+        psr_connection_options o = options(PSR_AUTH_KERBEROS, getenv("PSR_KDC_USER"),
+                                           getenv("PSR_KDC_PASSWORD"));
+        o.request_delegation = want;
+        server s = {.offers = {"Kerberos"}, .n_offers = 1};
+        psr_auth *a = client(&o, 0);
+        psr_error err;
+        CU_ASSERT_EQUAL(round_trip(a, &s, &err), 0);
+        /* the server holds the user's forwarded ticket only when asked */
+        CU_ASSERT_EQUAL(s.delegated, want);
+        psr_auth_free(a);
+        server_free(&s);
+    }
+}
+
 static void test_no_encryption_sends_plain(void)
 {
     psr_connection_options o = options(PSR_AUTH_NEGOTIATE, getenv("PSR_KDC_USER"),
@@ -529,6 +547,7 @@ static const psr_unit_test tests[] = {
     {"channel binding mismatch is refused", test_channel_binding_mismatch},
     {"wrong password", test_wrong_password},
     {"re-authenticates on a new connection", test_reauthenticates_on_new_connection},
+    {"Kerberos delegation only when requested", test_delegation_requested},
     {"NoEncryption sends plain envelopes", test_no_encryption_sends_plain},
     {"clear reply to a sealed request is refused", test_clear_reply_to_sealed_request_refused},
     {"a server offering only Basic", test_server_offers_only_basic},
