@@ -125,19 +125,28 @@ int main(int argc, char **argv)
     psrp_clixml_writer_free(w);
     long rss_before = peak_rss_kb();
 
+    /* A second argument parses the input that many times (the last pass is
+     * reported), so a profiler sees the parser rather than the generator. */
+    int passes = argc > 2 ? atoi(argv[2]) : 1;
     tally t = { 0, 0 };
-    psrp_clixml_reader *r = psrp_clixml_reader_new(NULL, count_value, &t);
-    if (!r)
-        return 2;
     const size_t chunk = 64 * 1024;
-    double t0 = now_seconds(), c0 = cpu_seconds();
+    double secs = 0, cpu = 0;
     int rc = 0;
-    for (size_t off = 0; rc == 0 && off < doc.len; off += chunk)
-        rc = psrp_clixml_reader_feed(r, doc.data + off, doc.len - off < chunk ? doc.len - off : chunk, &err);
-    if (rc == 0)
-        rc = psrp_clixml_reader_finish(r, &err);
-    double secs = now_seconds() - t0, cpu = cpu_seconds() - c0;
-    psrp_clixml_reader_free(r);
+    for (int pass = 0; rc == 0 && pass < (passes > 0 ? passes : 1); pass++) {
+        t = (tally){ 0, 0 };
+        psrp_clixml_reader *r = psrp_clixml_reader_new(NULL, count_value, &t);
+        if (!r)
+            return 2;
+        double t0 = now_seconds(), c0 = cpu_seconds();
+        for (size_t off = 0; rc == 0 && off < doc.len; off += chunk)
+            rc = psrp_clixml_reader_feed(r, doc.data + off, doc.len - off < chunk ? doc.len - off : chunk,
+                                         &err);
+        if (rc == 0)
+            rc = psrp_clixml_reader_finish(r, &err);
+        secs = now_seconds() - t0;
+        cpu = cpu_seconds() - c0;
+        psrp_clixml_reader_free(r);
+    }
     long rss_after = peak_rss_kb();
     if (rc != 0 || t.objects != made) {
         fprintf(stderr, "clixml_bench: %s (got %" PRIu64 " of %u objects)\n", rc ? err.message : "lost objects",
