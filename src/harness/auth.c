@@ -223,5 +223,7 @@ int harness_auth_seal(harness_conn_auth *ca, const void *plain, size_t len, psr_
 
 int harness_auth_challenge(const harness_options *opts, harness_auth_outcome *o)
 {
-    return challenge(o, opts, "the request needs credentials");
+    char why[sizeof(o->why)];
+    snprintf(why, sizeof(why), "%s", o->why[0] ? o->why : "the request needs credentials");
+    return challenge(o, opts, why);
 }

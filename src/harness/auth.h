@@ -42,6 +42,15 @@ int harness_auth_check(harness_conn_auth *ca, const harness_options *opts, int t
                        const void *cert_der, size_t cert_der_len, const char *authorization,
                        harness_auth_outcome *out);
 
+/* Certificate authentication (auth_cert.c): 1 when the Authorization value
+ * is WS-Man's mutual-TLS one; then harness_auth_certificate checks the
+ * connection's client certificate against --client-ca and --cert-user and
+ * fills out (user = the certificate's subject CN, or a 401). */
+struct MHD_Connection;
+int harness_auth_is_certificate(const char *authorization);
+int harness_auth_certificate(struct MHD_Connection *c, const harness_options *opts,
+                             harness_auth_outcome *out);
+
 /* Fills out as a 401 offering every scheme of opts. */
 int harness_auth_challenge(const harness_options *opts, harness_auth_outcome *out);
 

@@ -67,6 +67,9 @@ typedef struct harness_options {
     int close_connections;           /* "Connection: close" on every reply */
     harness_redirect *redirects;
     size_t n_redirects;
+    char *client_ca;                 /* --client-ca: Certificate authentication */
+    char **cert_users;               /* --cert-user: subject CNs mapped to users */
+    size_t n_cert_users;
     uint32_t max_envelope_size;      /* bytes of one request body */
     char *ready_file;
     uint32_t operation_timeout_max_ms;

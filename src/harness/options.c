@@ -32,6 +32,10 @@ const char harness_usage[] =
     "  --ntlm-user-file FILE       NTLM accounts, lines DOMAIN:USER:PASSWORD (gss-ntlmssp)\n"
     "  --service-name NAME         the service the acceptor answers as\n"
     "                              (default HTTP@localhost: HTTP/localhost keys)\n"
+    "  --client-ca FILE            accept TLS client certificates issued by the CAs in\n"
+    "                              FILE (PEM) for Certificate authentication\n"
+    "  --cert-user NAME            map only certificates with this subject CN (repeatable;\n"
+    "                              default: any CN; the CN is the user name)\n"
     "  --redirect PATH=URL         answer requests for PATH with 302 Found to URL\n"
     "                              (repeatable: chains and loops for client tests)\n"
     "  --close-connections         close the connection after every reply (clients\n"
@@ -61,6 +65,8 @@ enum {
     OPT_REQUIRE_CBT,
     OPT_CLOSE_CONNECTIONS,
     OPT_REDIRECT,
+    OPT_CLIENT_CA,
+    OPT_CERT_USER,
     OPT_MAX_ENVELOPE,
     OPT_OP_TIMEOUT_MAX,
     OPT_READY_FILE,
@@ -84,6 +90,8 @@ static const struct option long_options[] = {
     {"require-channel-binding", no_argument, NULL, OPT_REQUIRE_CBT},
     {"close-connections", no_argument, NULL, OPT_CLOSE_CONNECTIONS},
     {"redirect", required_argument, NULL, OPT_REDIRECT},
+    {"client-ca", required_argument, NULL, OPT_CLIENT_CA},
+    {"cert-user", required_argument, NULL, OPT_CERT_USER},
     {"max-envelope-size", required_argument, NULL, OPT_MAX_ENVELOPE},
     {"operation-timeout-max", required_argument, NULL, OPT_OP_TIMEOUT_MAX},
     {"ready-file", required_argument, NULL, OPT_READY_FILE},
@@ -117,6 +125,10 @@ void harness_options_clear(harness_options *o)
         free(o->redirects[i].url);
     }
     free(o->redirects);
+    free(o->client_ca);
+    for (size_t i = 0; i < o->n_cert_users; i++)
+        free(o->cert_users[i]);
+    free(o->cert_users);
     memset(o, 0, sizeof(*o));
 }
 
@@ -333,6 +345,15 @@ static int apply_option(harness_options *o, int c, const char *arg, psr_error *e
     case OPT_REQUIRE_CBT: o->require_channel_binding = 1; return 0;
     case OPT_CLOSE_CONNECTIONS: o->close_connections = 1; return 0;
     case OPT_REDIRECT: return harness_redirect_add(o, arg, err);
+    case OPT_CLIENT_CA: return set_string(&o->client_ca, arg, err);
+    case OPT_CERT_USER: {
+        char **n = realloc(o->cert_users, (o->n_cert_users + 1) * sizeof(*n));
+        if (!n)
+            return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+        o->cert_users = n;
+        o->cert_users[o->n_cert_users] = NULL;
+        return set_string(&o->cert_users[o->n_cert_users++], arg, err);
+    }
     case OPT_MAX_ENVELOPE:
         /* 8 KB is far below any real envelope; 64 MB is the wsman/ parser's cap. */
         return parse_u32("--max-envelope-size", arg, 8192, 64u * 1024u * 1024u,
@@ -382,6 +403,9 @@ int harness_options_parse(harness_options *o, int argc, char **argv, psr_error *
                                "--tls-cert/--tls-key are used by --listen-tls listeners, and none was given");
         else if (o->n_listens == 0)
             rc = add_listen(o, HARNESS_DEFAULT_LISTEN, 0, err);
+        else if (o->client_ca && !any_tls)
+            rc = psr_error_set(err, PSR_E_INVALID,
+                               "--client-ca is for HTTPS listeners (--listen-tls), and none was given");
     }
     if (rc == 0 && o->auth_schemes == 0) {
         /* What WinRM offers is what is enabled; with no account at all the

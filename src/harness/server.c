@@ -55,6 +55,7 @@ struct harness_server {
     listener *listeners;
     size_t n_listeners;
     char *cert_pem, *key_pem;
+    char *client_ca_pem;   /* --client-ca: trusted issuers of client certificates */
     psr_buf cert_der;
 };
 
@@ -171,9 +172,14 @@ static enum MHD_Result handle(listener *l, struct MHD_Connection *c, const char 
         const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
         int anonymous = !auth && ident && strcasecmp(ident, "unauthenticated") == 0;
         int sealed = 0;
-        if (!anonymous &&
-            harness_auth_check(ca, s->opts, l->tls, l->cert_der ? l->cert_der->data : NULL,
-                               l->cert_der ? l->cert_der->len : 0, auth, &who) != 0) {
+        int auth_failed = 0;
+        if (l->tls && harness_auth_is_certificate(auth))
+            auth_failed = harness_auth_certificate(c, s->opts, &who) != 0;
+        else if (!anonymous)
+            auth_failed = harness_auth_check(ca, s->opts, l->tls,
+                                             l->cert_der ? l->cert_der->data : NULL,
+                                             l->cert_der ? l->cert_der->len : 0, auth, &who) != 0;
+        if (auth_failed) {
             status = MHD_HTTP_INTERNAL_SERVER_ERROR;
         } else if (!anonymous && who.status) {
             status = who.status;
@@ -406,6 +412,8 @@ int harness_server_start(harness_server **out, const harness_options *opts, harn
     int rc;
     if (any_tls && (rc = load_tls(s, err)) < 0)
         return rc;
+    if (opts->client_ca && !(s->client_ca_pem = read_file(opts->client_ca, err)))
+        return PSR_E_IO;
 
     for (size_t i = 0; i < opts->n_listens; i++) {
         listener *l = &s->listeners[i];
@@ -426,7 +434,10 @@ int harness_server_start(harness_server **out, const harness_options *opts, harn
                                MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
                                MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT_S,
                                MHD_OPTION_HTTPS_MEM_CERT, s->cert_pem,
-                               MHD_OPTION_HTTPS_MEM_KEY, s->key_pem, MHD_OPTION_END)
+                               MHD_OPTION_HTTPS_MEM_KEY, s->key_pem,
+                               /* asks for (does not require) a client certificate */
+                               s->client_ca_pem ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END,
+                               s->client_ca_pem, MHD_OPTION_END)
             : MHD_start_daemon(flags, 0, NULL, NULL, on_request, l,
                                MHD_OPTION_LISTEN_SOCKET, fd,
                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
@@ -465,6 +476,7 @@ void harness_server_stop(harness_server *s)
         OPENSSL_cleanse(s->key_pem, strlen(s->key_pem));
     free(s->key_pem);
     free(s->cert_pem);
+    free(s->client_ca_pem);
     psr_buf_free(&s->cert_der);
     free(s);
 }

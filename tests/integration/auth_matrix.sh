@@ -6,7 +6,8 @@
 # against a server that requires sealing, a client without channel binding,
 # a server dropping the connection between requests) and third-party
 # clients (Go's masterzen/winrm with NTLM, Debian's python3-winrm with
-# Kerberos). A throwaway MIT KDC (tests/kdc/kdc.sh)
+# Kerberos). Certificate authentication has its own harness with a client
+# CA. A throwaway MIT KDC (tests/kdc/kdc.sh)
 # runs for the test; skipped (77) without it.
 . "$top_srcdir/tests/integration/lib.sh"
 
@@ -62,6 +63,34 @@ done
 run_pair "Basic over HTTPS" $HTTPS_PORT 1 "$USER_NAME" "$USER_PASSWORD" --authentication basic
 check "HTTP requests were sealed (multipart/encrypted) and named the Kerberos user" \
     grep -q "Create user=$PSR_KDC_USER" "$TMP/harness.win.err"
+
+# Certificate: a client certificate issued by a CA the server trusts, mapped
+# to a user by its subject CN.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Test Client CA" \
+    -keyout "$TMP/ca.key" -out "$TMP/ca.crt" >/dev/null 2>&1
+for who in certuser otheruser; do
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=$who" -keyout "$TMP/$who.key" \
+        -out "$TMP/$who.csr" >/dev/null 2>&1
+    openssl x509 -req -in "$TMP/$who.csr" -CA "$TMP/ca.crt" -CAkey "$TMP/ca.key" \
+        -CAcreateserial -days 2 -out "$TMP/$who.crt" >/dev/null 2>&1
+done
+make_cert rogue certuser
+start_harness cert --listen-tls 127.0.0.1:0 --tls-cert "$TMP/server.crt" \
+    --tls-key "$TMP/server.key" --client-ca "$TMP/ca.crt" --cert-user certuser --verbose
+CERT_PORT=$(port_of "$URL_cert")
+run_pair "Certificate over HTTPS" $CERT_PORT 1 "" "" --authentication certificate \
+    --certificate "$TMP/certuser.crt" --certificate-key "$TMP/certuser.key"
+check "the certificate was mapped to its user" grep -q 'Create user=certuser' "$TMP/harness.cert.err"
+for bad in rogue otheruser; do
+    "$PSREMOTE" exec -c localhost --port $CERT_PORT --use-ssl --ca-file "$TMP/server.crt" \
+        --authentication certificate --certificate "$TMP/$bad.crt" \
+        --certificate-key "$TMP/$bad.key" -- echo x >"$TMP/out" 2>"$TMP/err"
+    check "Certificate: $bad is refused with a message about the certificate" \
+        grep -q 'refused the client certificate' "$TMP/err"
+done
+"$PSREMOTE" exec -c localhost --port $HTTP_PORT --authentication certificate \
+    --certificate "$TMP/certuser.crt" -- echo x >/dev/null 2>"$TMP/err"
+check "Certificate over HTTP: refused before connecting" grep -q 'over HTTPS only' "$TMP/err"
 
 kinit "$PSR_KDC_USER" <<EOF >/dev/null 2>&1
 $PSR_KDC_PASSWORD
