@@ -68,6 +68,7 @@ typedef struct harness_options {
     harness_redirect *redirects;
     size_t n_redirects;
     char *client_ca;                 /* --client-ca: Certificate authentication */
+    char *stats_file;                /* --stats-file: counters at exit / SIGUSR1 */
     char **cert_users;               /* --cert-user: subject CNs mapped to users */
     size_t n_cert_users;
     uint32_t max_envelope_size;      /* bytes of one request body */

@@ -1,8 +1,9 @@
 /* main.c: psremote-harness lifecycle: options, listeners, the ready file,
  * and a clean exit on SIGINT/SIGTERM that kills every command's processes.
  *
- * SIGINT and SIGTERM are blocked before any thread starts, so every thread
- * inherits the mask and only main() receives them, through sigwait. */
+ * SIGINT and SIGTERM (and SIGUSR1, which writes --stats-file) are blocked
+ * before any thread starts, so every thread inherits the mask and only
+ * main() receives them, through sigwait. */
 #include "config.h"
 #include "src/harness/harness.h"
 #include "src/harness/server.h"
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 /* Writes the URLs to path.tmp.PID and renames it over path, so a test that
@@ -36,6 +38,38 @@ static int write_ready_file(const char *path, const harness_server *s, psr_error
     return 0;
 }
 
+/* --stats-file: "name value" lines, replaced as a whole like the ready file. */
+static void write_stats_file(const char *path, harness_server *s)
+{
+    harness_stats st;
+    harness_server_stats(s, &st);
+    char tmp[4096];
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
+        return;
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        fprintf(stderr, "psremote-harness: --stats-file %s: %s\n", tmp, strerror(errno));
+        return;
+    }
+    fprintf(f, "requests %lu\nshells_created %lu\nshells_open %lu\nmax_shells_open %lu\n",
+            st.requests, st.shells_created, st.shells_open, st.max_shells_open);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        fprintf(stderr, "psremote-harness: --stats-file %s: %s\n", path, strerror(errno));
+        unlink(tmp);
+    }
+}
+
+/* Hundreds of listeners and their connections need more descriptors than
+ * the usual soft limit of 1024: raise it to the hard limit. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 int main(int argc, char **argv)
 {
     harness_options opts;
@@ -57,6 +91,8 @@ int main(int argc, char **argv)
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGUSR1);
+    raise_fd_limit();
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN); /* a client or child that goes away is not fatal */
 
@@ -73,11 +109,16 @@ int main(int argc, char **argv)
             printf("listening on %s\n", harness_server_url(server, i));
         fflush(stdout);
         int sig = 0;
-        while (sigwait(&stop, &sig) != 0)
-            ;
+        while (sigwait(&stop, &sig) != 0 || sig == SIGUSR1) {
+            if (sig == SIGUSR1 && opts.stats_file)
+                write_stats_file(opts.stats_file, server);
+            sig = 0;
+        }
         if (opts.verbose)
             fprintf(stderr, "psremote-harness: %s received, stopping\n", strsignal(sig));
         status = 0;
+        if (opts.stats_file)
+            write_stats_file(opts.stats_file, server);
     }
     if (winrs)
         harness_winrs_kill_all(winrs); /* ends waiting Receives before the daemons stop */

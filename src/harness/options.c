@@ -16,7 +16,8 @@ const char harness_usage[] =
     "for testing WinRM clients without Windows.\n"
     "\n"
     "  --listen ADDR:PORT          plain HTTP listener (repeatable; PORT 0 picks a\n"
-    "                              free port; IPv6 as [ADDR]:PORT);\n"
+    "                              free port; IPv6 as [ADDR]:PORT; ADDR:PORT*N opens\n"
+    "                              N listeners on consecutive or, with 0, free ports);\n"
     "                              default " HARNESS_DEFAULT_LISTEN "\n"
     "  --listen-tls ADDR:PORT      HTTPS listener (repeatable; needs --tls-cert/--tls-key)\n"
     "  --tls-cert FILE             PEM certificate (chain) for HTTPS listeners\n"
@@ -45,6 +46,8 @@ const char harness_usage[] =
     "  --max-envelope-size BYTES   largest request body accepted (default 153600)\n"
     "  --operation-timeout-max SECONDS\n"
     "                              cap on a request's OperationTimeout (default 60)\n"
+    "  --stats-file PATH           write counters (highest number of shells open at\n"
+    "                              once, requests) to PATH at exit and on SIGUSR1\n"
     "  --ready-file PATH           write the listener URLs to PATH once listening\n"
     "  --verbose                   log requests to stderr (never credentials)\n"
     "  --help                      show this help and exit\n"
@@ -67,6 +70,7 @@ enum {
     OPT_REDIRECT,
     OPT_CLIENT_CA,
     OPT_CERT_USER,
+    OPT_STATS_FILE,
     OPT_MAX_ENVELOPE,
     OPT_OP_TIMEOUT_MAX,
     OPT_READY_FILE,
@@ -92,6 +96,7 @@ static const struct option long_options[] = {
     {"redirect", required_argument, NULL, OPT_REDIRECT},
     {"client-ca", required_argument, NULL, OPT_CLIENT_CA},
     {"cert-user", required_argument, NULL, OPT_CERT_USER},
+    {"stats-file", required_argument, NULL, OPT_STATS_FILE},
     {"max-envelope-size", required_argument, NULL, OPT_MAX_ENVELOPE},
     {"operation-timeout-max", required_argument, NULL, OPT_OP_TIMEOUT_MAX},
     {"ready-file", required_argument, NULL, OPT_READY_FILE},
@@ -126,6 +131,7 @@ void harness_options_clear(harness_options *o)
     }
     free(o->redirects);
     free(o->client_ca);
+    free(o->stats_file);
     for (size_t i = 0; i < o->n_cert_users; i++)
         free(o->cert_users[i]);
     free(o->cert_users);
@@ -178,20 +184,49 @@ int harness_listen_parse(const char *spec, harness_listen *out, psr_error *err)
     return 0;
 }
 
+/* "ADDR:PORT" or "ADDR:PORT*COUNT": COUNT listeners, on PORT, PORT+1, ...
+ * or, with PORT 0, on as many free ports (many endpoints for fan-out tests). */
 static int add_listen(harness_options *o, const char *spec, int tls, psr_error *err)
 {
+    unsigned long count = 1;
+    char *copy = strdup(spec);
+    if (!copy)
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    char *star = strrchr(copy, '*');
+    if (star) {
+        char *end;
+        errno = 0;
+        count = strtoul(star + 1, &end, 10);
+        if (errno || *end || star[1] == '\0' || count < 1 || count > 10000) {
+            free(copy);
+            return psr_error_set(err, PSR_E_INVALID,
+                                 "listen address '%s': *COUNT must be a number from 1 to 10000",
+                                 spec);
+        }
+        *star = '\0';
+    }
     harness_listen l;
-    int rc = harness_listen_parse(spec, &l, err);
+    int rc = harness_listen_parse(copy, &l, err);
+    free(copy);
     if (rc < 0)
         return rc;
-    l.tls = tls;
-    harness_listen *n = realloc(o->listens, (o->n_listens + 1) * sizeof(*n));
+    if (l.port && l.port + count - 1 > 65535) {
+        free(l.host);
+        return psr_error_set(err, PSR_E_INVALID, "listen address '%s': the ports pass 65535", spec);
+    }
+    harness_listen *n = realloc(o->listens, (o->n_listens + count) * sizeof(*n));
     if (!n) {
         free(l.host);
         return psr_error_set(err, PSR_E_NOMEM, "out of memory");
     }
     o->listens = n;
-    o->listens[o->n_listens++] = l;
+    for (unsigned long i = 0; i < count; i++) {
+        harness_listen li = {i == 0 ? l.host : strdup(l.host),
+                             (uint16_t)(l.port ? l.port + i : 0), tls};
+        if (!li.host)
+            return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+        o->listens[o->n_listens++] = li;
+    }
     return 0;
 }
 
@@ -346,6 +381,7 @@ static int apply_option(harness_options *o, int c, const char *arg, psr_error *e
     case OPT_CLOSE_CONNECTIONS: o->close_connections = 1; return 0;
     case OPT_REDIRECT: return harness_redirect_add(o, arg, err);
     case OPT_CLIENT_CA: return set_string(&o->client_ca, arg, err);
+    case OPT_STATS_FILE: return set_string(&o->stats_file, arg, err);
     case OPT_CERT_USER: {
         char **n = realloc(o->cert_users, (o->n_cert_users + 1) * sizeof(*n));
         if (!n)

@@ -24,6 +24,7 @@
 #include <openssl/x509.h>
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -57,7 +58,33 @@ struct harness_server {
     char *cert_pem, *key_pem;
     char *client_ca_pem;   /* --client-ca: trusted issuers of client certificates */
     psr_buf cert_der;
+    /* Counters for --stats-file: shells open now and at most, requests. */
+    pthread_mutex_t stats_lock;
+    harness_stats stats;
 };
+
+/* A shell (WinRS or PowerShell) was created or deleted: counts what a
+ * fan-out test asks, how many shells were open at once. */
+static void count_request(harness_server *s, const char *verb, unsigned status)
+{
+    pthread_mutex_lock(&s->stats_lock);
+    s->stats.requests++;
+    if (status == MHD_HTTP_OK && strcmp(verb, "Create") == 0) {
+        s->stats.shells_created++;
+        if (++s->stats.shells_open > s->stats.max_shells_open)
+            s->stats.max_shells_open = s->stats.shells_open;
+    } else if (status == MHD_HTTP_OK && strcmp(verb, "Delete") == 0 && s->stats.shells_open) {
+        s->stats.shells_open--;
+    }
+    pthread_mutex_unlock(&s->stats_lock);
+}
+
+void harness_server_stats(harness_server *s, harness_stats *out)
+{
+    pthread_mutex_lock(&s->stats_lock);
+    *out = s->stats;
+    pthread_mutex_unlock(&s->stats_lock);
+}
 
 typedef struct request_state {
     psr_buf body;
@@ -221,6 +248,7 @@ static enum MHD_Result handle(listener *l, struct MHD_Connection *c, const char 
             }
         }
     }
+    count_request(s, verb, status);
     log_request(s, c, method, url, verb, who.user[0] ? who.user : NULL, st, status, reply.len,
                 who.status ? who.why : NULL);
     /* Closing during a handshake would make it impossible: the connection
@@ -398,6 +426,7 @@ int harness_server_start(harness_server **out, const harness_options *opts, harn
         return psr_error_set(err, PSR_E_NOMEM, "out of memory");
     *out = s;
     s->opts = opts;
+    pthread_mutex_init(&s->stats_lock, NULL);
     if (gethostname(s->machine, sizeof(s->machine) - 1) < 0)
         snprintf(s->machine, sizeof(s->machine), "localhost");
     s->dispatch = (harness_dispatch_ctx){winrs, opts, s->machine, harness_ps_new()};
@@ -478,5 +507,6 @@ void harness_server_stop(harness_server *s)
     free(s->cert_pem);
     free(s->client_ca_pem);
     psr_buf_free(&s->cert_der);
+    pthread_mutex_destroy(&s->stats_lock);
     free(s);
 }

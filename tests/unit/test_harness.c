@@ -178,6 +178,27 @@ static void test_sh_quote_round_trip(void)
     psr_buf_free(&line);
 }
 
+static void test_listen_many(void)
+{
+    harness_options o;
+    psr_error err = {0};
+    char *argv[] = {"h", "--listen", "127.0.0.1:0*3", "--listen", "127.0.0.2:7000*2", NULL};
+    CU_ASSERT_EQUAL_FATAL(parse(&o, &err, argv), 0);
+    CU_ASSERT_EQUAL_FATAL(o.n_listens, 5);
+    CU_ASSERT_EQUAL(o.listens[2].port, 0);
+    CU_ASSERT_STRING_EQUAL(o.listens[2].host, "127.0.0.1");
+    CU_ASSERT_EQUAL(o.listens[3].port, 7000);
+    CU_ASSERT_EQUAL(o.listens[4].port, 7001);
+    CU_ASSERT_STRING_EQUAL(o.listens[4].host, "127.0.0.2");
+    harness_options_clear(&o);
+    const char *bad[] = {"127.0.0.1:0*0", "127.0.0.1:0*", "127.0.0.1:0*x", "127.0.0.1:65535*2",
+                         "127.0.0.1:0*10001"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *a[] = {"h", "--listen", (char *)bad[i], NULL};
+        CU_ASSERT_EQUAL(parse(&o, &err, a), PSR_E_INVALID);
+    }
+}
+
 static void test_auth_options(void)
 {
     harness_options o;
@@ -219,6 +240,7 @@ static void test_auth_options(void)
 
 static const psr_unit_test tests[] = {
     {"authentication options", test_auth_options},
+    {"many listeners from one --listen", test_listen_many},
     {"defaults", test_defaults},
     {"listen forms", test_listen_forms},
     {"listen errors", test_listen_errors},
