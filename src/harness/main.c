@@ -83,9 +83,10 @@ int main(int argc, char **argv)
         harness_options_clear(&opts);
         return 0;
     }
-    if (opts.n_users == 0)
-        fprintf(stderr, "psremote-harness: warning: no --user given; only an anonymous "
-                        "Identify can succeed\n");
+    if (opts.n_users == 0 && !opts.keytab && !opts.ntlm_user_file && !opts.client_ca)
+        fprintf(stderr, "psremote-harness: warning: no accounts given (--user, --keytab, "
+                        "--ntlm-user-file, --client-ca); only an anonymous Identify can "
+                        "succeed\n");
 
     sigset_t stop;
     sigemptyset(&stop);
