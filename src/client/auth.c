@@ -293,6 +293,28 @@ static int start_handshake(psr_auth *a, psr_error *err)
     return 0;
 }
 
+/* A 401 says which schemes the server offers now (and, on HTTPS, came with
+ * the certificate to bind to): keep both and start a handshake. */
+static int restart_from_challenge(psr_auth *a, const psr_auth_reply *r,
+                                  psr_auth_outcome *outcome, psr_error *err)
+{
+    if (r->n_www_authenticate) {
+        int rc = keep_offered(a, r, err);
+        if (rc)
+            return rc;
+    }
+    if (a->tls && r->peer_cert_der_len) {
+        psr_buf_reset(&a->cert_der);
+        if (psr_buf_append(&a->cert_der, r->peer_cert_der, r->peer_cert_der_len))
+            return nomem(err);
+    }
+    int rc = start_handshake(a, err);
+    if (rc)
+        return rc;
+    *outcome = PSR_AUTH_SEND_AGAIN;
+    return 0;
+}
+
 static int after_probe(psr_auth *a, const psr_auth_reply *r, psr_auth_outcome *outcome,
                        psr_error *err)
 {
@@ -306,19 +328,7 @@ static int after_probe(psr_auth *a, const psr_auth_reply *r, psr_auth_outcome *o
         *outcome = PSR_AUTH_SEND_AGAIN;
         return 0;
     }
-    int rc = keep_offered(a, r, err);
-    if (rc)
-        return rc;
-    if (a->tls && r->peer_cert_der_len) {
-        psr_buf_reset(&a->cert_der);
-        if (psr_buf_append(&a->cert_der, r->peer_cert_der, r->peer_cert_der_len))
-            return nomem(err);
-    }
-    rc = start_handshake(a, err);
-    if (rc)
-        return rc;
-    *outcome = PSR_AUTH_SEND_AGAIN;
-    return 0;
+    return restart_from_challenge(a, r, outcome, err);
 }
 
 static int handshake_complete(psr_auth *a, psr_error *err)
@@ -406,21 +416,7 @@ static int after_envelope(psr_auth *a, const psr_auth_reply *r, psr_auth_outcome
         /* The connection (and the context bound to it) is gone, or the
          * server forgot it: authenticate again and resend, once. */
         a->restarted = 1;
-        if (r->n_www_authenticate) {
-            int rc = keep_offered(a, r, err);
-            if (rc)
-                return rc;
-        }
-        if (a->tls && r->peer_cert_der_len) {
-            psr_buf_reset(&a->cert_der);
-            if (psr_buf_append(&a->cert_der, r->peer_cert_der, r->peer_cert_der_len))
-                return nomem(err);
-        }
-        int rc = start_handshake(a, err);
-        if (rc)
-            return rc;
-        *outcome = PSR_AUTH_SEND_AGAIN;
-        return 0;
+        return restart_from_challenge(a, r, outcome, err);
     }
     a->restarted = 0;
     *outcome = PSR_AUTH_REPLY_READY;
