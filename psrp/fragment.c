@@ -291,7 +291,7 @@ static int start_fragment(psrp_defragmenter *d, psr_error *err)
     psrp_fragment_header_decode(&d->cur, d->hdr);
     const psrp_fragment_header *h = &d->cur;
     if (h->blob_length > d->max_object_size) {
-        snprintf(what, sizeof(what), "BlobLength %" PRIu32 " exceeds the maximum object size of %zu bytes",
+        snprintf(what, sizeof(what), "BlobLength %" PRIu32 " exceeds the maximum object size of %zu bytes (MaximumReceivedObjectSize)",
                  h->blob_length, d->max_object_size);
         return fail(d, err, PSR_E_LIMIT, what);
     }

@@ -10,7 +10,16 @@
 int msg_parse_value(const char *what, const char *data, size_t len, psrp_value **out, psr_error *err)
 {
     *out = NULL;
-    int rc = psrp_clixml_parse(data, len, NULL, out, err);
+    /* The defragmenter already bounded the message (MaximumReceivedObjectSize);
+     * the parser's own size limits must not be tighter than that. Depth and
+     * the other limits stay. */
+    psrp_clixml_limits limits;
+    psrp_clixml_limits_default(&limits);
+    if (len >= limits.max_object_bytes)
+        limits.max_object_bytes = len + 1;
+    if (len >= limits.max_string_bytes)
+        limits.max_string_bytes = len + 1;
+    int rc = psrp_clixml_parse(data, len, &limits, out, err);
     if (rc)
         return psr_error_prefix(err, "PSRP %s", what);
     return 0;

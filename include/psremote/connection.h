@@ -30,6 +30,24 @@ typedef enum psr_auth_method {
     PSR_AUTH_DIGEST        /* accepted as a name only to refuse it clearly */
 } psr_auth_method;
 
+/* ProxyAccessType. On Linux there is no IE or WinHTTP configuration: all
+ * but NoProxyServer take the proxy from the environment (http_proxy,
+ * https_proxy, no_proxy), as curl does. */
+typedef enum psr_proxy_access {
+    PSR_PROXY_NONE = 0,      /* PowerShell's default: the environment here */
+    PSR_PROXY_IE_CONFIG,
+    PSR_PROXY_WINHTTP_CONFIG,
+    PSR_PROXY_AUTO_DETECT,
+    PSR_PROXY_NO_PROXY_SERVER /* never a proxy */
+} psr_proxy_access;
+
+/* OutputBufferingMode: what a disconnected session does with output. */
+typedef enum psr_output_buffering {
+    PSR_OUTPUT_BUFFERING_NONE = 0,
+    PSR_OUTPUT_BUFFERING_DROP,
+    PSR_OUTPUT_BUFFERING_BLOCK
+} psr_output_buffering;
+
 typedef struct psr_connection_options {
     /* Endpoint: either connection_uri, or computer_name with port/use_ssl/
      * application_name (URL = http[s]://NAME:PORT/APPLICATION). */
@@ -64,6 +82,10 @@ typedef struct psr_connection_options {
     int skip_cn_check;
     int skip_revocation_check;
     const char *proxy;           /* NULL = environment, "" = none */
+    psr_proxy_access proxy_access; /* ProxyAccessType */
+    psr_auth_method proxy_auth;  /* ProxyAuthentication: Basic, Digest or Negotiate */
+    const char *proxy_user;      /* ProxyCredential user, NULL = none */
+    const char *proxy_password;  /* its password (never from argv) */
 
     /* WS-Man session behaviour (PowerShell names in comments) */
     uint32_t operation_timeout_ms; /* OperationTimeout, default 180000 */
@@ -73,6 +95,19 @@ typedef struct psr_connection_options {
     const char *culture;           /* DataLocale, NULL = "en-US" */
     const char *ui_culture;        /* Locale, NULL = "en-US" */
     int no_machine_profile;        /* NoMachineProfile (WinRS WINRS_NOPROFILE) */
+    int32_t idle_timeout_ms;       /* IdleTimeout, -1 = the server's default */
+    uint32_t max_connection_retry_count; /* MaxConnectionRetryCount, default 5 */
+    /* MaximumReceivedObjectSize / MaximumReceivedDataSizePerCommand in
+     * bytes; 0 = unlimited. Objects default to 200 MB, Windows PowerShell's
+     * client default, so a hostile server cannot exhaust memory. */
+    uint64_t max_received_object_size;
+    uint64_t max_received_data_per_command;
+    psr_output_buffering output_buffering_mode; /* OutputBufferingMode */
+    /* ApplicationArguments: a JSON object, or Name=Value;Name=Value (strings),
+     * sent to the session configuration in INIT_RUNSPACEPOOL. NULL = none. */
+    const char *application_arguments;
+    int no_compression;            /* NoCompression (psremote never compresses) */
+    int use_utf16;                 /* UseUTF16 (accepted; requests stay UTF-8) */
 
     /* When set, every request and response envelope is appended here (no
      * HTTP headers, so never an Authorization value), in the form

@@ -1,7 +1,12 @@
 /* conn_args.c: parsing the shared connection options (see conn_args.h). */
 #include "src/cli/conn_args.h"
 
+#include "common/buf.h"
+#include "src/cli/config_file.h"
 #include "src/cli/password.h"
+
+#include <curl/curl.h>
+#include <strings.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -37,9 +42,18 @@ const char psr_cli_conn_help[] =
     "                             (no HTTP headers, so no credentials); read it with\n"
     "                             psremote decode\n"
     "      --session-option NAME=VALUE\n"
+    "                             a New-PSSessionOption setting (repeatable):\n"
+    "                             ApplicationArguments, CancelTimeout, Culture,\n"
+    "                             IdleTimeout, IncludePortInSPN, MaxConnectionRetryCount,\n"
+    "                             MaxEnvelopeSize, MaximumReceivedDataSizePerCommand,\n"
+    "                             MaximumReceivedObjectSize, MaximumRedirection,\n"
+    "                             NoCompression, NoEncryption, NoMachineProfile,\n"
+    "                             OpenTimeout, OperationTimeout, OutputBufferingMode,\n"
+    "                             ProxyAccessType, ProxyAuthentication, ProxyCredential,\n"
     "                             SkipCACheck, SkipCNCheck, SkipRevocationCheck,\n"
-    "                             OperationTimeout, OpenTimeout, CancelTimeout (ms),\n"
-    "                             NoMachineProfile, MaxEnvelopeSize, Culture, UICulture\n";
+    "                             UICulture, UseUTF16 (see psremote(1))\n"
+    "      --config FILE          settings file (default ~/.config/psremote/config)\n"
+    "      --no-config            read no settings file\n";
 
 void psr_cli_conn_init(psr_cli_conn *c)
 {
@@ -59,7 +73,8 @@ static int parse_port(const char *arg, int *out, psr_error *err)
     return 0;
 }
 
-int psr_cli_conn_option(psr_cli_conn *c, int opt, const char *arg, psr_error *err)
+/* Applies one option to c->conn (also when replayed). */
+static int apply_option(psr_cli_conn *c, int opt, const char *arg, psr_error *err)
 {
     int rc = 0;
     switch (opt) {
@@ -69,10 +84,7 @@ int psr_cli_conn_option(psr_cli_conn *c, int opt, const char *arg, psr_error *er
     case OPT_USE_SSL: c->conn.use_ssl = 1; break;
     case OPT_CONNECTION_URI: c->conn.connection_uri = arg; break;
     case OPT_APPLICATION_NAME: c->conn.application_name = arg; break;
-    case OPT_AUTHENTICATION:
-        rc = psr_auth_method_parse(arg, &c->conn.auth, err);
-        c->auth_given = 1;
-        break;
+    case OPT_AUTHENTICATION: rc = psr_auth_method_parse(arg, &c->conn.auth, err); break;
     case OPT_PASSWORD_FILE: c->password_file = arg; break;
     case OPT_SESSION_OPTION: rc = psr_session_option_apply(&c->conn, &c->store, arg, err); break;
     case OPT_CA_FILE: c->conn.ca_file = arg; break;
@@ -84,13 +96,206 @@ int psr_cli_conn_option(psr_cli_conn *c, int opt, const char *arg, psr_error *er
     case OPT_CERTIFICATE_KEY: c->conn.certificate_key_file = arg; break;
     case OPT_DELEGATE: c->conn.request_delegation = 1; break;
     case OPT_SPN_SERVICE: c->conn.spn_service = arg; break;
+    case OPT_CONFIG: c->config_path = arg; break;
+    case OPT_NO_CONFIG: c->no_config = 1; break;
     default: return 0;
     }
     return rc ? rc : 1;
 }
 
+int psr_cli_conn_option(psr_cli_conn *c, int opt, const char *arg, psr_error *err)
+{
+    int rc = apply_option(c, opt, arg, err);
+    if (rc != 1)
+        return rc;
+    struct psr_cli_given *grown = realloc(c->given, (c->n_given + 1) * sizeof(*grown));
+    if (!grown)
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    c->given = grown;
+    c->given[c->n_given++] = (struct psr_cli_given){opt, arg};
+    return 1;
+}
+
+/* ---- configuration file and environment ---- */
+
+static int given(const psr_cli_conn *c, int opt)
+{
+    for (size_t i = 0; i < c->n_given; i++)
+        if (c->given[i].opt == opt)
+            return 1;
+    return 0;
+}
+
+static const char *keep(psr_cli_conn *c, const char *value)
+{
+    char **grown = realloc(c->kept, (c->n_kept + 1) * sizeof(*grown));
+    if (!grown)
+        return NULL;
+    c->kept = grown;
+    return c->kept[c->n_kept++] = strdup(value);
+}
+
+static int config_bool(const char *key, const char *value, int *out, psr_error *err)
+{
+    if (strcasecmp(value, "true") == 0 || strcasecmp(value, "yes") == 0) {
+        *out = 1;
+        return 0;
+    }
+    if (strcasecmp(value, "false") == 0 || strcasecmp(value, "no") == 0) {
+        *out = 0;
+        return 0;
+    }
+    return psr_error_set(err, PSR_E_INVALID, "%s takes true or false, not '%s'", key, value);
+}
+
+/* Keys of the configuration file that stand for command-line options. */
+static const struct {
+    const char *key;
+    int opt;
+    int is_switch; /* the option takes no argument; the key takes true/false */
+} config_keys[] = {
+    {"Port", OPT_PORT, 0},
+    {"UseSSL", OPT_USE_SSL, 1},
+    {"ApplicationName", OPT_APPLICATION_NAME, 0},
+    {"Authentication", OPT_AUTHENTICATION, 0},
+    {"Credential", 'u', 0},
+    {"PasswordFile", OPT_PASSWORD_FILE, 0},
+    {"CaFile", OPT_CA_FILE, 0},
+    {"Certificate", OPT_CERTIFICATE, 0},
+    {"CertificateKey", OPT_CERTIFICATE_KEY, 0},
+    {"Proxy", OPT_PROXY, 0},
+    {"AllowRedirection", OPT_ALLOW_REDIRECTION, 1},
+    {"AllowUnencrypted", OPT_ALLOW_UNENCRYPTED, 1},
+    {"Delegate", OPT_DELEGATE, 1},
+    {"SpnService", OPT_SPN_SERVICE, 0},
+};
+
+static int apply_config_line(void *ctx, const char *key, const char *value, unsigned line,
+                             psr_error *err)
+{
+    psr_cli_conn *c = ctx;
+    (void)line;
+    for (size_t i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++) {
+        if (strcasecmp(config_keys[i].key, key) != 0)
+            continue;
+        int opt = config_keys[i].opt;
+        /* A connection URI carries port, scheme and path itself. */
+        if (given(c, OPT_CONNECTION_URI) &&
+            (opt == OPT_PORT || opt == OPT_USE_SSL || opt == OPT_APPLICATION_NAME))
+            return 0;
+        if (config_keys[i].is_switch) {
+            int on = 0;
+            int rc = config_bool(config_keys[i].key, value, &on, err);
+            return rc ? rc : on ? (apply_option(c, opt, NULL, err) < 0 ? err->code : 0) : 0;
+        }
+        const char *copy = keep(c, value);
+        if (!copy)
+            return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+        int rc = apply_option(c, opt, copy, err);
+        if (rc < 0)
+            psr_error_prefix(err, "%s", config_keys[i].key);
+        return rc < 0 ? rc : 0;
+    }
+    if (psr_session_option_known(key, strlen(key)))
+        return psr_session_option_set(&c->conn, &c->store, key, strlen(key), value, err);
+    return psr_error_set(err, PSR_E_INVALID,
+                         "unknown key '%s'; valid: Host, Port, UseSSL, ApplicationName, "
+                         "Authentication, Credential, PasswordFile, CaFile, Certificate, "
+                         "CertificateKey, Proxy, AllowRedirection, AllowUnencrypted, Delegate, "
+                         "SpnService, and the session options (%s)",
+                         key, psr_session_option_names());
+}
+
+/* The computer the configuration is looked up for. */
+static void config_host(const psr_cli_conn *c, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", c->conn.computer_name ? c->conn.computer_name : "localhost");
+    if (!c->conn.connection_uri)
+        return;
+    CURLU *u = curl_url();
+    char *host = NULL;
+    if (u && curl_url_set(u, CURLUPART_URL, c->conn.connection_uri, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+        snprintf(out, cap, "%s", host);
+    curl_free(host);
+    curl_url_cleanup(u);
+}
+
+/* Reads the configuration file: NULL text (and 0) when the default file
+ * does not exist; an error when a file named with --config does not. */
+static int read_config(const psr_cli_conn *c, char *path, size_t cap, psr_buf *text,
+                       psr_error *err)
+{
+    if (c->config_path) {
+        snprintf(path, cap, "%s", c->config_path);
+    } else {
+        const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+        if (xdg && *xdg)
+            snprintf(path, cap, "%s/psremote/config", xdg);
+        else if (home && *home)
+            snprintf(path, cap, "%s/.config/psremote/config", home);
+        else
+            return 0;
+    }
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (!c->config_path && errno == ENOENT)
+            return 0;
+        return psr_error_set(err, PSR_E_IO, "cannot read the configuration file %s: %s", path,
+                             strerror(errno));
+    }
+    char chunk[4096];
+    size_t n;
+    int rc = 0;
+    while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        rc = psr_buf_append(text, chunk, n) ? psr_error_set(err, PSR_E_NOMEM, "out of memory")
+                                            : 0;
+    fclose(f);
+    if (!rc && !text->data)
+        rc = psr_buf_puts(text, "") ? psr_error_set(err, PSR_E_NOMEM, "out of memory") : 0;
+    return rc;
+}
+
+/* Rebuilds c->conn: defaults, then the configuration file, then
+ * PSREMOTE_SESSION_OPTIONS, then the command line again on top. */
+static int apply_config_and_environment(psr_cli_conn *c, psr_error *err)
+{
+    const char *env = getenv("PSREMOTE_SESSION_OPTIONS");
+    char path[4096];
+    psr_buf text = {0};
+    int rc = c->no_config ? 0 : read_config(c, path, sizeof(path), &text, err);
+    if (rc || (!text.data && !(env && *env)))
+        return rc;
+    char host[256];
+    config_host(c, host, sizeof(host));
+    psr_connection_options_init(&c->conn);
+    if (text.data) {
+        rc = psr_config_parse(text.data, text.len, host, apply_config_line, c, err);
+        if (rc)
+            psr_error_prefix(err, "configuration file %s", path);
+    }
+    psr_buf_free(&text);
+    if (!rc && env && *env) {
+        rc = psr_session_option_apply_list(&c->conn, &c->store, env, err);
+        if (rc)
+            psr_error_prefix(err, "PSREMOTE_SESSION_OPTIONS");
+    }
+    for (size_t i = 0; !rc && i < c->n_given; i++)
+        rc = apply_option(c, c->given[i].opt, c->given[i].arg, err) < 0 ? err->code : 0;
+    return rc;
+}
+
 int psr_cli_conn_finish(psr_cli_conn *c, psr_error *err)
 {
+    int crc = apply_config_and_environment(c, err);
+    if (crc)
+        return crc;
+    if (c->conn.proxy_user && !c->proxy_password) {
+        crc = psr_password_obtain_proxy(c->conn.proxy_user, &c->proxy_password, err);
+        if (crc)
+            return crc;
+        c->conn.proxy_password = c->proxy_password;
+    }
     if (c->conn.connection_uri &&
         (c->conn.computer_name || c->conn.port || c->conn.use_ssl || c->conn.application_name))
         return psr_error_set(err, PSR_E_INVALID,
@@ -120,5 +325,14 @@ void psr_cli_conn_free(psr_cli_conn *c)
     c->conn.trace = NULL;
     psr_password_free(c->password);
     c->password = NULL;
+    psr_password_free(c->proxy_password);
+    c->proxy_password = NULL;
     psr_session_option_store_free(&c->store);
+    for (size_t i = 0; i < c->n_kept; i++)
+        free(c->kept[i]);
+    free(c->kept);
+    free(c->given);
+    c->kept = NULL;
+    c->given = NULL;
+    c->n_kept = c->n_given = 0;
 }

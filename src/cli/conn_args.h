@@ -27,6 +27,8 @@ enum {
     OPT_CERTIFICATE_KEY,
     OPT_DELEGATE,
     OPT_SPN_SERVICE,
+    OPT_CONFIG,
+    OPT_NO_CONFIG,
     OPT_CONN_LAST /* subcommands number their own options from here */
 };
 
@@ -49,7 +51,9 @@ enum {
     {"certificate", required_argument, NULL, OPT_CERTIFICATE},                 \
     {"certificate-key", required_argument, NULL, OPT_CERTIFICATE_KEY},         \
     {"delegate", no_argument, NULL, OPT_DELEGATE},                             \
-    {"spn-service", required_argument, NULL, OPT_SPN_SERVICE}
+    {"spn-service", required_argument, NULL, OPT_SPN_SERVICE},                 \
+    {"config", required_argument, NULL, OPT_CONFIG},                           \
+    {"no-config", no_argument, NULL, OPT_NO_CONFIG}
 #define PSR_CONN_SHORT_OPTIONS "c:u:"
 
 typedef struct psr_cli_conn {
@@ -57,15 +61,28 @@ typedef struct psr_cli_conn {
     psr_session_option_store store;
     const char *password_file;
     char *password; /* obtained by psr_cli_conn_finish; wiped on free */
-    int auth_given;
+    char *proxy_password; /* for ProxyCredential; wiped on free */
     const char *trace_path; /* --trace FILE; opened by psr_cli_conn_finish */
+    const char *config_path; /* --config FILE */
+    int no_config;           /* --no-config */
+    /* The options given, in order: replayed over the configuration file and
+     * the environment, which they override. */
+    struct psr_cli_given {
+        int opt;
+        const char *arg;
+    } *given;
+    size_t n_given;
+    char **kept;             /* strings from the configuration file */
+    size_t n_kept;
 } psr_cli_conn;
 
 void psr_cli_conn_init(psr_cli_conn *c);
 /* Handles one option if it is a shared one: returns 1 (handled), 0 (not
  * ours) or a negative status with err filled (bad value). */
 int psr_cli_conn_option(psr_cli_conn *c, int opt, const char *arg, psr_error *err);
-/* After parsing: checks combinations and obtains the password if needed. */
+/* After parsing: applies the configuration file (for the computer given)
+ * and PSREMOTE_SESSION_OPTIONS under the command-line options, checks
+ * combinations and obtains the password if needed. */
 int psr_cli_conn_finish(psr_cli_conn *c, psr_error *err);
 void psr_cli_conn_free(psr_cli_conn *c);
 

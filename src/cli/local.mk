@@ -22,3 +22,15 @@ tests_unit_test_render_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
 # decode: PSRP messages out of captured WS-Man envelopes
 psremote_SOURCES += src/cli/decode.c
 TESTS += tests/integration/decode.sh
+
+# The configuration file (ssh_config style) and its unit test.
+noinst_HEADERS += src/cli/config_file.h
+psremote_SOURCES += src/cli/config_file.c
+psremote_CFLAGS += $(CURL_CFLAGS)
+psremote_LDADD += $(CURL_LIBS)
+check_PROGRAMS += tests/unit/test_config_file
+TESTS += tests/unit/test_config_file
+tests_unit_test_config_file_SOURCES = tests/unit/test_config_file.c src/cli/config_file.c
+tests_unit_test_config_file_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_config_file_LDADD = $(TEST_LIBS)
+TESTS += tests/integration/session_options.sh

@@ -46,14 +46,18 @@ static int read_password_file(const char *file, char **out, psr_error *err)
     return *out ? 0 : psr_error_set(err, PSR_E_NOMEM, "out of memory");
 }
 
-static int prompt_on_tty(const char *prompt_for, char **out, psr_error *err)
+static int prompt_on_tty(const char *env_name, const char *prompt_for, char **out,
+                         psr_error *err)
 {
     int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
         return psr_error_set(err, PSR_E_INVALID,
                              "a password is needed for %s and there is no terminal to ask on; "
-                             "set PSREMOTE_PASSWORD or pass --password-file FILE",
-                             prompt_for);
+                             "set %s%s",
+                             prompt_for, env_name,
+                             strcmp(env_name, "PSREMOTE_PASSWORD") == 0
+                                 ? " or pass --password-file FILE"
+                                 : "");
     struct termios old, quiet;
     int have_termios = tcgetattr(fd, &old) == 0;
     if (have_termios) {
@@ -92,15 +96,26 @@ static int prompt_on_tty(const char *prompt_for, char **out, psr_error *err)
     return rc;
 }
 
-int psr_password_obtain(const char *file, const char *prompt_for, char **out, psr_error *err)
+static int obtain(const char *env_name, const char *file, const char *prompt_for, char **out,
+                  psr_error *err)
 {
     *out = NULL;
     if (file)
         return read_password_file(file, out, err);
-    const char *env = getenv("PSREMOTE_PASSWORD");
+    const char *env = getenv(env_name);
     if (env) {
         *out = strdup(env);
         return *out ? 0 : psr_error_set(err, PSR_E_NOMEM, "out of memory");
     }
-    return prompt_on_tty(prompt_for, out, err);
+    return prompt_on_tty(env_name, prompt_for, out, err);
+}
+
+int psr_password_obtain(const char *file, const char *prompt_for, char **out, psr_error *err)
+{
+    return obtain("PSREMOTE_PASSWORD", file, prompt_for, out, err);
+}
+
+int psr_password_obtain_proxy(const char *prompt_for, char **out, psr_error *err)
+{
+    return obtain("PSREMOTE_PROXY_PASSWORD", NULL, prompt_for, out, err);
 }

@@ -13,6 +13,10 @@ void psr_connection_options_init(psr_connection_options *o)
     o->max_envelope_size = 153600;    /* 150 KB until the server says more */
     o->no_machine_profile = 1;        /* WinRS: no profile, as the issue asks */
     o->maximum_redirection = 5;       /* PowerShell's MaximumRedirection */
+    o->idle_timeout_ms = -1;          /* the server's default (2 hours on Windows) */
+    o->max_connection_retry_count = 5;
+    o->max_received_object_size = 200u * 1024u * 1024u;
+    o->proxy_auth = PSR_AUTH_NEGOTIATE; /* PowerShell's ProxyAuthentication default */
 }
 
 static const struct {

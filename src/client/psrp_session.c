@@ -6,12 +6,14 @@
 
 #include "common/base64.h"
 #include "common/uuid.h"
+#include "src/client/application_arguments.h"
 #include "src/client/transport.h"
 #include "wsman/wsman.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -31,6 +33,8 @@ struct psr_psrp_session {
     int created;            /* the shell exists on the server */
     int envelope_fixed;     /* MaxEnvelopeSize given by the user: keep it */
     uint32_t open_timeout_ms;
+    int32_t idle_timeout_ms;        /* IdleTimeout, -1: the server's */
+    uint64_t max_data_per_command;  /* MaximumReceivedDataSizePerCommand, 0: none */
     pthread_mutex_t lock;   /* guards running_command for stop() */
     char running_command[PSR_UUID_STRLEN];
     atomic_int stop_requested;
@@ -185,6 +189,7 @@ static int create_shell(psr_psrp_session *s, psr_error *err)
         .input_streams = "stdin pr",
         .output_streams = "stdout",
         .creation_xml_b64 = creation_b64.data,
+        .idle_timeout_s = s->idle_timeout_ms > 0 ? (uint32_t)s->idle_timeout_ms / 1000u : 0,
     };
     wsman_request_header h;
     char msgid[PSR_MESSAGE_ID_LEN];
@@ -243,6 +248,8 @@ int psr_psrp_session_open(psr_psrp_session **out, const psr_connection_options *
         return nomem(err);
     pthread_mutex_init(&s->lock, NULL);
     s->open_timeout_ms = conn->open_timeout_ms ? conn->open_timeout_ms : 180000;
+    s->idle_timeout_ms = conn->idle_timeout_ms;
+    s->max_data_per_command = conn->max_received_data_per_command;
     s->envelope_fixed = conn->max_envelope_size != WSMAN_DEFAULT_MAX_ENVELOPE;
     int rc = psr_psrp_resource_uri(configuration_name, &s->resource_uri) ? nomem(err) : 0;
     if (!rc)
@@ -252,12 +259,23 @@ int psr_psrp_session_open(psr_psrp_session **out, const psr_connection_options *
 
     psrp_pool_config cfg;
     psrp_pool_config_init(&cfg);
+    /* MaximumReceivedObjectSize bounds what the defragmenter holds for one
+     * object; 0 (unlimited) still stops at what size_t can count. */
+    cfg.max_object_size = conn->max_received_object_size
+                              ? (size_t)conn->max_received_object_size
+                              : SIZE_MAX / 2;
+    psrp_value *app_args = NULL;
+    if (conn->application_arguments &&
+        (rc = psr_application_arguments_parse(conn->application_arguments, &app_args, err)))
+        goto fail;
+    cfg.application_arguments = app_args;
     if (psr_uuid_generate(&cfg.rpid) != 0) {
         rc = psr_error_set(err, PSR_E_IO, "no random numbers for the session id");
         goto fail;
     }
     psr_uuid_format(&cfg.rpid, 1, s->shell_id);
     s->pool = psrp_pool_new(&cfg, err);
+    psrp_value_free(app_args); /* the pool keeps its own reference */
     if (!s->pool) {
         rc = err ? err->code : PSR_E_NOMEM;
         goto fail;
@@ -323,12 +341,21 @@ typedef struct run_ctx {
     const psr_psrp_invocation *inv;
     int finished;
     int32_t final_state;
+    uint64_t received;      /* bytes of output so far (MaximumReceivedDataSizePerCommand) */
 } run_ctx;
 
 static int feed_pipeline(void *ctx, const char *stream, const void *data, size_t len,
                          psr_error *err)
 {
     run_ctx *rc = ctx;
+    rc->received += len;
+    uint64_t limit = rc->s->max_data_per_command;
+    if (limit && rc->received > limit)
+        return psr_error_set(err, PSR_E_LIMIT,
+                             "%s: the command sent more than MaximumReceivedDataSizePerCommand "
+                             "(%llu bytes); raise it with --session-option "
+                             "MaximumReceivedDataSizePerCommand=BYTES",
+                             psr_transport_host(rc->s->main), (unsigned long long)limit);
     return psrp_pipeline_feed(rc->pl, stream, data, len, err);
 }
 

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct psr_transport {
     psr_http *http;
@@ -26,6 +27,7 @@ struct psr_transport {
     psr_connection_options conn; /* a copy (strings borrowed), for redirects */
     int powershell;           /* the URL carries PSVersion (endpoint.h) */
     int redirects_left;
+    int connected_once;       /* a request got an answer: retries may follow */
     psr_buf visited;          /* URLs already used, one per line (loops) */
     psr_buf retargeted;       /* the envelope sent again after a redirect */
 };
@@ -44,7 +46,14 @@ static int connect_endpoint(psr_transport *t, psr_error *err)
         .skip_cn_check = conn->skip_cn_check,
         .skip_revocation_check = conn->skip_revocation_check,
         .ca_file = conn->ca_file,
-        .proxy = conn->proxy,
+        /* --proxy wins; ProxyAccessType NoProxyServer means none; the other
+         * access types mean the environment here (no IE/WinHTTP settings). */
+        .proxy = conn->proxy ? conn->proxy
+                 : conn->proxy_access == PSR_PROXY_NO_PROXY_SERVER ? ""
+                                                                   : NULL,
+        .proxy_auth = psr_auth_method_name(conn->proxy_auth),
+        .proxy_user = conn->proxy_user,
+        .proxy_password = conn->proxy_password,
         .client_cert = conn->auth == PSR_AUTH_CERTIFICATE ? conn->certificate_file : NULL,
         .client_key = conn->auth == PSR_AUTH_CERTIFICATE
                           ? (conn->certificate_key_file ? conn->certificate_key_file
@@ -307,6 +316,26 @@ done:
     return rc;
 }
 
+/* MaxConnectionRetryCount, as PowerShell's robust connections use it: once
+ * the session has talked to the server, a request that could not even be
+ * sent (the connection failed) is tried again, a second apart. Requests
+ * that may have reached the server are never sent twice. */
+static int post_with_retries(psr_transport *t, const psr_auth_request *req, psr_error *err)
+{
+    for (uint32_t attempt = 0;; attempt++) {
+        int rc = psr_http_post(t->http, req->content_type, req->authorization, req->body,
+                               req->len, &t->reply, err);
+        if (rc == 0) {
+            t->connected_once = 1;
+            return 0;
+        }
+        if (!t->connected_once || !psr_http_last_failure_was_connect(t->http) ||
+            attempt >= t->conn.max_connection_retry_count)
+            return rc;
+        sleep(1);
+    }
+}
+
 /* Posts what the authenticator says until it has the envelope's reply;
  * body and len then give the (unsealed) reply body. */
 static int exchange(psr_transport *t, const psr_buf *envelope, const void **body, size_t *len,
@@ -319,8 +348,7 @@ static int exchange(psr_transport *t, const psr_buf *envelope, const void **body
         if (rc)
             return rc;
         int wants_cert = psr_auth_wants_peer_cert(t->auth);
-        rc = psr_http_post(t->http, req.content_type, req.authorization, req.body, req.len, hr,
-                           err);
+        rc = post_with_retries(t, &req, err);
         if (rc) /* transport errors already name host and port */
             return rc;
         if (is_redirect(hr->status)) {

@@ -55,8 +55,6 @@ int psr_winrs_shell_open(psr_winrs_shell **out, const psr_connection_options *co
     if (!s)
         return nomem(err);
     int rc = psr_transport_new(&s->main, conn, err);
-    if (!rc && (opts->flags & PSR_WINRS_CONTROL_CHANNEL))
-        rc = psr_transport_new(&s->control, conn, err);
     if (rc)
         goto fail;
 
@@ -84,6 +82,7 @@ int psr_winrs_shell_open(psr_winrs_shell **out, const psr_connection_options *co
         .working_directory = opts->working_directory,
         .env = env,
         .n_env = opts->n_env,
+        .idle_timeout_s = conn->idle_timeout_ms > 0 ? (uint32_t)conn->idle_timeout_ms / 1000u : 0,
     };
     wsman_request_header h;
     char msgid[PSR_MESSAGE_ID_LEN];
@@ -112,6 +111,9 @@ int psr_winrs_shell_open(psr_winrs_shell **out, const psr_connection_options *co
             rc = nomem(err);
     }
     wsman_response_clear(&r);
+    /* The control channel goes where the shell is, after any redirect. */
+    if (!rc && (opts->flags & PSR_WINRS_CONTROL_CHANNEL))
+        rc = psr_transport_new_like(&s->control, s->main, err);
     if (rc)
         goto fail;
     *out = s;

@@ -279,6 +279,16 @@ static int configure(psr_http *h, const psr_http_options *o, psr_error *err)
         SET(CURLOPT_PROXY, o->proxy);
     }
     /* proxy == NULL: libcurl reads http_proxy, https_proxy and no_proxy. */
+    if (o->proxy_user) {
+        long scheme = CURLAUTH_NEGOTIATE | CURLAUTH_NTLM;
+        if (o->proxy_auth && strcasecmp(o->proxy_auth, "Basic") == 0)
+            scheme = CURLAUTH_BASIC;
+        else if (o->proxy_auth && strcasecmp(o->proxy_auth, "Digest") == 0)
+            scheme = CURLAUTH_DIGEST;
+        SET(CURLOPT_PROXYAUTH, scheme);
+        SET(CURLOPT_PROXYUSERNAME, o->proxy_user);
+        SET(CURLOPT_PROXYPASSWORD, o->proxy_password ? o->proxy_password : "");
+    }
     return h->tls ? set_tls(c, o, err) : 0;
 }
 
@@ -459,8 +469,11 @@ int psr_http_post(psr_http *h, const char *content_type, const char *authorizati
 
     if (rc != CURLE_OK) {
         response_reset(resp);
+        h->failed_to_connect = rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_CONNECT ||
+                               rc == CURLE_COULDNT_RESOLVE_PROXY;
         return psr_http_curl_error(h, rc, err);
     }
+    h->failed_to_connect = 0;
     long status = 0;
     char *ctype = NULL;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -476,4 +489,9 @@ int psr_http_post(psr_http *h, const char *content_type, const char *authorizati
     if (h->tls)
         psr_http_peer_cert_update(h);
     return 0;
+}
+
+int psr_http_last_failure_was_connect(const psr_http *h)
+{
+    return h->failed_to_connect;
 }

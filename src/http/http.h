@@ -27,6 +27,12 @@ typedef struct psr_http_options {
     const char *client_cert;    /* PEM client certificate (Certificate auth), or NULL */
     const char *client_key;     /* PEM private key for client_cert, or NULL */
     const char *proxy;          /* NULL: from the environment; "": none; else proxy URL */
+    /* Proxy authentication (ProxyAuthentication, ProxyCredential): scheme
+     * "Basic", "Digest" or "Negotiate" (NULL: Negotiate, PowerShell's
+     * default), used only with a user; the password is never logged. */
+    const char *proxy_auth;
+    const char *proxy_user;
+    const char *proxy_password;
     long connect_timeout_ms;    /* 0 = 30 s */
     long request_timeout_ms;    /* whole request bound; 0 = none (the caller's deadline) */
     size_t max_response_bytes;  /* larger bodies fail with PSR_E_LIMIT; 0 = 64 MiB */
@@ -57,6 +63,11 @@ void psr_http_free(psr_http *h);
  * response, which is replaced (its body memory is reused). */
 int psr_http_post(psr_http *h, const char *content_type, const char *authorization,
                   const void *body, size_t len, psr_http_response *resp, psr_error *err);
+
+/* 1 if the last psr_http_post failed before anything was sent: the name
+ * did not resolve or the connection was refused or timed out. Such a
+ * request can be sent again safely (MaxConnectionRetryCount). */
+int psr_http_last_failure_was_connect(const psr_http *h);
 
 /* Drops the kept-alive connection so the next request opens a new one. */
 void psr_http_reset_connection(psr_http *h);

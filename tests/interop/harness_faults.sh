@@ -78,8 +78,8 @@ status=$(post "$HTTP_URL" "$TMP/nocmd.xml" "${auth[@]}")
 check "unknown CommandId is InvalidSelectors 2150858843" \
     sh -c "[ $status = 500 ] && grep -q 'w:InvalidSelectors' '$TMP/body' && grep -q 'Code=\"2150858843\"' '$TMP/body' && grep -q 'command identifier that does not exist' '$TMP/body'"
 
-# Over-size envelope (default MaxEnvelopeSize 153600 bytes).
-{ envelope http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Send "$CMD_URI" "$shell_id" PT20S "<rsp:Send><rsp:Stream Name=\"stdin\" CommandId=\"$command_id\">$(head -c 160000 /dev/zero | tr '\0' A)</rsp:Stream></rsp:Send>"; } > "$TMP/big.xml"
+# Over-size envelope (default MaxEnvelopeSize 512000 bytes).
+{ envelope http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Send "$CMD_URI" "$shell_id" PT20S "<rsp:Send><rsp:Stream Name=\"stdin\" CommandId=\"$command_id\">$(head -c 520000 /dev/zero | tr '\0' A)</rsp:Stream></rsp:Send>"; } > "$TMP/big.xml"
 status=$(post "$HTTP_URL" "$TMP/big.xml" "${auth[@]}")
 check "an over-size envelope answers 413" [ "$status" = 413 ]
 check "an over-size envelope is w:EncodingLimit" grep -q 'w:EncodingLimit' "$TMP/body"

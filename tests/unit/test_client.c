@@ -5,6 +5,7 @@
 #include "wsman/wsman.h"
 #include "unit.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static char *url_of(const psr_connection_options *o, int *rc, psr_error *err)
@@ -133,6 +134,114 @@ static void test_session_option_errors(void)
     psr_session_option_store_free(&st);
 }
 
+/* Every New-PSSessionOption name: PowerShell's defaults, one good value
+ * that lands in its field, and one value of the wrong type. */
+static void test_every_session_option(void)
+{
+    psr_connection_options o;
+    psr_session_option_store st = {0};
+    psr_error err;
+    psr_connection_options_init(&o);
+    /* PowerShell's defaults (RunspaceConnectionInfo, PSSessionOption) */
+    CU_ASSERT_EQUAL(o.maximum_redirection, 5);
+    CU_ASSERT_EQUAL(o.max_connection_retry_count, 5);
+    CU_ASSERT_EQUAL(o.idle_timeout_ms, -1);
+    CU_ASSERT_EQUAL(o.open_timeout_ms, 180000);
+    CU_ASSERT_EQUAL(o.cancel_timeout_ms, 60000);
+    CU_ASSERT_EQUAL(o.proxy_auth, PSR_AUTH_NEGOTIATE);
+    CU_ASSERT_EQUAL(o.proxy_access, PSR_PROXY_NONE);
+    CU_ASSERT_EQUAL(o.output_buffering_mode, PSR_OUTPUT_BUFFERING_NONE);
+    static const struct {
+        const char *good, *bad;
+    } cases[] = {
+        {"ApplicationArguments={\"a\":1}", "ApplicationArguments=a=1"},
+        {"CancelTimeout=30s", "CancelTimeout=soon"},
+        {"Culture=fr-FR", NULL},
+        {"IdleTimeout=10min", "IdleTimeout=59999"},
+        {"IncludePortInSPN=true", "IncludePortInSPN=2"},
+        {"MaxConnectionRetryCount=2", "MaxConnectionRetryCount=-1"},
+        {"MaxEnvelopeSize=1MB", "MaxEnvelopeSize=8191"},
+        {"MaximumReceivedDataSizePerCommand=50MB", "MaximumReceivedDataSizePerCommand=lots"},
+        {"MaximumReceivedObjectSize=0", "MaximumReceivedObjectSize=1TB"},
+        {"MaximumRedirection=0", "MaximumRedirection=x"},
+        {"NoCompression=$true", "NoCompression=sure"},
+        {"NoEncryption=yes", "NoEncryption=maybe"},
+        {"NoMachineProfile=false", "NoMachineProfile=?"},
+        {"OpenTimeout=1min", "OpenTimeout=1h"},
+        {"OperationTimeout=0", "OperationTimeout="},
+        {"OutputBufferingMode=drop", "OutputBufferingMode=Keep"},
+        {"ProxyAccessType=NoProxyServer", "ProxyAccessType=Direct"},
+        {"ProxyAuthentication=basic", "ProxyAuthentication=Kerberos"},
+        {"ProxyCredential=CORP\\proxyuser", NULL},
+        {"SkipCACheck=1", "SkipCACheck=01"},
+        {"SkipCNCheck=on", "SkipCNCheck=no way"},
+        {"SkipRevocationCheck=off", "SkipRevocationCheck=-"},
+        {"UICulture=de-DE", NULL},
+        {"UseUTF16=true", "UseUTF16=utf16"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int rc = psr_session_option_apply(&o, &st, cases[i].good, &err);
+        if (rc)
+            fprintf(stderr, "%s: %s\n", cases[i].good, err.message);
+        CU_ASSERT_EQUAL(rc, 0);
+        if (cases[i].bad) {
+            CU_ASSERT_EQUAL(psr_session_option_apply(&o, &st, cases[i].bad, &err), PSR_E_INVALID);
+            CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "takes") ? err.message
+                                   : strstr(err.message, "JSON object"));
+        }
+    }
+    CU_ASSERT_STRING_EQUAL(o.application_arguments, "{\"a\":1}");
+    CU_ASSERT_EQUAL(o.cancel_timeout_ms, 30000);
+    CU_ASSERT_STRING_EQUAL(o.culture, "fr-FR");
+    CU_ASSERT_EQUAL(o.idle_timeout_ms, 600000);
+    CU_ASSERT_EQUAL(o.include_port_in_spn, 1);
+    CU_ASSERT_EQUAL(o.max_connection_retry_count, 2);
+    CU_ASSERT_EQUAL(o.max_envelope_size, 1048576);
+    CU_ASSERT_EQUAL(o.max_received_data_per_command, 50u * 1024 * 1024);
+    CU_ASSERT_EQUAL(o.max_received_object_size, 0);
+    CU_ASSERT_EQUAL(o.maximum_redirection, 0);
+    CU_ASSERT_EQUAL(o.no_compression, 1);
+    CU_ASSERT_EQUAL(o.no_encryption, 1);
+    CU_ASSERT_EQUAL(o.no_machine_profile, 0);
+    CU_ASSERT_EQUAL(o.open_timeout_ms, 60000);
+    CU_ASSERT_EQUAL(o.operation_timeout_ms, 0);
+    CU_ASSERT_EQUAL(o.output_buffering_mode, PSR_OUTPUT_BUFFERING_DROP);
+    CU_ASSERT_EQUAL(o.proxy_access, PSR_PROXY_NO_PROXY_SERVER);
+    CU_ASSERT_EQUAL(o.proxy_auth, PSR_AUTH_BASIC);
+    CU_ASSERT_STRING_EQUAL(o.proxy_user, "CORP\\proxyuser");
+    CU_ASSERT_EQUAL(o.skip_ca_check, 1);
+    CU_ASSERT_EQUAL(o.skip_cn_check, 1);
+    CU_ASSERT_EQUAL(o.skip_revocation_check, 0);
+    CU_ASSERT_STRING_EQUAL(o.ui_culture, "de-DE");
+    CU_ASSERT_EQUAL(o.use_utf16, 1);
+    CU_ASSERT_EQUAL(psr_session_option_apply(&o, &st, "IdleTimeout=-1", &err), 0);
+    CU_ASSERT_EQUAL(o.idle_timeout_ms, -1);
+    psr_session_option_store_free(&st);
+}
+
+/* PSREMOTE_SESSION_OPTIONS: ';' separates, except inside a JSON value. */
+static void test_session_option_list(void)
+{
+    psr_connection_options o;
+    psr_session_option_store st = {0};
+    psr_error err;
+    psr_connection_options_init(&o);
+    CU_ASSERT_EQUAL_FATAL(psr_session_option_apply_list(
+                              &o, &st,
+                              " SkipCACheck=true ;ApplicationArguments={\"k\":\"a;b\"};;OpenTimeout=5s",
+                              &err),
+                          0);
+    CU_ASSERT_EQUAL(o.skip_ca_check, 1);
+    CU_ASSERT_STRING_EQUAL(o.application_arguments, "{\"k\":\"a;b\"}");
+    CU_ASSERT_EQUAL(o.open_timeout_ms, 5000);
+    CU_ASSERT_EQUAL(psr_session_option_apply_list(&o, &st, "OpenTimeout=1s;Nope=1", &err),
+                    PSR_E_INVALID);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "'Nope'"));
+    CU_ASSERT(psr_session_option_known("maximumredirection", 18));
+    CU_ASSERT_FALSE(psr_session_option_known("Maximum", 7));
+    psr_session_option_store_free(&st);
+}
+
 /* PowerShell's WSManTransportManager.Initialize: "?PSVersion=" after the
  * URI with trailing '/' trimmed, or ";PSVersion=" after an existing query. */
 static void test_ps_version_query(void)
@@ -196,6 +305,8 @@ static void test_request_retarget(void)
 }
 
 static const psr_unit_test tests[] = {
+    {"every session option: defaults, values, wrong types", test_every_session_option},
+    {"session option lists", test_session_option_list},
     {"PSVersion in the URL of a PowerShell session", test_ps_version_query},
     {"redirect targets", test_redirect_target},
     {"pointing a built request at a new URL", test_request_retarget},

@@ -27,7 +27,7 @@ static void test_defaults(void)
     CU_ASSERT_STRING_EQUAL(o.listens[0].host, "127.0.0.1");
     CU_ASSERT_EQUAL(o.listens[0].port, 5985);
     CU_ASSERT_EQUAL(o.listens[0].tls, 0);
-    CU_ASSERT_EQUAL(o.max_envelope_size, 153600); /* WinRM's MaxEnvelopeSizekb 150 */
+    CU_ASSERT_EQUAL(o.max_envelope_size, 512000); /* MS-WSMV 2.2.4.10: MaxEnvelopeSizekb 500 */
     CU_ASSERT_EQUAL(o.operation_timeout_max_ms, 60000);
     CU_ASSERT_EQUAL(o.allow_unencrypted, 0);
     harness_options_clear(&o);
