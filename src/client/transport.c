@@ -32,16 +32,14 @@ struct psr_transport {
     psr_buf retargeted;       /* the envelope sent again after a redirect */
 };
 
-/* Opens the HTTP connection and the authenticator for t->url. */
-static int connect_endpoint(psr_transport *t, psr_error *err)
+void psr_transport_http_options(const psr_connection_options *conn, const char *url,
+                                psr_http_options *out)
 {
-    const psr_connection_options *conn = &t->conn;
-    psr_endpoint_host(t->url.data, t->host, sizeof(t->host));
     /* The HTTP timeout is a safety net behind the server's own
      * OperationTimeout: a server that stays silent well past it (a dead
      * peer, a dropped connection nobody reset) must not hang us. */
-    psr_http_options ho = {
-        .url = t->url.data,
+    *out = (psr_http_options){
+        .url = url,
         .skip_ca_check = conn->skip_ca_check,
         .skip_cn_check = conn->skip_cn_check,
         .skip_revocation_check = conn->skip_revocation_check,
@@ -62,6 +60,15 @@ static int connect_endpoint(psr_transport *t, psr_error *err)
         .connect_timeout_ms = 30000,
         .request_timeout_ms = (long)conn->operation_timeout_ms + 60000,
     };
+}
+
+/* Opens the HTTP connection and the authenticator for t->url. */
+static int connect_endpoint(psr_transport *t, psr_error *err)
+{
+    const psr_connection_options *conn = &t->conn;
+    psr_endpoint_host(t->url.data, t->host, sizeof(t->host));
+    psr_http_options ho;
+    psr_transport_http_options(conn, t->url.data, &ho);
     psr_http_free(t->http);
     t->http = NULL;
     psr_auth_free(t->auth);
@@ -197,28 +204,36 @@ uint32_t psr_transport_max_envelope_size(const psr_transport *t)
 
 /* A fault names the machine that raised it; when it does not, say which
  * endpoint we were talking to. */
-static int fault_error(psr_transport *t, const wsman_response *resp, psr_error *err)
+static int fault_error(const char *host, const wsman_response *resp, psr_error *err)
 {
     wsman_fault_to_error(&resp->fault, err);
     if (err && !err->machine[0])
-        psr_error_prefix(err, "%s", t->host);
+        psr_error_prefix(err, "%s", host);
     return PSR_E_FAULT;
 }
 
-/* The server answered with a status other than 200: a SOAP fault in the body
- * says the most; otherwise the status does. */
-static int classify_failure(psr_transport *t, psr_http_response *hr, const void *body,
-                            size_t len, wsman_response *resp, psr_error *err)
+int psr_transport_read_reply(const char *host, const char *url, const psr_http_response *hr,
+                             const void *body, size_t len, wsman_response *resp, psr_error *err)
 {
-    if (len > 0 && hr->status >= 400 && hr->status < 600) {
-        psr_error perr;
-        if (wsman_parse_response(body, len, resp, &perr) == 0 &&
-            resp->kind == WSMAN_RESP_FAULT) {
-            return fault_error(t, resp, err);
+    if (hr->status != 200) {
+        /* A SOAP fault in the body says the most; otherwise the status does. */
+        if (len > 0 && hr->status >= 400 && hr->status < 600) {
+            psr_error perr;
+            if (wsman_parse_response(body, len, resp, &perr) == 0 &&
+                resp->kind == WSMAN_RESP_FAULT)
+                return fault_error(host, resp, err);
+            wsman_response_clear(resp);
         }
-        wsman_response_clear(resp);
+        return psr_http_status_error(hr, url, err); /* names the URL */
     }
-    return psr_http_status_error(hr, t->url.data, err); /* names the URL */
+    int rc = wsman_parse_response(body, len, resp, err);
+    if (rc) {
+        psr_error_prefix(err, "%s: the server's reply could not be read", host);
+        return rc;
+    }
+    if (resp->kind == WSMAN_RESP_FAULT)
+        return fault_error(host, resp, err);
+    return 0;
 }
 
 /* Appends one exchange to the trace: envelopes only, never HTTP headers. */
@@ -397,14 +412,5 @@ int psr_transport_call(psr_transport *t, const psr_buf *envelope, wsman_response
     if (rc)
         return rc;
     trace_write(t, hr->status == 200 ? "response from" : "error response from", body, len);
-    if (hr->status != 200)
-        return classify_failure(t, hr, body, len, resp, err);
-    rc = wsman_parse_response(body, len, resp, err);
-    if (rc) {
-        psr_error_prefix(err, "%s: the server's reply could not be read", t->host);
-        return rc;
-    }
-    if (resp->kind == WSMAN_RESP_FAULT)
-        return fault_error(t, resp, err);
-    return 0;
+    return psr_transport_read_reply(t->host, t->url.data, hr, body, len, resp, err);
 }

@@ -11,6 +11,7 @@
 
 #include "common/uuid.h"
 #include "psremote/connection.h"
+#include "src/http/http.h"
 #include "wsman/wsman.h"
 
 typedef struct psr_transport psr_transport;
@@ -51,5 +52,18 @@ uint32_t psr_transport_max_envelope_size(const psr_transport *t);
  * otherwise the error names the target and --allow-redirection. */
 int psr_transport_call(psr_transport *t, const psr_buf *envelope, wsman_response *resp,
                        psr_error *err);
+
+/* Shared with the event loop that drives many hosts (fanout.c): ---- */
+
+/* The HTTP options a connection to url uses: TLS policy, proxy, client
+ * certificate, timeouts. Strings point into conn. */
+void psr_transport_http_options(const psr_connection_options *conn, const char *url,
+                                psr_http_options *out);
+
+/* Turns the (unsealed) reply to an envelope into resp, or into an error as
+ * psr_transport_call reports it (fault, HTTP status, unreadable reply);
+ * host and url name the endpoint. */
+int psr_transport_read_reply(const char *host, const char *url, const psr_http_response *hr,
+                             const void *body, size_t len, wsman_response *resp, psr_error *err);
 
 #endif

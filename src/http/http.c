@@ -333,10 +333,13 @@ int psr_http_new(psr_http **out, const psr_http_options *opts, psr_error *err)
     return 0;
 }
 
+static void headers_free(struct curl_slist *list);
+
 void psr_http_free(psr_http *h)
 {
     if (!h)
         return;
+    headers_free(h->headers); /* a request abandoned between start and finish */
     if (h->curl)
         curl_easy_cleanup(h->curl);
     free(h->url);
@@ -434,8 +437,8 @@ static struct curl_slist *build_headers(const char *content_type, const char *au
     return list;
 }
 
-int psr_http_post(psr_http *h, const char *content_type, const char *authorization,
-                  const void *body, size_t len, psr_http_response *resp, psr_error *err)
+int psr_http_start(psr_http *h, const char *content_type, const char *authorization,
+                   const void *body, size_t len, psr_http_response *resp, psr_error *err)
 {
     response_reset(resp);
     if (!content_type)
@@ -453,18 +456,25 @@ int psr_http_post(psr_http *h, const char *content_type, const char *authorizati
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? len : 0));
     curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, (long)h->fresh_connection);
     h->fresh_connection = 0;
+    h->headers = headers;
     h->resp = resp;
     h->errbuf[0] = '\0';
     h->callback_oom = 0;
     h->response_too_large = 0;
     h->last_header_was_challenge = 0;
+    return 0;
+}
 
-    CURLcode rc = curl_easy_perform(c);
-
-    /* Nothing of this request may outlive the call. */
+int psr_http_finish(psr_http *h, int curl_code, psr_error *err)
+{
+    CURL *c = h->curl;
+    CURLcode rc = (CURLcode)curl_code;
+    psr_http_response *resp = h->resp;
+    /* Nothing of this request may outlive it. */
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
-    headers_free(headers);
+    headers_free(h->headers);
+    h->headers = NULL;
     h->resp = NULL;
 
     if (rc != CURLE_OK) {
@@ -489,6 +499,20 @@ int psr_http_post(psr_http *h, const char *content_type, const char *authorizati
     if (h->tls)
         psr_http_peer_cert_update(h);
     return 0;
+}
+
+int psr_http_post(psr_http *h, const char *content_type, const char *authorization,
+                  const void *body, size_t len, psr_http_response *resp, psr_error *err)
+{
+    int rc = psr_http_start(h, content_type, authorization, body, len, resp, err);
+    if (rc)
+        return rc;
+    return psr_http_finish(h, (int)curl_easy_perform(h->curl), err);
+}
+
+void *psr_http_easy_handle(psr_http *h)
+{
+    return h->curl;
 }
 
 int psr_http_last_failure_was_connect(const psr_http *h)

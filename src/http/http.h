@@ -64,6 +64,17 @@ void psr_http_free(psr_http *h);
 int psr_http_post(psr_http *h, const char *content_type, const char *authorization,
                   const void *body, size_t len, psr_http_response *resp, psr_error *err);
 
+/* The same request in two halves, for an event loop that drives many
+ * connections through one libcurl multi handle: psr_http_start prepares the
+ * handle (psr_http_easy_handle, a CURL *) for the request; the loop adds it
+ * to its multi handle, and when libcurl says the transfer is done (with
+ * its CURLcode) and removes it, psr_http_finish fills resp as
+ * psr_http_post would have. body must stay valid until then. */
+int psr_http_start(psr_http *h, const char *content_type, const char *authorization,
+                   const void *body, size_t len, psr_http_response *resp, psr_error *err);
+int psr_http_finish(psr_http *h, int curl_code, psr_error *err);
+void *psr_http_easy_handle(psr_http *h);
+
 /* 1 if the last psr_http_post failed before anything was sent: the name
  * did not resolve or the connection was refused or timed out. Such a
  * request can be sent again safely (MaxConnectionRetryCount). */

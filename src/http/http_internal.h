@@ -24,8 +24,10 @@ struct psr_http {
     int failed_to_connect; /* the last post failed before sending */
     char errbuf[CURL_ERROR_SIZE];
 
-    /* State of the request in flight (valid inside psr_http_post only). */
+    /* State of the request in flight (between psr_http_start and
+     * psr_http_finish). */
     psr_http_response *resp;
+    struct curl_slist *headers;
     int last_header_was_challenge; /* for folded WWW-Authenticate lines */
     int callback_oom;
     int response_too_large;
