@@ -12,6 +12,13 @@ int psr_cli_exec(int argc, char **argv);   /* exec.c */
 int psr_cli_decode(int argc, char **argv); /* decode.c */
 int psr_cli_invoke(int argc, char **argv); /* invoke.c */
 
+/* exec on several computers (exec_many.c): command[0] with its arguments
+ * on every computer of cc. Returns the exit status. */
+struct psr_cli_conn;
+struct psr_winrs_shell_options;
+int psr_cli_exec_many(struct psr_cli_conn *cc, char **command, int n_command,
+                      const struct psr_winrs_shell_options *so, int hide_names);
+
 /* A remote exit code as a process exit status: 0-255 as is, anything else 1
  * (with a note on stderr, since the OS would truncate it misleadingly). */
 int psr_cli_exit_status_from_remote(int code);

@@ -78,7 +78,7 @@ static int apply_option(psr_cli_conn *c, int opt, const char *arg, psr_error *er
 {
     int rc = 0;
     switch (opt) {
-    case 'c': c->conn.computer_name = arg; break;
+    case 'c': c->conn.computer_name = c->hosts.n ? c->hosts.names[0] : arg; break;
     case 'u': c->conn.user = arg; break;
     case OPT_PORT: rc = parse_port(arg, &c->conn.port, err); break;
     case OPT_USE_SSL: c->conn.use_ssl = 1; break;
@@ -98,6 +98,18 @@ static int apply_option(psr_cli_conn *c, int opt, const char *arg, psr_error *er
     case OPT_SPN_SERVICE: c->conn.spn_service = arg; break;
     case OPT_CONFIG: c->config_path = arg; break;
     case OPT_NO_CONFIG: c->no_config = 1; break;
+    case OPT_THROTTLE_LIMIT: {
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(arg, &end, 10);
+        if (errno || *end || !*arg || arg[0] == '-' || v > 100000)
+            rc = psr_error_set(err, PSR_E_INVALID,
+                               "--throttle-limit takes a number from 0 to 100000 (0: 32), not '%s'",
+                               arg);
+        else
+            c->throttle_limit = (unsigned)v;
+        break;
+    }
     default: return 0;
     }
     return rc ? rc : 1;
@@ -105,6 +117,11 @@ static int apply_option(psr_cli_conn *c, int opt, const char *arg, psr_error *er
 
 int psr_cli_conn_option(psr_cli_conn *c, int opt, const char *arg, psr_error *err)
 {
+    if (opt == 'c') {
+        int hrc = psr_host_list_add(&c->hosts, arg, err);
+        if (hrc)
+            return hrc;
+    }
     int rc = apply_option(c, opt, arg, err);
     if (rc != 1)
         return rc;
@@ -196,10 +213,15 @@ static int apply_config_line(void *ctx, const char *key, const char *value, unsi
             psr_error_prefix(err, "%s", config_keys[i].key);
         return rc < 0 ? rc : 0;
     }
+    if (strcasecmp(key, "HostName") == 0) { /* the real name of an alias, as in ssh */
+        if (!(c->host_name = keep(c, value)))
+            return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+        return 0;
+    }
     if (psr_session_option_known(key, strlen(key)))
         return psr_session_option_set(&c->conn, &c->store, key, strlen(key), value, err);
     return psr_error_set(err, PSR_E_INVALID,
-                         "unknown key '%s'; valid: Host, Port, UseSSL, ApplicationName, "
+                         "unknown key '%s'; valid: Host, HostName, Port, UseSSL, ApplicationName, "
                          "Authentication, Credential, PasswordFile, CaFile, Certificate, "
                          "CertificateKey, Proxy, AllowRedirection, AllowUnencrypted, Delegate, "
                          "SpnService, and the session options (%s)",
@@ -207,9 +229,12 @@ static int apply_config_line(void *ctx, const char *key, const char *value, unsi
 }
 
 /* The computer the configuration is looked up for. */
-static void config_host(const psr_cli_conn *c, char *out, size_t cap)
+static void config_host(const psr_cli_conn *c, const char *override, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s", c->conn.computer_name ? c->conn.computer_name : "localhost");
+    snprintf(out, cap, "%s",
+             override ? override : c->conn.computer_name ? c->conn.computer_name : "localhost");
+    if (override)
+        return;
     if (!c->conn.connection_uri)
         return;
     CURLU *u = curl_url();
@@ -258,7 +283,8 @@ static int read_config(const psr_cli_conn *c, char *path, size_t cap, psr_buf *t
 
 /* Rebuilds c->conn: defaults, then the configuration file, then
  * PSREMOTE_SESSION_OPTIONS, then the command line again on top. */
-static int apply_config_and_environment(psr_cli_conn *c, psr_error *err)
+static int apply_config_and_environment(psr_cli_conn *c, const char *host_override,
+                                        psr_error *err)
 {
     const char *env = getenv("PSREMOTE_SESSION_OPTIONS");
     char path[4096];
@@ -267,8 +293,9 @@ static int apply_config_and_environment(psr_cli_conn *c, psr_error *err)
     if (rc || (!text.data && !(env && *env)))
         return rc;
     char host[256];
-    config_host(c, host, sizeof(host));
+    config_host(c, host_override, host, sizeof(host));
     psr_connection_options_init(&c->conn);
+    c->host_name = NULL;
     if (text.data) {
         rc = psr_config_parse(text.data, text.len, host, apply_config_line, c, err);
         if (rc)
@@ -282,12 +309,14 @@ static int apply_config_and_environment(psr_cli_conn *c, psr_error *err)
     }
     for (size_t i = 0; !rc && i < c->n_given; i++)
         rc = apply_option(c, c->given[i].opt, c->given[i].arg, err) < 0 ? err->code : 0;
+    if (!rc && c->host_name && !c->conn.connection_uri)
+        c->conn.computer_name = c->host_name;
     return rc;
 }
 
 int psr_cli_conn_finish(psr_cli_conn *c, psr_error *err)
 {
-    int crc = apply_config_and_environment(c, err);
+    int crc = apply_config_and_environment(c, NULL, err);
     if (crc)
         return crc;
     if (c->conn.proxy_user && !c->proxy_password) {
@@ -328,6 +357,7 @@ void psr_cli_conn_free(psr_cli_conn *c)
     psr_password_free(c->proxy_password);
     c->proxy_password = NULL;
     psr_session_option_store_free(&c->store);
+    psr_host_list_free(&c->hosts);
     for (size_t i = 0; i < c->n_kept; i++)
         free(c->kept[i]);
     free(c->kept);
@@ -335,4 +365,30 @@ void psr_cli_conn_free(psr_cli_conn *c)
     c->kept = NULL;
     c->given = NULL;
     c->n_kept = c->n_given = 0;
+}
+
+int psr_cli_conn_for_each_host(psr_cli_conn *c, psr_connection_options **out, psr_error *err)
+{
+    *out = calloc(c->hosts.n ? c->hosts.n : 1, sizeof(**out));
+    if (!*out)
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    FILE *trace = c->conn.trace;
+    const char *password = c->conn.password, *proxy_password = c->conn.proxy_password;
+    for (size_t i = 0; i < c->hosts.n; i++) {
+        int rc = apply_config_and_environment(c, c->hosts.names[i], err);
+        if (rc) {
+            free(*out);
+            *out = NULL;
+            return rc;
+        }
+        (*out)[i] = c->conn;
+        (*out)[i].computer_name = c->host_name ? c->host_name : c->hosts.names[i];
+        (*out)[i].trace = trace;
+        (*out)[i].password = password;
+        (*out)[i].proxy_password = proxy_password;
+    }
+    c->conn.trace = trace;
+    c->conn.password = password;
+    c->conn.proxy_password = proxy_password;
+    return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "psremote/connection.h"
 #include "psremote/session_option.h"
+#include "src/cli/host_list.h"
 
 #include <getopt.h>
 
@@ -29,6 +30,7 @@ enum {
     OPT_SPN_SERVICE,
     OPT_CONFIG,
     OPT_NO_CONFIG,
+    OPT_THROTTLE_LIMIT,
     OPT_CONN_LAST /* subcommands number their own options from here */
 };
 
@@ -53,7 +55,8 @@ enum {
     {"delegate", no_argument, NULL, OPT_DELEGATE},                             \
     {"spn-service", required_argument, NULL, OPT_SPN_SERVICE},                 \
     {"config", required_argument, NULL, OPT_CONFIG},                           \
-    {"no-config", no_argument, NULL, OPT_NO_CONFIG}
+    {"no-config", no_argument, NULL, OPT_NO_CONFIG},                           \
+    {"throttle-limit", required_argument, NULL, OPT_THROTTLE_LIMIT}
 #define PSR_CONN_SHORT_OPTIONS "c:u:"
 
 typedef struct psr_cli_conn {
@@ -74,6 +77,9 @@ typedef struct psr_cli_conn {
     size_t n_given;
     char **kept;             /* strings from the configuration file */
     size_t n_kept;
+    psr_host_list hosts;     /* every computer -c named, in order */
+    const char *host_name;   /* the configuration's HostName for the computer */
+    unsigned throttle_limit; /* --throttle-limit; 0 = 32 */
 } psr_cli_conn;
 
 void psr_cli_conn_init(psr_cli_conn *c);
@@ -85,6 +91,12 @@ int psr_cli_conn_option(psr_cli_conn *c, int opt, const char *arg, psr_error *er
  * combinations and obtains the password if needed. */
 int psr_cli_conn_finish(psr_cli_conn *c, psr_error *err);
 void psr_cli_conn_free(psr_cli_conn *c);
+
+/* With several computers (-c a,b or @FILE): one set of options per
+ * computer, each with the configuration file's settings for that computer
+ * under the command line's (the password obtained once). *out is an array
+ * of c->hosts.n entries the caller frees with free(). */
+int psr_cli_conn_for_each_host(psr_cli_conn *c, psr_connection_options **out, psr_error *err);
 
 /* The shared part of --help. */
 extern const char psr_cli_conn_help[];

@@ -27,7 +27,7 @@
 
 #define STDIN_CHUNK (32 * 1024) /* base64 of this fits any envelope size >= 64 KB */
 
-enum { OPT_ENV = OPT_CONN_LAST, OPT_NO_STDIN };
+enum { OPT_ENV = OPT_CONN_LAST, OPT_NO_STDIN, OPT_HIDE_COMPUTER_NAME };
 
 static const char exec_help[] =
     "Usage: psremote exec [OPTIONS] [--] COMMAND [ARGS...]\n"
@@ -39,6 +39,13 @@ static const char exec_help[] =
     "      --env NAME=VALUE       environment variable for the remote shell (repeatable)\n"
     "  -n, --no-stdin             do not forward standard input (send end of input)\n"
     "  -h, --help                 show this help\n"
+    "\n"
+    "Several computers (-c a,b,c, -c @FILE, -c - for a list on stdin, or -c repeated)\n"
+    "run the command at once, at most --throttle-limit N at a time (default 32);\n"
+    "output lines are prefixed HOST: (--hide-computer-name: no prefix) and stdin\n"
+    "is not forwarded. Exit status: 0 when every command exited 0, 1 when one\n"
+    "exited otherwise, 255 when a computer failed.\n"
+    "      --hide-computer-name   no HOST: prefix on the output of several computers\n"
     "\n"
     "%s"
     "\n"
@@ -149,13 +156,15 @@ static int on_output(void *ctx, psr_winrs_stream stream, const void *data, size_
 }
 
 static int parse_exec_args(int argc, char **argv, psr_cli_conn *cc, psr_winrs_shell_options *so,
-                           psr_winrs_env **env, int *forward_stdin, int *first_arg)
+                           psr_winrs_env **env, int *forward_stdin, int *hide_names,
+                           int *first_arg)
 {
     static const struct option longs[] = {
         PSR_CONN_LONG_OPTIONS,
         {"directory", required_argument, NULL, 'd'},
         {"env", required_argument, NULL, OPT_ENV},
         {"no-stdin", no_argument, NULL, 'n'},
+        {"hide-computer-name", no_argument, NULL, OPT_HIDE_COMPUTER_NAME},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -175,6 +184,7 @@ static int parse_exec_args(int argc, char **argv, psr_cli_conn *cc, psr_winrs_sh
         switch (opt) {
         case 'd': so->working_directory = optarg; break;
         case 'n': *forward_stdin = 0; break;
+        case OPT_HIDE_COMPUTER_NAME: *hide_names = 1; break;
         case 'h': printf(exec_help, psr_cli_conn_help); return PSR_CLI_HELP_SHOWN;
         case OPT_ENV: {
             char *eq = strchr(optarg, '=');
@@ -250,13 +260,19 @@ int psr_cli_exec(int argc, char **argv)
     psr_winrs_shell *shell = NULL;
     psr_error err;
 
-    int prc = parse_exec_args(argc, argv, &cc, &so, &env, &run.forward_stdin, &first);
+    int hide_names = 0;
+    int prc = parse_exec_args(argc, argv, &cc, &so, &env, &run.forward_stdin, &hide_names,
+                              &first);
     if (prc) {
         status = prc == PSR_CLI_HELP_SHOWN ? 0 : prc;
         goto out;
     }
     if (psr_cli_conn_finish(&cc, &err) != 0) {
         report("", &err);
+        goto out;
+    }
+    if (cc.hosts.n > 1) {
+        status = psr_cli_exec_many(&cc, argv + first, argc - first, &so, hide_names);
         goto out;
     }
     run.interrupt_fd = psr_cli_interrupt_install();

@@ -392,6 +392,14 @@ int psr_cli_invoke(int argc, char **argv)
         fprintf(stderr, "psremote: %s\n", err.message);
         goto out;
     }
+    if (cc.hosts.n > 1) {
+        fprintf(stderr, "psremote: invoke on several computers at once is not available yet "
+                        "(%zu were given); use psremote exec for a command on many, or run "
+                        "invoke once per computer\n",
+                cc.hosts.n);
+        status = PSR_CLI_USAGE;
+        goto out;
+    }
     int interrupt_fd = psr_cli_interrupt_install();
     if (interrupt_fd < 0) {
         fprintf(stderr, "psremote: cannot create a pipe: %s\n", strerror(errno));

@@ -1,8 +1,10 @@
 # src/cli: the psremote command.
 bin_PROGRAMS += psremote
 dist_man_MANS += man/psremote.1
-noinst_HEADERS += src/cli/cli.h src/cli/conn_args.h src/cli/password.h src/cli/interrupt.h
+noinst_HEADERS += src/cli/cli.h src/cli/conn_args.h src/cli/password.h src/cli/interrupt.h \
+	src/cli/host_list.h
 psremote_SOURCES = src/cli/main.c src/cli/conn_args.c src/cli/password.c src/cli/exec.c \
+	src/cli/exec_many.c src/cli/host_list.c \
 	src/cli/interrupt.c
 psremote_CFLAGS = $(AM_CFLAGS) $(SSL_CFLAGS) -pthread
 psremote_LDADD = libpsremote.la $(SSL_LIBS) -lpthread
@@ -34,3 +36,8 @@ tests_unit_test_config_file_SOURCES = tests/unit/test_config_file.c src/cli/conf
 tests_unit_test_config_file_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_config_file_LDADD = $(TEST_LIBS)
 TESTS += tests/integration/session_options.sh
+check_PROGRAMS += tests/unit/test_host_list
+TESTS += tests/unit/test_host_list
+tests_unit_test_host_list_SOURCES = tests/unit/test_host_list.c src/cli/host_list.c
+tests_unit_test_host_list_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_host_list_LDADD = $(TEST_LIBS)

@@ -1,0 +1,67 @@
+# fanout.sh: `psremote exec` on many computers from one process: 200 hosts
+# (listeners of one harness, named h1..h200 through HostName/Port in a
+# configuration file), every host's output exactly once and whole, the
+# throttle limit never exceeded (the harness counts the shells open at
+# once), hosts that are down or refuse the credentials reported by name
+# while the others succeed, and --hide-computer-name.
+. "$top_srcdir/tests/integration/lib.sh"
+
+N=200
+start_harness many --listen "127.0.0.1:0*$N" --allow-unencrypted --stats-file "$TMP/stats"
+# A free port nobody listens on, for the hosts that are down.
+closed=$(sed -n 1p "$TMP/ready.many" | sed -E 's#.*:([0-9]+)/wsman#\1#')
+closed=$((closed > 1024 ? closed - 1 : closed + 1))
+while grep -q ":$closed/" "$TMP/ready.many"; do closed=$((closed + 1)); done
+
+: > "$TMP/config"
+i=0
+while read -r url; do
+    i=$((i + 1))
+    printf 'Host h%d\n    HostName 127.0.0.1\n    Port %s\n' "$i" "$(port_of "$url")" >> "$TMP/config"
+done < "$TMP/ready.many"
+printf 'Host down1 down2\n    HostName 127.0.0.1\n    Port %s\n' "$closed" >> "$TMP/config"
+printf 'Host stranger\n    HostName 127.0.0.1\n    Port %s\n    Credential nobody\n' \
+    "$(port_of "$URL_many")" >> "$TMP/config"
+printf 'Host *\n    Authentication basic\n    AllowUnencrypted yes\n    Credential %s\n' \
+    "$USER_NAME" >> "$TMP/config"
+
+seq -f 'h%g' 1 $N > "$TMP/hosts"
+"$PSREMOTE" exec --config "$TMP/config" -c @"$TMP/hosts" --throttle-limit 16 -- \
+    'echo first line; echo second line; printf "no newline at the end"' \
+    >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "every host succeeded (exit 0)" [ "$rc" -eq 0 ]
+check "3 lines from each of the $N hosts" [ "$(wc -l <"$TMP/out")" -eq $((3 * N)) ]
+check "each host's lines exactly once, whole" \
+    [ "$(grep -c '^h[0-9]*: first line$' "$TMP/out")" -eq $N -a \
+      "$(grep -c '^h[0-9]*: second line$' "$TMP/out")" -eq $N -a \
+      "$(grep -c '^h[0-9]*: no newline at the end$' "$TMP/out")" -eq $N -a \
+      "$(cut -d: -f1 "$TMP/out" | sort | uniq -c | awk '$1 != 3' | wc -l)" -eq 0 ]
+check "a host's lines stay in order" \
+    sh -c "grep '^h77: ' '$TMP/out' | cut -d' ' -f2- | tr '\n' '|' | grep -qx 'first line|second line|no newline at the end|'"
+kill -USR1 "$PID_many"
+wait_for "grep -q 'shells_created $N' '$TMP/stats'"
+max=$(sed -n 's/^max_shells_open //p' "$TMP/stats")
+check "the throttle limit (16) was never exceeded, and was used ($max at once)" \
+    [ "$max" -le 16 -a "$max" -gt 1 ]
+
+printf 'h1\ndown1\nh2 stranger\n# a comment\n\nh3,down2\n' > "$TMP/mixed"
+"$PSREMOTE" exec --config "$TMP/config" -c @"$TMP/mixed" -- echo fine >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "a failed host makes the exit status 255" [ "$rc" -eq 255 ]
+check "the others ran" [ "$(sort "$TMP/out" | tr '\n' ' ')" = "h1: fine h2: fine h3: fine " ]
+check "a host that is down is named with the reason" grep -q '^psremote: down1: connection to 127.0.0.1:.* refused' "$TMP/err"
+check "a host that refuses the credentials is named" grep -q '^psremote: stranger: .*401\|^psremote: stranger: .*credentials' "$TMP/err"
+check "the summary lists the failed hosts" grep -q '^psremote: 3 of 6 computers failed: down1 stranger down2$' "$TMP/err"
+
+"$PSREMOTE" exec --config "$TMP/config" -c h1,h2 --hide-computer-name -- 'exit 4' >"$TMP/out" 2>&1
+rc=$?
+check "a non-zero remote exit code makes the exit status 1" [ "$rc" -eq 1 ]
+"$PSREMOTE" exec --config "$TMP/config" -c h1 -c h2 --hide-computer-name -- echo same >"$TMP/out" 2>&1
+check "--hide-computer-name: no prefix" [ "$(cat "$TMP/out")" = "same
+same" ]
+printf 'h4\nh5\n' | "$PSREMOTE" exec --config "$TMP/config" -c - -- echo piped >"$TMP/out" 2>&1
+check "-c - reads the names from standard input" [ "$(sort "$TMP/out" | tr '\n' ' ')" = "h4: piped h5: piped " ]
+"$PSREMOTE" exec -c 'a,,b' -- x 2>"$TMP/err"
+check "an empty name is an error" grep -q 'empty computer name' "$TMP/err"
+finish
