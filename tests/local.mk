@@ -66,3 +66,11 @@ bench: $(BENCH_TARGETS)
 
 # Headers the unit tests share (shipped in the tarball for `make distcheck`).
 noinst_HEADERS += tests/unit/unit.h tests/unit/test_psrp_util.h tests/unit/test_clixml_util.h
+
+# `make bench-fanout`: one command on 1,000 hosts, psremote against
+# python3-winrm with a thread pool (tests/bench/fanout_bench.sh).
+bench: bench-fanout
+bench-fanout: all
+	@$(SHELL) $(top_srcdir)/tests/bench/fanout_bench.sh $(top_builddir) $(top_srcdir)
+.PHONY: bench-fanout
+EXTRA_DIST += tests/bench/fanout_bench.sh tests/bench/pywinrm_fanout.py

@@ -10,13 +10,26 @@
 
 int psr_config_host_matches(const char *patterns, const char *host)
 {
-    char *copy = strdup(patterns), *save = NULL;
-    int match = 0;
-    for (char *p = copy ? strtok_r(copy, " \t", &save) : NULL; p && !match;
-         p = strtok_r(NULL, " \t", &save))
-        match = fnmatch(p, host, FNM_CASEFOLD) == 0;
-    free(copy);
-    return match;
+    char one[256];
+    for (const char *p = patterns; *p;) {
+        p += strspn(p, " \t");
+        size_t n = strcspn(p, " \t");
+        if (!n)
+            break;
+        /* a plain name needs no pattern matching: the common case of
+         * many Host sections, one per computer */
+        if (!memchr(p, '*', n) && !memchr(p, '?', n) && !memchr(p, '[', n)) {
+            if (strlen(host) == n && strncasecmp(p, host, n) == 0)
+                return 1;
+        } else if (n < sizeof(one)) {
+            memcpy(one, p, n);
+            one[n] = '\0';
+            if (fnmatch(one, host, FNM_CASEFOLD) == 0)
+                return 1;
+        }
+        p += n;
+    }
+    return 0;
 }
 
 /* The keys already given a value (first wins), compared case-insensitively. */
@@ -42,21 +55,42 @@ static int seen_before(key_set *set, const char *key)
     return 0;
 }
 
-int psr_config_parse(const char *text, size_t len, const char *host, psr_config_fn fn, void *ctx,
-                     psr_error *err)
+typedef struct entry {
+    unsigned line;
+    int is_host;      /* a Host line: value holds the patterns */
+    char *key, *value;
+} entry;
+
+struct psr_config {
+    entry *entries;
+    size_t n;
+    char *text;       /* the keys and values point into this copy */
+};
+
+void psr_config_free(psr_config *cfg)
 {
-    char *copy = malloc(len + 1);
-    if (!copy)
+    if (!cfg)
+        return;
+    free(cfg->entries);
+    free(cfg->text);
+    free(cfg);
+}
+
+int psr_config_load(psr_config **out, const char *text, size_t len, psr_error *err)
+{
+    *out = NULL;
+    psr_config *cfg = calloc(1, sizeof(*cfg));
+    if (!cfg || !(cfg->text = malloc(len + 1))) {
+        free(cfg);
         return psr_error_set(err, PSR_E_NOMEM, "out of memory");
-    memcpy(copy, text, len);
-    copy[len] = '\0';
-    key_set seen = {0};
-    int applies = 1, rc = 0;
+    }
+    memcpy(cfg->text, text, len);
+    cfg->text[len] = '\0';
     unsigned lineno = 0;
-    char *save = NULL;
-    for (char *line = copy; line && !rc; line = save) {
+    char *next = NULL;
+    for (char *line = cfg->text; line; line = next) {
         char *nl = strchr(line, '\n');
-        save = nl ? nl + 1 : NULL;
+        next = nl ? nl + 1 : NULL;
         if (nl)
             *nl = '\0';
         lineno++;
@@ -77,24 +111,54 @@ int psr_config_parse(const char *text, size_t len, const char *host, psr_config_
             value += strspn(value, " \t=");
         }
         if (!*value) {
-            rc = psr_error_set(err, PSR_E_INVALID, "line %u: '%s' has no value", lineno, key);
-            break;
+            psr_config_free(cfg);
+            return psr_error_set(err, PSR_E_INVALID, "line %u: '%s' has no value", lineno, key);
         }
-        if (strcasecmp(key, "Host") == 0) {
-            applies = psr_config_host_matches(value, host);
+        entry *grown = realloc(cfg->entries, (cfg->n + 1) * sizeof(*grown));
+        if (!grown) {
+            psr_config_free(cfg);
+            return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+        }
+        cfg->entries = grown;
+        cfg->entries[cfg->n++] = (entry){lineno, strcasecmp(key, "Host") == 0, key, value};
+    }
+    *out = cfg;
+    return 0;
+}
+
+int psr_config_apply(const psr_config *cfg, const char *host, psr_config_fn fn, void *ctx,
+                     psr_error *err)
+{
+    key_set seen = {0};
+    int applies = 1, rc = 0;
+    for (size_t i = 0; i < cfg->n && !rc; i++) {
+        const entry *e = &cfg->entries[i];
+        if (e->is_host) {
+            applies = psr_config_host_matches(e->value, host);
             continue;
         }
         if (!applies)
             continue;
-        int dup = seen_before(&seen, key);
+        int dup = seen_before(&seen, e->key);
         if (dup < 0)
             rc = psr_error_set(err, PSR_E_NOMEM, "out of memory");
-        else if (!dup && (rc = fn(ctx, key, value, lineno, err)) != 0)
-            psr_error_prefix(err, "line %u", lineno);
+        else if (!dup && (rc = fn(ctx, e->key, e->value, e->line, err)) != 0)
+            psr_error_prefix(err, "line %u", e->line);
     }
     for (size_t i = 0; i < seen.n; i++)
         free(seen.keys[i]);
     free(seen.keys);
-    free(copy);
+    return rc;
+}
+
+int psr_config_parse(const char *text, size_t len, const char *host, psr_config_fn fn, void *ctx,
+                     psr_error *err)
+{
+    psr_config *cfg;
+    int rc = psr_config_load(&cfg, text, len, err);
+    if (rc)
+        return rc;
+    rc = psr_config_apply(cfg, host, fn, ctx, err);
+    psr_config_free(cfg);
     return rc;
 }

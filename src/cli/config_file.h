@@ -28,8 +28,19 @@
 typedef int (*psr_config_fn)(void *ctx, const char *key, const char *value, unsigned line,
                              psr_error *err);
 
-/* Parses text for host. Errors (a line without a value, a Host without a
- * pattern, or what fn returns) name the line; the caller adds the file. */
+/* A parsed file, to look up many computers without reading it again. */
+typedef struct psr_config psr_config;
+
+/* Parses text (a line without a value or a Host without a pattern is an
+ * error naming the line; the caller adds the file). */
+int psr_config_load(psr_config **out, const char *text, size_t len, psr_error *err);
+/* Calls fn for each key that applies to host (its first value). Errors
+ * from fn are prefixed with the line. */
+int psr_config_apply(const psr_config *cfg, const char *host, psr_config_fn fn, void *ctx,
+                     psr_error *err);
+void psr_config_free(psr_config *cfg);
+
+/* load + apply + free. */
 int psr_config_parse(const char *text, size_t len, const char *host, psr_config_fn fn, void *ctx,
                      psr_error *err);
 

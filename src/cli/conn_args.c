@@ -286,22 +286,33 @@ static int read_config(const psr_cli_conn *c, char *path, size_t cap, psr_buf *t
 static int apply_config_and_environment(psr_cli_conn *c, const char *host_override,
                                         psr_error *err)
 {
+    int rc = 0;
+    /* The file is read and parsed once, then looked up per computer. */
+    if (!c->config_loaded && !c->no_config) {
+        psr_buf text = {0};
+        rc = read_config(c, c->config_file, sizeof(c->config_file), &text, err);
+        if (!rc && text.data) {
+            rc = psr_config_load(&c->config, text.data, text.len, err);
+            if (rc)
+                psr_error_prefix(err, "configuration file %s", c->config_file);
+        }
+        psr_buf_free(&text);
+        if (rc)
+            return rc;
+        c->config_loaded = 1;
+    }
     const char *env = getenv("PSREMOTE_SESSION_OPTIONS");
-    char path[4096];
-    psr_buf text = {0};
-    int rc = c->no_config ? 0 : read_config(c, path, sizeof(path), &text, err);
-    if (rc || (!text.data && !(env && *env)))
-        return rc;
+    if (!c->config && !(env && *env))
+        return 0;
     char host[256];
     config_host(c, host_override, host, sizeof(host));
     psr_connection_options_init(&c->conn);
     c->host_name = NULL;
-    if (text.data) {
-        rc = psr_config_parse(text.data, text.len, host, apply_config_line, c, err);
+    if (c->config) {
+        rc = psr_config_apply(c->config, host, apply_config_line, c, err);
         if (rc)
-            psr_error_prefix(err, "configuration file %s", path);
+            psr_error_prefix(err, "configuration file %s", c->config_file);
     }
-    psr_buf_free(&text);
     if (!rc && env && *env) {
         rc = psr_session_option_apply_list(&c->conn, &c->store, env, err);
         if (rc)
@@ -358,6 +369,8 @@ void psr_cli_conn_free(psr_cli_conn *c)
     c->proxy_password = NULL;
     psr_session_option_store_free(&c->store);
     psr_host_list_free(&c->hosts);
+    psr_config_free(c->config);
+    c->config = NULL;
     for (size_t i = 0; i < c->n_kept; i++)
         free(c->kept[i]);
     free(c->kept);

@@ -79,6 +79,9 @@ typedef struct psr_cli_conn {
     size_t n_kept;
     psr_host_list hosts;     /* every computer -c named, in order */
     const char *host_name;   /* the configuration's HostName for the computer */
+    struct psr_config *config; /* the configuration file, parsed once */
+    int config_loaded;
+    char config_file[4096];  /* its path, for messages */
     unsigned throttle_limit; /* --throttle-limit; 0 = 32 */
 } psr_cli_conn;
 

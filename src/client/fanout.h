@@ -9,7 +9,8 @@
  * order given.
  *
  * A WinRS command per host: Create, Command, Receive until Done (polling
- * again after w:TimedOut), Signal Terminate, Delete. Standard input is not
+ * again after w:TimedOut), Delete (deleting the shell ends its command; a
+ * command stopped before it is Done gets Signal Terminate first). Standard input is not
  * sent (the command gets end of file at once). Output reaches the caller
  * as it arrives, tagged with the host's index; a host that fails (DNS,
  * refused, TLS, authentication, fault) is reported with its error and the
