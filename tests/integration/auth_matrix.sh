@@ -88,6 +88,20 @@ for bad in rogue otheruser; do
     check "Certificate: $bad is refused with a message about the certificate" \
         grep -q 'refused the client certificate' "$TMP/err"
 done
+if /usr/bin/python3 -c 'import winrm' 2>/dev/null; then
+    # pywinrm's certificate transport sends the same mutual-TLS Authorization
+    /usr/bin/python3 - "$CERT_PORT" "$TMP" >"$TMP/py.cert" 2>&1 <<'EOF'
+import sys, winrm
+port, tmp = sys.argv[1], sys.argv[2]
+s = winrm.Session('https://localhost:%s/wsman' % port, auth=(None, None),
+                  transport='certificate', cert_pem=tmp + '/certuser.crt',
+                  cert_key_pem=tmp + '/certuser.key', server_cert_validation='validate',
+                  ca_trust_path=tmp + '/server.crt')
+r = s.run_cmd('echo', ['certificate'])
+print(r.status_code, r.std_out.decode().strip())
+EOF
+    check "python3-winrm with a client certificate" grep -qx '0 certificate' "$TMP/py.cert"
+fi
 "$PSREMOTE" exec -c localhost --port $HTTP_PORT --authentication certificate \
     --certificate "$TMP/certuser.crt" -- echo x >/dev/null 2>"$TMP/err"
 check "Certificate over HTTP: refused before connecting" grep -q 'over HTTPS only' "$TMP/err"
