@@ -111,8 +111,10 @@ int psr_config_load(psr_config **out, const char *text, size_t len, psr_error *e
             value += strspn(value, " \t=");
         }
         if (!*value) {
+            /* the message quotes the key, which lives in cfg: free after */
+            int rc = psr_error_set(err, PSR_E_INVALID, "line %u: '%s' has no value", lineno, key);
             psr_config_free(cfg);
-            return psr_error_set(err, PSR_E_INVALID, "line %u: '%s' has no value", lineno, key);
+            return rc;
         }
         entry *grown = realloc(cfg->entries, (cfg->n + 1) * sizeof(*grown));
         if (!grown) {
