@@ -19,6 +19,11 @@ struct psr_winrs_shell_options;
 int psr_cli_exec_many(struct psr_cli_conn *cc, char **command, int n_command,
                       const struct psr_winrs_shell_options *so, int hide_names);
 
+/* invoke on several computers (invoke_many.c). Returns the exit status. */
+struct psrp_msg_create_pipeline;
+int psr_cli_invoke_many(struct psr_cli_conn *cc, const struct psrp_msg_create_pipeline *pipeline,
+                        const char *configuration_name, int output_format, int hide_names);
+
 /* A remote exit code as a process exit status: 0-255 as is, anything else 1
  * (with a note on stderr, since the OS would truncate it misleadingly). */
 int psr_cli_exit_status_from_remote(int code);

@@ -274,6 +274,46 @@ static int exit_for_error(const psr_error *err)
     return err->code == PSR_E_AUTH ? EXIT_AUTH : EXIT_CONNECTION;
 }
 
+/* The pipeline Invoke-Command sends: the script block as one command, with
+ * the arguments bound positionally, as -ArgumentList. */
+typedef struct invoke_pipeline {
+    psrp_command_arg *args;
+    psrp_command command;
+    psrp_msg_create_pipeline pipeline;
+} invoke_pipeline;
+
+static int make_pipeline(const invoke_args *a, const char *script, invoke_pipeline *ip)
+{
+    memset(ip, 0, sizeof(*ip));
+    ip->args = calloc(a->n_arguments ? a->n_arguments : 1, sizeof(*ip->args));
+    if (!ip->args)
+        return -1;
+    for (size_t i = 0; i < a->n_arguments; i++)
+        ip->args[i].value = psrp_value_new_string(a->arguments[i]);
+    ip->command = (psrp_command){
+        .cmd = script,
+        .is_script = 1,
+        .use_local_scope = -1,
+        .args = ip->args,
+        .n_args = a->n_arguments,
+    };
+    ip->pipeline = (psrp_msg_create_pipeline){
+        .commands = &ip->command,
+        .n_commands = 1,
+        .apartment_state = PSRP_APARTMENT_UNKNOWN,
+        .remote_stream_options = PSRP_STREAM_OPT_ADD_INVOCATION_INFO,
+        .host_info = {.has_host = 1, .has_ui = 1, .has_raw_ui = 0},
+    };
+    return 0;
+}
+
+static void free_pipeline(invoke_pipeline *ip, const invoke_args *a)
+{
+    for (size_t i = 0; i < a->n_arguments; i++)
+        psrp_value_free(ip->args[i].value);
+    free(ip->args);
+}
+
 static int run_invoke(psr_cli_conn *cc, const invoke_args *a, const char *script,
                       psrp_value **input, size_t n_input, int interrupt_fd)
 {
@@ -294,24 +334,10 @@ static int run_invoke(psr_cli_conn *cc, const invoke_args *a, const char *script
     invoke_run run = {.render = psr_render_new(&ro)};
     psr_cli_host_init(&run.host, run.render, session);
 
-    /* Arguments are bound positionally, as Invoke-Command's -ArgumentList. */
-    psrp_command_arg *args = calloc(a->n_arguments ? a->n_arguments : 1, sizeof(*args));
-    for (size_t i = 0; args && i < a->n_arguments; i++)
-        args[i].value = psrp_value_new_string(a->arguments[i]);
-    psrp_command command = {
-        .cmd = script,
-        .is_script = 1,
-        .use_local_scope = -1,
-        .args = args,
-        .n_args = a->n_arguments,
-    };
-    psrp_msg_create_pipeline pipeline = {
-        .commands = &command,
-        .n_commands = 1,
-        .apartment_state = PSRP_APARTMENT_UNKNOWN,
-        .remote_stream_options = PSRP_STREAM_OPT_ADD_INVOCATION_INFO,
-        .host_info = {.has_host = 1, .has_ui = 1, .has_raw_ui = 0},
-    };
+    invoke_pipeline ip;
+    int built = make_pipeline(a, script, &ip);
+    psrp_command_arg *args = built ? NULL : ip.args;
+    psrp_msg_create_pipeline pipeline = ip.pipeline;
     psr_psrp_invocation inv = {
         .pipeline = &pipeline,
         .input = input,
@@ -344,9 +370,8 @@ static int run_invoke(psr_cli_conn *cc, const invoke_args *a, const char *script
     for (int i = 0; i < 2; i++)
         if (st.stop_pipe[i] >= 0)
             close(st.stop_pipe[i]);
-    for (size_t i = 0; args && i < a->n_arguments; i++)
-        psrp_value_free(args[i].value);
-    free(args);
+    if (!built)
+        free_pipeline(&ip, a);
     psr_render_free(run.render);
     if (psr_psrp_session_close(session, &err) != 0) {
         fprintf(stderr, "psremote: closing the session: %s\n", err.message);
@@ -392,12 +417,22 @@ int psr_cli_invoke(int argc, char **argv)
         fprintf(stderr, "psremote: %s\n", err.message);
         goto out;
     }
-    if (cc.hosts.n > 1) {
-        fprintf(stderr, "psremote: invoke on several computers at once is not available yet "
-                        "(%zu were given); use psremote exec for a command on many, or run "
-                        "invoke once per computer\n",
-                cc.hosts.n);
+    if (cc.hosts.n > 1 && n_input) {
+        fprintf(stderr, "psremote: --input and --input-json are not sent to several computers "
+                        "yet; run invoke once per computer\n");
         status = PSR_CLI_USAGE;
+        goto out;
+    }
+    if (cc.hosts.n > 1) {
+        invoke_pipeline ip;
+        if (make_pipeline(&a, script.data, &ip) != 0) {
+            fputs("psremote: out of memory\n", stderr);
+            status = PSR_CLI_FAILURE;
+            goto out;
+        }
+        status = psr_cli_invoke_many(&cc, &ip.pipeline, a.configuration_name, a.format,
+                                     a.hide_computer_name);
+        free_pipeline(&ip, &a);
         goto out;
     }
     int interrupt_fd = psr_cli_interrupt_install();

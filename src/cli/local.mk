@@ -11,7 +11,7 @@ psremote_LDADD = libpsremote.la $(SSL_LIBS) -lpthread
 
 # invoke: PowerShell remoting (PSRP) and its output rendering
 noinst_HEADERS += src/cli/host.h src/cli/render.h src/cli/line_out.h src/cli/json_input.h
-psremote_SOURCES += src/cli/invoke.c src/cli/host.c src/cli/render.c src/cli/line_out.c \
+psremote_SOURCES += src/cli/invoke.c src/cli/invoke_many.c src/cli/host.c src/cli/render.c src/cli/line_out.c \
 	src/cli/json_input.c
 psremote_CFLAGS += $(JANSSON_CFLAGS) $(XML_CFLAGS)
 psremote_LDADD += $(JANSSON_LIBS)

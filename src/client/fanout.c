@@ -203,6 +203,9 @@ static void start_host(loop *l, host_job *j)
     int rc = psr_endpoint_url(j->conn, &j->url, &err);
     if (!rc) {
         psr_endpoint_host(j->url.data, j->host, sizeof(j->host));
+        rc = l->f.proto->start(&l->f, j, &err); /* may add to the URL */
+    }
+    if (!rc) {
         psr_http_options ho;
         psr_transport_http_options(j->conn, j->url.data, &ho);
         rc = psr_http_new(&j->http, &ho, &err);
@@ -210,8 +213,6 @@ static void start_host(loop *l, host_job *j)
     if (!rc)
         rc = psr_auth_new(&j->auth, j->conn, j->host, psr_endpoint_port(j->url.data),
                           psr_http_is_tls(j->http), &err);
-    if (!rc)
-        rc = l->f.proto->start(&l->f, j, &err);
     if (rc) {
         j->err = err;
         j->failed = 1;

@@ -22,6 +22,7 @@
 
 #include "psremote/connection.h"
 #include "psremote/winrs.h"
+#include "psrp/pipeline.h"
 
 #include <stddef.h>
 
@@ -56,5 +57,22 @@ typedef struct psr_fanout_command {
 int psr_fanout_run_winrs(const psr_connection_options *conns, size_t n, unsigned throttle,
                          const psr_fanout_command *cmd, const psr_fanout_callbacks *cb,
                          void *ctx, int interrupt_fd, psr_error *err);
+
+/* A PowerShell pipeline on every host, as Invoke-Command -ComputerName a,b
+ * runs it: a runspace pool per host (Create with creationXml, Receive until
+ * Opened), the pipeline (Command, Send, Receive until its final state),
+ * Signal Terminate, Delete. Each pipeline event reaches on_event with the
+ * host's index; a host call is answered by on_event (with
+ * psrp_pipeline_host_respond) or fails. on_done's exit_code is the final
+ * pipeline state (PSRP_PIPELINE_COMPLETED, _FAILED, _STOPPED). */
+typedef struct psr_fanout_invocation {
+    const psrp_msg_create_pipeline *pipeline;
+    const char *configuration_name;  /* NULL = Microsoft.PowerShell */
+    int (*on_event)(void *ctx, size_t host, psrp_pipeline *pl, const psrp_pipeline_event *ev);
+} psr_fanout_invocation;
+
+int psr_fanout_run_psrp(const psr_connection_options *conns, size_t n, unsigned throttle,
+                        const psr_fanout_invocation *inv, const psr_fanout_callbacks *cb,
+                        void *ctx, int interrupt_fd, psr_error *err);
 
 #endif

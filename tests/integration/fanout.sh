@@ -62,6 +62,25 @@ check "--hide-computer-name: no prefix" [ "$(cat "$TMP/out")" = "same
 same" ]
 printf 'h4\nh5\n' | "$PSREMOTE" exec --config "$TMP/config" -c - -- echo piped >"$TMP/out" 2>&1
 check "-c - reads the names from standard input" [ "$(sort "$TMP/out" | tr '\n' ' ')" = "h4: piped h5: piped " ]
+# invoke: a script block on many computers, PowerShell sessions side by side
+seq -f 'h%g' 1 60 > "$TMP/hosts60"
+"$PSREMOTE" invoke --config "$TMP/config" -c @"$TMP/hosts60" --throttle-limit 8 \
+    -e '"hello"; 1..3; Write-Warning careful' >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "invoke on 60 computers: exit 0" [ "$rc" -eq 0 ]
+check "each computer's 4 output lines exactly once" \
+    [ "$(wc -l <"$TMP/out")" -eq 240 -a \
+      "$(cut -d: -f1 "$TMP/out" | sort | uniq -c | awk '$1 != 4' | wc -l)" -eq 0 -a \
+      "$(grep -c '^h[0-9]*: hello$' "$TMP/out")" -eq 60 ]
+check "warnings carry the computer too" [ "$(grep -c '^h[0-9]*: WARNING: careful$' "$TMP/err")" -eq 60 ]
+"$PSREMOTE" invoke --config "$TMP/config" -c h1,h2,down1 --output json -e '1..2' \
+    >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "invoke: an unreachable computer makes the exit status 4" [ "$rc" -eq 4 ]
+check "invoke --output json with several computers: JSON lines, no prefix" \
+    [ "$(grep -cx '[12]' "$TMP/out")" -eq 4 -a "$(wc -l <"$TMP/out")" -eq 4 ]
+check "invoke: the failed computer is named" grep -q '^psremote: 1 of 3 computers failed: down1$' "$TMP/err"
+
 "$PSREMOTE" exec -c 'a,,b' -- x 2>"$TMP/err"
 check "an empty name is an error" grep -q 'empty computer name' "$TMP/err"
 finish
