@@ -1,9 +1,10 @@
 #!/bin/sh
 # fanout_bench.sh: `make bench-fanout`. One harness process serves N
-# listeners on loopback (default 1000, BENCH_HOSTS); one one-shot command
-# on every host, with a throttle of 32 and of 256, by psremote exec (one
-# process, one thread, libcurl multi) and by Debian's python3-winrm with a
-# thread pool of the same size (tests/bench/pywinrm_fanout.py). GNU time
+# listeners on loopback (default 1000, BENCH_HOSTS); one one-shot invoke on
+# every host (a PowerShell session each), and one WinRS command each, with
+# a throttle of 32 and of 256, by psremote (one process, one thread,
+# libcurl multi) and by Debian's python3-winrm running the WinRS command
+# with a thread pool of the same size (tests/bench/pywinrm_fanout.py). GNU time
 # gives wall time, client CPU (user+system) and peak RSS. Targets (issue
 # "Many computers"): at least 20x less client CPU per host than pywinrm,
 # under 100 KB of client memory per concurrent host (the RSS growth from
@@ -45,10 +46,15 @@ measure() { # label, command... -> "wall cpu rss_kb"
 
 printf '%-28s %8s %10s %12s %10s\n' "client (throttle)" "wall s" "CPU s" "CPU ms/host" "peak RSS"
 for t in 32 256; do
-    set -- $(measure "psremote $t" "$builddir/psremote" exec --config "$tmp/config" \
-        -c @"$tmp/hosts" --throttle-limit "$t" -- echo x)
+    set -- $(measure "psremote invoke $t" "$builddir/psremote" invoke --config "$tmp/config" \
+        -c @"$tmp/hosts" --throttle-limit "$t" -e '"x"')
     eval "ps_cpu_$t=$2 ps_rss_$t=$3"
-    printf '%-28s %8s %10s %12.3f %8d KB\n' "psremote ($t)" "$1" "$2" \
+    printf '%-28s %8s %10s %12.3f %8d KB\n' "psremote invoke ($t)" "$1" "$2" \
+        "$(awk -v c="$2" -v h="$hosts" 'BEGIN { print c * 1000 / h }')" "$3"
+    set -- $(measure "psremote exec $t" "$builddir/psremote" exec --config "$tmp/config" \
+        -c @"$tmp/hosts" --throttle-limit "$t" -- echo x)
+    eval "ex_cpu_$t=$2"
+    printf '%-28s %8s %10s %12.3f %8d KB\n' "psremote exec ($t)" "$1" "$2" \
         "$(awk -v c="$2" -v h="$hosts" 'BEGIN { print c * 1000 / h }')" "$3"
     if /usr/bin/python3 -c 'import winrm' 2>/dev/null; then
         set -- $(measure "pywinrm $t" /usr/bin/python3 "$srcdir/tests/bench/pywinrm_fanout.py" \
@@ -62,5 +68,7 @@ per_host_kb=$(( (ps_rss_256 - ps_rss_32) / 224 ))
 echo "psremote memory per concurrent host: ${per_host_kb} KB (target: under 100 KB)"
 if [ -n "${py_cpu_32:-}" ]; then
     awk -v a="$py_cpu_32" -v b="$ps_cpu_32" -v c="$py_cpu_256" -v d="$ps_cpu_256" \
-        'BEGIN { printf "CPU ratio pywinrm/psremote: %.1fx at 32, %.1fx at 256 (target: 20x)\n", a / b, c / d }'
+        -v e="$ex_cpu_32" -v g="$ex_cpu_256" \
+        'BEGIN { printf "CPU ratio pywinrm WinRS / psremote invoke: %.1fx at 32, %.1fx at 256 (target: 20x)\n", a / b, c / d;
+                 printf "CPU ratio pywinrm WinRS / psremote exec:   %.1fx at 32, %.1fx at 256\n", a / e, c / g }'
 fi
