@@ -1,5 +1,7 @@
 /* fanout.c: the event loop that runs one protocol's jobs on many hosts
- * from one thread (see fanout_engine.h). For each envelope the connection
+ * from one thread (see fanout_engine.h): libcurl's multi interface in its
+ * socket form over epoll, so each wake-up touches only the connections
+ * that have something to do. For each envelope the connection
  * authenticator says what to POST (authentication legs first, sealing on
  * HTTP); libcurl's multi interface carries the POST; the reply goes back
  * through the authenticator, then wsman/ reads it and the protocol picks
@@ -13,6 +15,8 @@
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_THROTTLE 32u
@@ -22,6 +26,8 @@
 typedef struct loop {
     fanout f;
     CURLM *multi;
+    int epfd;            /* the sockets libcurl asks to watch, and Ctrl+C */
+    long long deadline_ms; /* when libcurl's timer fires (monotonic); -1 none */
     host_job *jobs;
     size_t n, next, running, done, failed;
     unsigned throttle;
@@ -252,6 +258,59 @@ static void stop_all(loop *l)
     }
 }
 
+/* libcurl says which sockets to watch for what. */
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+    (void)easy;
+    loop *l = userp;
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+        curl_multi_assign(l->multi, fd, NULL);
+        return 0;
+    }
+    struct epoll_event ev = {
+        .events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0),
+        .data.fd = fd,
+    };
+    /* socketp marks a socket already added */
+    if (socketp) {
+        epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev);
+    } else {
+        epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev);
+        curl_multi_assign(l->multi, fd, l);
+    }
+    return 0;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+    (void)multi;
+    ((loop *)userp)->deadline_ms = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+    return 0;
+}
+
+/* Hands every finished transfer to its job. */
+static void collect_done(loop *l)
+{
+    CURLMsg *m;
+    int queued;
+    while ((m = curl_multi_info_read(l->multi, &queued)) != NULL) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        host_job *j = NULL;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+        if (j)
+            on_transfer_done(l, j, m->data.result);
+    }
+}
+
 int fanout_run(const fanout_protocol *proto, const void *work,
                const psr_connection_options *conns, size_t n, unsigned throttle,
                const psr_fanout_callbacks *cb, void *ctx, int interrupt_fd, psr_error *err)
@@ -261,11 +320,23 @@ int fanout_run(const fanout_protocol *proto, const void *work,
               .throttle = throttle ? throttle : DEFAULT_THROTTLE};
     l.jobs = calloc(n ? n : 1, sizeof(*l.jobs));
     l.multi = curl_multi_init();
-    if (!l.jobs || !l.multi) {
+    l.epfd = epoll_create1(EPOLL_CLOEXEC);
+    l.deadline_ms = -1;
+    if (!l.jobs || !l.multi || l.epfd < 0) {
         free(l.jobs);
         if (l.multi)
             curl_multi_cleanup(l.multi);
-        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+        if (l.epfd >= 0)
+            close(l.epfd);
+        return psr_error_set(err, PSR_E_NOMEM, "cannot set up the event loop");
+    }
+    curl_multi_setopt(l.multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(l.multi, CURLMOPT_SOCKETDATA, &l);
+    curl_multi_setopt(l.multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(l.multi, CURLMOPT_TIMERDATA, &l);
+    if (interrupt_fd >= 0) {
+        struct epoll_event ie = {.events = EPOLLIN, .data.fd = interrupt_fd};
+        epoll_ctl(l.epfd, EPOLL_CTL_ADD, interrupt_fd, &ie);
     }
     for (size_t i = 0; i < n; i++) {
         l.jobs[i].index = i;
@@ -276,25 +347,31 @@ int fanout_run(const fanout_protocol *proto, const void *work,
     while (l.done < l.n) {
         while (!l.f.stopping && l.running < l.throttle && l.next < l.n)
             start_host(&l, &l.jobs[l.next++]);
-        int still = 0;
-        curl_multi_perform(l.multi, &still);
-        CURLMsg *m;
-        int queued;
-        while ((m = curl_multi_info_read(l.multi, &queued)) != NULL) {
-            if (m->msg != CURLMSG_DONE)
-                continue;
-            host_job *j = NULL;
-            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
-            if (j)
-                on_transfer_done(&l, j, m->data.result);
-        }
         if (l.done >= l.n)
             break;
-        struct curl_waitfd extra = {.fd = interrupt_fd, .events = CURL_WAIT_POLLIN};
-        int numfds = 0;
-        curl_multi_poll(l.multi, interrupt_fd >= 0 ? &extra : NULL, interrupt_fd >= 0 ? 1 : 0,
-                        1000, &numfds);
-        if (interrupt_fd >= 0 && (extra.revents & CURL_WAIT_POLLIN)) {
+        /* Only the sockets with something to do are handed to libcurl:
+         * the cost of a round trip does not grow with the number of hosts
+         * waiting. */
+        struct epoll_event ev[64];
+        long long wait = l.deadline_ms < 0 ? 1000 : l.deadline_ms - now_ms();
+        int nev = epoll_wait(l.epfd, ev, 64, wait < 0 ? 0 : wait > 1000 ? 1000 : (int)wait);
+        int running = 0, interrupted = 0;
+        for (int i = 0; i < nev; i++) {
+            if (ev[i].data.fd == interrupt_fd) {
+                interrupted = 1;
+                continue;
+            }
+            int flags = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+                        (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                        (ev[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+            curl_multi_socket_action(l.multi, ev[i].data.fd, flags, &running);
+        }
+        if (l.deadline_ms >= 0 && now_ms() >= l.deadline_ms) {
+            l.deadline_ms = -1;
+            curl_multi_socket_action(l.multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        }
+        collect_done(&l);
+        if (interrupted) {
             char byte;
             if (read(interrupt_fd, &byte, 1) < 0)
                 byte = 0;
@@ -309,6 +386,7 @@ int fanout_run(const fanout_protocol *proto, const void *work,
         if (l.jobs[i].step != FANOUT_DONE)
             release(&l, &l.jobs[i]);
     curl_multi_cleanup(l.multi);
+    close(l.epfd);
     free(l.jobs);
     if (aborted)
         return psr_error_set(err, PSR_E_CANCELLED,
