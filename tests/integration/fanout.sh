@@ -81,6 +81,27 @@ check "invoke --output json with several computers: JSON lines, no prefix" \
     [ "$(grep -cx '[12]' "$TMP/out")" -eq 4 -a "$(wc -l <"$TMP/out")" -eq 4 ]
 check "invoke: the failed computer is named" grep -q '^psremote: 1 of 3 computers failed: down1$' "$TMP/err"
 
+# Ctrl+C: every running command is terminated and every shell deleted; the
+# hosts not started yet are reported as stopped.
+kill -USR1 "$PID_many"
+wait_for "grep -q '^shells_open 0' '$TMP/stats'"
+before=$(sed -n 's/^shells_created //p' "$TMP/stats")
+"$PSREMOTE" exec --config "$TMP/config" -c h1,h2,h3,h4,h5,h6 --throttle-limit 4 -- \
+    'echo started; sleep 30' >"$TMP/out" 2>"$TMP/err" &
+client=$!
+wait_for "[ \$(grep -c started '$TMP/out' 2>/dev/null) -eq 4 ]" 100
+kill -INT "$client"
+wait_for "! kill -0 $client 2>/dev/null" 100
+wait "$client"
+rc=$?
+check "Ctrl+C ends the run promptly, as failed (255)" [ "$rc" -eq 255 ]
+check "the hosts not started are reported as stopped" \
+    [ "$(grep -c 'not started: stopped by the user' "$TMP/err")" -eq 2 ]
+check "the running ones were stopped" [ "$(grep -c ': stopped by the user' "$TMP/err")" -eq 6 ]
+kill -USR1 "$PID_many"
+wait_for "grep -q '^shells_created $((before + 4))' '$TMP/stats'"
+check "every shell was deleted" grep -q '^shells_open 0' "$TMP/stats"
+
 "$PSREMOTE" exec -c 'a,,b' -- x 2>"$TMP/err"
 check "an empty name is an error" grep -q 'empty computer name' "$TMP/err"
 finish
