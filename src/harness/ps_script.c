@@ -6,9 +6,15 @@
 #include "common/buf.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #define MAX_VARS 16
 
@@ -20,6 +26,7 @@ typedef struct ps_run {
     size_t n_args;
     psrp_value *const *input;
     size_t n_input;
+    ps_session_state *st;
     ps_emit_fn emit;
     void *ctx;
 } ps_run;
@@ -29,7 +36,23 @@ static const psrp_value *lookup(const ps_run *r, const char *name, size_t len)
     for (size_t i = 0; i < r->n_vars; i++)
         if (strlen(r->names[i]) == len && strncasecmp(r->names[i], name, len) == 0)
             return r->values[i];
+    for (size_t i = 0; r->st && i < r->st->n; i++)
+        if (strlen(r->st->names[i]) == len && strncasecmp(r->st->names[i], name, len) == 0)
+            return r->st->values[i];
     return NULL;
+}
+
+void ps_session_state_clear(ps_session_state *st)
+{
+    for (size_t i = 0; i < st->n; i++) {
+        free(st->names[i]);
+        psrp_value_free(st->values[i]);
+    }
+    free(st->names);
+    free(st->values);
+    st->names = NULL;
+    st->values = NULL;
+    st->n = 0;
 }
 
 static size_t name_len(const char *p)
@@ -40,6 +63,26 @@ static size_t name_len(const char *p)
     return n;
 }
 
+/* A value as PowerShell puts it in a string: text as is, numbers in
+ * decimal, arrays joined with spaces. */
+static void append_text(psr_buf *out, const psrp_value *v)
+{
+    int64_t n;
+    if (!v)
+        return;
+    if (psrp_value_text(v)) {
+        psr_buf_puts(out, psrp_value_text(v));
+    } else if (psrp_value_get_i64(v, &n) == 0) {
+        psr_buf_printf(out, "%lld", (long long)n);
+    } else if (v->kind == PSRP_V_OBJECT && v->u.obj.coll == PSRP_COLL_LIST) {
+        for (size_t i = 0; i < v->u.obj.n_items; i++) {
+            if (i)
+                psr_buf_putc(out, ' ');
+            append_text(out, v->u.obj.items[i]);
+        }
+    }
+}
+
 /* "text with $name" -> text with the variable's text. */
 static void expand(const ps_run *r, psr_buf *out, const char *s, size_t len)
 {
@@ -47,10 +90,7 @@ static void expand(const ps_run *r, psr_buf *out, const char *s, size_t len)
         if (s[i] == '$' && i + 1 < len) {
             size_t n = name_len(s + i + 1);
             if (n && i + 1 + n <= len) {
-                const psrp_value *v = lookup(r, s + i + 1, n);
-                const char *t = v ? psrp_value_text(v) : NULL;
-                if (t)
-                    psr_buf_puts(out, t);
+                append_text(out, lookup(r, s + i + 1, n));
                 i += n;
                 continue;
             }
@@ -108,8 +148,14 @@ static int eval(ps_run *r, const char *e, psr_buf *text_out, int bare_is_string)
     if (e[0] == '$') {
         const psrp_value *v = lookup(r, e + 1, len - 1);
         if (text_out) {
-            const char *t = v ? psrp_value_text(v) : NULL;
-            psr_buf_puts(text_out, t ? t : "");
+            append_text(text_out, v);
+            return 0;
+        }
+        if (v && v->kind == PSRP_V_OBJECT && v->u.obj.coll == PSRP_COLL_LIST) {
+            /* arrays are unrolled on output, one object at a time */
+            for (size_t i = 0; i < v->u.obj.n_items; i++)
+                if (r->emit(r->ctx, PS_EV_OUTPUT, v->u.obj.items[i], NULL))
+                    return -1;
             return 0;
         }
         return v ? r->emit(r->ctx, PS_EV_OUTPUT, v, NULL) : 0;
@@ -178,6 +224,212 @@ static void strip_switches(char *s)
         *dash = '\0';
 }
 
+/* ---- commands that read the machine ---- */
+
+/* The time as .NET writes a DateTime: 2026-11-24T05:10:00.1234567+00:00. */
+static psrp_value *datetime_value(time_t t, long nsec)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char text[64];
+    snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%07ld+00:00", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nsec / 100);
+    return psrp_value_new_text(PSRP_V_DATETIME, text, strlen(text));
+}
+
+static int get_date(ps_run *r)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return emit_value(r, datetime_value(ts.tv_sec, ts.tv_nsec));
+}
+
+static int get_culture(ps_run *r)
+{
+    static const char *const types[] = {"System.Globalization.CultureInfo", "System.Object", NULL};
+    const char *name = r->st && r->st->culture[0] ? r->st->culture : "en-US";
+    psrp_value *o = psrp_value_new_object(types);
+    if (!o || psrp_object_add(o, "Name", psrp_value_new_string(name)) ||
+        psrp_object_set_to_string(o, name)) {
+        psrp_value_free(o);
+        return -1;
+    }
+    return emit_value(r, o);
+}
+
+/* An argument: a quoted or bare path, with "$var" expanded. */
+static void argument_text(ps_run *r, const char *arg, psr_buf *out)
+{
+    eval(r, arg, out, 1);
+}
+
+static int not_found_error(ps_run *r, const char *path)
+{
+    char msg[PATH_MAX + 64];
+    snprintf(msg, sizeof(msg), "Cannot find path '%s' because it does not exist.", path);
+    return r->emit(r->ctx, PS_EV_ERROR, NULL, msg);
+}
+
+static int get_child_item(ps_run *r, const char *arg)
+{
+    static const char *const file_types[] = {"System.IO.FileInfo", "System.IO.FileSystemInfo",
+                                             "System.MarshalByRefObject", "System.Object", NULL};
+    static const char *const dir_types[] = {"System.IO.DirectoryInfo", "System.IO.FileSystemInfo",
+                                            "System.MarshalByRefObject", "System.Object", NULL};
+    psr_buf path = {0};
+    argument_text(r, arg, &path);
+    const char *dir = path.data && *path.data ? path.data : ".";
+    DIR *d = opendir(dir);
+    int rc = 0;
+    if (!d) {
+        rc = not_found_error(r, dir);
+        psr_buf_free(&path);
+        return rc;
+    }
+    /* sorted by name, as Get-ChildItem shows them */
+    struct dirent **list = NULL;
+    closedir(d);
+    int n = scandir(dir, &list, NULL, alphasort);
+    for (int i = 0; i < n; i++) {
+        const char *name = list[i]->d_name;
+        if (!rc && strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
+            char full[PATH_MAX];
+            snprintf(full, sizeof(full), "%s/%s", dir, name);
+            struct stat sb;
+            if (stat(full, &sb) == 0) {
+                int is_dir = S_ISDIR(sb.st_mode);
+                psrp_value *o = psrp_value_new_object(is_dir ? dir_types : file_types);
+                int bad = !o || psrp_object_add(o, "Name", psrp_value_new_string(name)) ||
+                          psrp_object_add(o, "FullName", psrp_value_new_string(full)) ||
+                          (!is_dir && psrp_object_add(o, "Length",
+                                                      psrp_value_new_i64((int64_t)sb.st_size))) ||
+                          psrp_object_add(o, "LastWriteTime",
+                                          datetime_value(sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec)) ||
+                          psrp_object_set_to_string(o, name);
+                rc = bad ? (psrp_value_free(o), -1) : emit_value(r, o);
+            }
+        }
+        free(list[i]);
+    }
+    free(list);
+    psr_buf_free(&path);
+    return rc;
+}
+
+static int get_content(ps_run *r, const char *arg)
+{
+    psr_buf path = {0};
+    argument_text(r, arg, &path);
+    FILE *f = path.data ? fopen(path.data, "r") : NULL;
+    int rc = 0;
+    if (!f) {
+        rc = not_found_error(r, path.data ? path.data : "");
+        psr_buf_free(&path);
+        return rc;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while (!rc && (len = getline(&line, &cap, f)) >= 0) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        rc = emit_value(r, psrp_value_new_stringn(line, (size_t)len));
+    }
+    free(line);
+    fclose(f);
+    psr_buf_free(&path);
+    return rc;
+}
+
+static int start_sleep(ps_run *r, const char *arg)
+{
+    (void)r;
+    while (isspace((unsigned char)*arg))
+        arg++;
+    long ms = 0;
+    if (strncasecmp(arg, "-Milliseconds", 13) == 0)
+        ms = strtol(arg + 13, NULL, 10);
+    else if (strncasecmp(arg, "-Seconds", 8) == 0)
+        ms = strtol(arg + 8, NULL, 10) * 1000;
+    else
+        ms = strtol(arg, NULL, 10) * 1000;
+    if (ms > 60000)
+        ms = 60000;
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+    while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+    return 0;
+}
+
+/* ---- assignment ---- */
+
+typedef struct collector {
+    psrp_value *first;
+    psrp_value *list;   /* from the second value on */
+} collector;
+
+static int collect(void *ctx, ps_event_kind kind, const psrp_value *value, const char *text)
+{
+    (void)text;
+    collector *c = ctx;
+    if (kind != PS_EV_OUTPUT || !value)
+        return 0;
+    static const char *const types[] = {"System.Object[]", "System.Array", "System.Object", NULL};
+    if (!c->first && !c->list) {
+        c->first = psrp_value_ref((psrp_value *)value);
+        return 0;
+    }
+    if (!c->list) {
+        c->list = psrp_value_new_collection(PSRP_COLL_LIST, types);
+        if (!c->list || psrp_list_append(c->list, c->first))
+            return -1;
+        c->first = NULL;
+    }
+    return psrp_list_append(c->list, psrp_value_ref((psrp_value *)value));
+}
+
+static int assign(ps_run *r, const char *name, size_t len, const char *expr)
+{
+    collector c = {0};
+    ps_run inner = *r;
+    inner.emit = collect;
+    inner.ctx = &c;
+    int rc = eval(&inner, expr, NULL, 0);
+    psrp_value *v = c.list ? c.list : c.first ? c.first : psrp_value_new_nil();
+    if (rc || !v) {
+        psrp_value_free(v);
+        return rc ? rc : -1;
+    }
+    ps_session_state *st = r->st;
+    if (!st) { /* no session: a local variable */
+        if (r->n_vars >= MAX_VARS) {
+            psrp_value_free(v);
+            return 0;
+        }
+        r->names[r->n_vars] = strndup(name, len);
+        r->values[r->n_vars++] = v;
+        return 0;
+    }
+    for (size_t i = 0; i < st->n; i++) {
+        if (strlen(st->names[i]) == len && strncasecmp(st->names[i], name, len) == 0) {
+            psrp_value_free(st->values[i]);
+            st->values[i] = v;
+            return 0;
+        }
+    }
+    char **names = realloc(st->names, (st->n + 1) * sizeof(*names));
+    psrp_value **values = names ? realloc(st->values, (st->n + 1) * sizeof(*values)) : NULL;
+    if (names)
+        st->names = names;
+    if (!values || !(st->names[st->n] = strndup(name, len))) {
+        psrp_value_free(v);
+        return -1;
+    }
+    st->values = values;
+    st->values[st->n++] = v;
+    return 0;
+}
+
 static int statement(ps_run *r, char *st, char **failure)
 {
     while (isspace((unsigned char)*st))
@@ -192,10 +444,33 @@ static int statement(ps_run *r, char *st, char **failure)
         bind_params(r, st);
         return statement(r, close + 1, failure);
     }
+    if (st[0] == '$') {
+        size_t n = name_len(st + 1);
+        const char *eq = st + 1 + n;
+        while (isspace((unsigned char)*eq))
+            eq++;
+        if (n && eq[0] == '=' && eq[1] != '=')
+            return assign(r, st + 1, n, eq + 1);
+    }
     size_t word = 0;
     while (st[word] && !isspace((unsigned char)st[word]))
         word++;
     char *rest = st + word;
+    static const struct {
+        const char *name;
+        int (*run)(ps_run *r, const char *arg);
+    } commands[] = {
+        {"Get-ChildItem", get_child_item},
+        {"Get-Content", get_content},
+        {"Start-Sleep", start_sleep},
+    };
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strlen(commands[i].name) == word && strncasecmp(st, commands[i].name, word) == 0)
+            return commands[i].run(r, rest);
+    if (word == 8 && strncasecmp(st, "Get-Date", 8) == 0)
+        return get_date(r);
+    if (word == 11 && strncasecmp(st, "Get-Culture", 11) == 0)
+        return get_culture(r);
     strip_switches(rest);
     if (word == 5 && strncasecmp(st, "throw", 5) == 0) {
         psr_buf t = {0};
@@ -219,10 +494,10 @@ static int statement(ps_run *r, char *st, char **failure)
 }
 
 int ps_script_run(const char *script, psrp_value *const *args, size_t n_args,
-                  psrp_value *const *input, size_t n_input, ps_emit_fn emit, void *ctx,
-                  char **failure)
+                  psrp_value *const *input, size_t n_input, ps_session_state *st,
+                  ps_emit_fn emit, void *ctx, char **failure)
 {
-    ps_run r = {.args = args, .n_args = n_args, .input = input, .n_input = n_input,
+    ps_run r = {.args = args, .n_args = n_args, .input = input, .n_input = n_input, .st = st,
                 .emit = emit, .ctx = ctx};
     *failure = NULL;
     char *copy = strdup(script);

@@ -11,8 +11,19 @@
  *   Write-Warning / Write-Verbose / Write-Debug / Write-Information EXPR
  *   Write-Host EXPR                  a host write (information record, PSHOST)
  *   throw EXPR                       ends the pipeline Failed
+ *   $name = EXPR                     assigns (several values: an array); the
+ *                                    variable lasts for the session
+ *   Start-Sleep N / -Milliseconds N  waits (at most 60 s)
+ *   Get-Date                         the current time (DateTime)
+ *   Get-Culture                      the session's culture (the client's
+ *                                    DataLocale), a CultureInfo
+ *   Get-ChildItem PATH               the entries of a directory (FileInfo and
+ *                                    DirectoryInfo objects: Name, FullName,
+ *                                    Length, LastWriteTime)
+ *   Get-Content PATH                 the lines of a file
  * Anything else is reported as PowerShell reports an unknown command
- * (CommandNotFoundException). Pure: no I/O; events go to the sink. */
+ * (CommandNotFoundException). Events go to the sink; the file commands read
+ * the harness machine's real files. */
 #ifndef PSR_HARNESS_PS_SCRIPT_H
 #define PSR_HARNESS_PS_SCRIPT_H
 
@@ -34,11 +45,21 @@ typedef enum ps_event_kind {
 /* Returns 0 to go on. value is borrowed for the call. */
 typedef int (*ps_emit_fn)(void *ctx, ps_event_kind kind, const psrp_value *value, const char *text);
 
+/* What lasts between the pipelines of one session (runspace pool). */
+typedef struct ps_session_state {
+    char **names;
+    psrp_value **values;
+    size_t n;
+    char culture[32];   /* e.g. "en-US" */
+} ps_session_state;
+
+void ps_session_state_clear(ps_session_state *st);
+
 /* Runs script. On `throw`, *failure receives the message (malloc'd) and the
  * run stops; 0 is returned either way unless the sink failed or memory ran
- * out (-1). */
+ * out (-1). st (may be NULL) keeps variables between runs. */
 int ps_script_run(const char *script, psrp_value *const *args, size_t n_args,
-                  psrp_value *const *input, size_t n_input, ps_emit_fn emit, void *ctx,
-                  char **failure);
+                  psrp_value *const *input, size_t n_input, ps_session_state *st,
+                  ps_emit_fn emit, void *ctx, char **failure);
 
 #endif

@@ -44,6 +44,7 @@ typedef struct ps_session {
     psrp_defragmenter *in;
     psrp_fragmenter *out;
     ps_pipeline *pipelines;
+    ps_session_state state;  /* variables and culture, across pipelines */
     struct ps_session *next;
 } ps_session;
 
@@ -91,6 +92,7 @@ static void session_free(ps_session *s)
     }
     psrp_defragmenter_free(s->in);
     psrp_fragmenter_free(s->out);
+    ps_session_state_clear(&s->state);
     free(s);
 }
 
@@ -248,7 +250,8 @@ static void run_pipeline(harness_ps *ps, ps_session *s, ps_pipeline *p)
     run_ctx c = {ps, s, p};
     char *failure = NULL;
     const char *script = cmd && cmd->cmd ? cmd->cmd : "";
-    ps_script_run(script, args, args ? n_args : 0, p->input, p->n_input, emit_event, &c, &failure);
+    ps_script_run(script, args, args ? n_args : 0, p->input, p->n_input, &s->state, emit_event, &c,
+                  &failure);
     free(args);
     psr_buf data = {0};
     psr_error err;
@@ -366,6 +369,9 @@ static int do_create(harness_ps *ps, reply *r)
     if (!s)
         return harness_reply_fault(r, HARNESS_FAULT_INTERNAL, "out of memory");
     s->next_object_id = 1;
+    /* PowerShell runs the session in the client's culture (DataLocale). */
+    snprintf(s->state.culture, sizeof(s->state.culture), "%s",
+             q->data_locale ? q->data_locale : q->locale ? q->locale : "en-US");
     s->in = psrp_defragmenter_new(0);
     s->out = psrp_fragmenter_new(&s->next_object_id);
     /* The client names the shell after its runspace pool (RPID). */

@@ -4,8 +4,11 @@
 #include "common/buf.h"
 #include "unit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Events as text lines: "out:S:hello", "out:I32:3", "err:msg", ... */
 static int record(void *ctx, ps_event_kind kind, const psrp_value *v, const char *text)
@@ -34,7 +37,7 @@ static char *run(const char *script, const char *const *args, size_t n_args, cha
         argv[i] = psrp_value_new_string(args[i]);
     psr_buf b = {0};
     psr_buf_puts(&b, "");
-    CU_ASSERT_EQUAL(ps_script_run(script, argv, n_args, NULL, 0, record, &b, failure), 0);
+    CU_ASSERT_EQUAL(ps_script_run(script, argv, n_args, NULL, 0, NULL, record, &b, failure), 0);
     for (size_t i = 0; i < n_args; i++)
         psrp_value_free(argv[i]);
     return psr_buf_detach(&b, NULL);
@@ -87,7 +90,95 @@ static void test_unknown_command(void)
     free(ev);
 }
 
+static char *run_in(ps_session_state *st, const char *script)
+{
+    char *failure = NULL;
+    psr_buf b = {0};
+    psr_buf_puts(&b, "");
+    CU_ASSERT_EQUAL(ps_script_run(script, NULL, 0, NULL, 0, st, record, &b, &failure), 0);
+    CU_ASSERT_PTR_NULL(failure);
+    free(failure);
+    return psr_buf_detach(&b, NULL);
+}
+
+static void test_variables_last_for_the_session(void)
+{
+    ps_session_state st = {0};
+    char *ev = run_in(&st, "$x = 42; $list = 1..3; \"x=$x list=$list\"");
+    CU_ASSERT_STRING_EQUAL(ev, "out:S:x=42 list=1 2 3\n");
+    free(ev);
+    /* a second pipeline of the same session sees them; arrays unroll */
+    ev = run_in(&st, "$x; $list; $x = 'changed'; $x");
+    CU_ASSERT_STRING_EQUAL(ev, "out:I:42\nout:I:1\nout:I:2\nout:I:3\nout:S:changed\n");
+    free(ev);
+    ps_session_state_clear(&st);
+    ev = run_in(&st, "$x");
+    CU_ASSERT_STRING_EQUAL(ev, "");
+    free(ev);
+}
+
+/* Kinds and properties of the objects the machine commands emit. */
+typedef struct shapes {
+    psr_buf text;
+} shapes;
+
+static int record_shape(void *ctx, ps_event_kind kind, const psrp_value *v, const char *text)
+{
+    shapes *sh = ctx;
+    if (!v) {
+        psr_buf_printf(&sh->text, "%d:%s\n", (int)kind, text);
+        return 0;
+    }
+    if (v->kind == PSRP_V_DATETIME)
+        psr_buf_printf(&sh->text, "DT:%zu\n", strlen(psrp_value_text(v)));
+    else if (v->kind == PSRP_V_OBJECT)
+        psr_buf_printf(&sh->text, "%s:%s:%s\n", v->u.obj.types->names[0],
+                       psrp_object_get_text(v, "Name") ? psrp_object_get_text(v, "Name") : "-",
+                       psrp_object_get(v, "Length") ? "len" : "nolen");
+    else if (psrp_value_text(v))
+        psr_buf_printf(&sh->text, "S:%s\n", psrp_value_text(v));
+    return 0;
+}
+
+static void test_machine_commands(void)
+{
+    char dir[] = "/tmp/psremote-ps.XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char path[256], script[1024];
+    snprintf(path, sizeof(path), "%s/b.txt", dir);
+    FILE *f = fopen(path, "w");
+    fputs("first\r\nsecond\n", f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/a-dir", dir);
+    CU_ASSERT_EQUAL(mkdir(path, 0700), 0);
+    snprintf(script, sizeof(script),
+             "Get-ChildItem '%s'; Get-Content \"%s/b.txt\"; Get-Content '%s/none'; Get-Date; "
+             "Get-Culture; Start-Sleep -Milliseconds 20",
+             dir, dir, dir);
+    ps_session_state st = {.culture = "de-DE"};
+    shapes sh = {0};
+    char *failure = NULL;
+    CU_ASSERT_EQUAL(ps_script_run(script, NULL, 0, NULL, 0, &st, record_shape, &sh, &failure), 0);
+    char want[1024];
+    snprintf(want, sizeof(want),
+             "System.IO.DirectoryInfo:a-dir:nolen\nSystem.IO.FileInfo:b.txt:len\n"
+             "S:first\nS:second\n1:Cannot find path '%s/none' because it does not exist.\n"
+             "DT:33\nSystem.Globalization.CultureInfo:de-DE:nolen\n",
+             dir);
+    CU_ASSERT_STRING_EQUAL(sh.text.data, want);
+    psr_buf_free(&sh.text);
+    free(failure);
+    ps_session_state_clear(&st);
+    unlink(path);
+    rmdir(path);
+    snprintf(path, sizeof(path), "%s/b.txt", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 static const psr_unit_test tests[] = {
+    {"variables last for the session", test_variables_last_for_the_session},
+    {"Get-ChildItem, Get-Content, Get-Date, Get-Culture, Start-Sleep", test_machine_commands},
     {"output values", test_output_values},
     {"param() and expansion", test_params_and_expansion},
     {"every stream", test_streams},
