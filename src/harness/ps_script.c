@@ -27,6 +27,7 @@ typedef struct ps_run {
     psrp_value *const *input;
     size_t n_input;
     ps_session_state *st;
+    const ps_host *host;
     ps_emit_fn emit;
     void *ctx;
 } ps_run;
@@ -343,7 +344,6 @@ static int get_content(ps_run *r, const char *arg)
 
 static int start_sleep(ps_run *r, const char *arg)
 {
-    (void)r;
     while (isspace((unsigned char)*arg))
         arg++;
     long ms = 0;
@@ -355,10 +355,40 @@ static int start_sleep(ps_run *r, const char *arg)
         ms = strtol(arg, NULL, 10) * 1000;
     if (ms > 60000)
         ms = 60000;
+    if (r->host && r->host->sleep)
+        return r->host->sleep(r->host->ctx, ms) ? 2 : 0;
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
     while (ms > 0 && nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
     return 0;
+}
+
+static int read_host(ps_run *r, const char *arg)
+{
+    while (isspace((unsigned char)*arg))
+        arg++;
+    int secure = strncasecmp(arg, "-AsSecureString", 15) == 0;
+    if (secure)
+        arg += 15;
+    while (isspace((unsigned char)*arg))
+        arg++;
+    if (strncasecmp(arg, "-Prompt", 7) == 0)
+        arg += 7;
+    psr_buf prompt = {0};
+    argument_text(r, arg, &prompt);
+    int stopped = 0;
+    char *error = NULL;
+    psrp_value *v = r->host->read_line(r->host->ctx, prompt.data ? prompt.data : "", secure,
+                                       &stopped, &error);
+    psr_buf_free(&prompt);
+    if (stopped)
+        return 2;
+    if (!v) {
+        int rc = r->emit(r->ctx, PS_EV_ERROR, NULL, error ? error : "the host did not answer");
+        free(error);
+        return rc;
+    }
+    return emit_value(r, v);
 }
 
 /* ---- assignment ---- */
@@ -366,14 +396,15 @@ static int start_sleep(ps_run *r, const char *arg)
 typedef struct collector {
     psrp_value *first;
     psrp_value *list;   /* from the second value on */
+    ps_emit_fn emit;    /* where everything but output still goes */
+    void *ctx;
 } collector;
 
 static int collect(void *ctx, ps_event_kind kind, const psrp_value *value, const char *text)
 {
-    (void)text;
     collector *c = ctx;
-    if (kind != PS_EV_OUTPUT || !value)
-        return 0;
+    if (kind != PS_EV_OUTPUT || !value) /* errors and records are not assigned */
+        return c->emit(c->ctx, kind, value, text);
     static const char *const types[] = {"System.Object[]", "System.Array", "System.Object", NULL};
     if (!c->first && !c->list) {
         c->first = psrp_value_ref((psrp_value *)value);
@@ -388,13 +419,23 @@ static int collect(void *ctx, ps_event_kind kind, const psrp_value *value, const
     return psrp_list_append(c->list, psrp_value_ref((psrp_value *)value));
 }
 
-static int assign(ps_run *r, const char *name, size_t len, const char *expr)
+static int statement(ps_run *r, char *st, char **failure);
+
+/* $name = STATEMENT: what the statement outputs, not shown but kept. */
+static int assign(ps_run *r, const char *name, size_t len, const char *expr, char **failure)
 {
-    collector c = {0};
+    collector c = {.emit = r->emit, .ctx = r->ctx};
     ps_run inner = *r;
     inner.emit = collect;
     inner.ctx = &c;
-    int rc = eval(&inner, expr, NULL, 0);
+    char *copy = strdup(expr);
+    int rc = copy ? statement(&inner, copy, failure) : -1;
+    free(copy);
+    if (rc == 1 || rc == 2) { /* throw, or stopped: nothing is assigned */
+        psrp_value_free(c.first);
+        psrp_value_free(c.list);
+        return rc;
+    }
     psrp_value *v = c.list ? c.list : c.first ? c.first : psrp_value_new_nil();
     if (rc || !v) {
         psrp_value_free(v);
@@ -450,7 +491,7 @@ static int statement(ps_run *r, char *st, char **failure)
         while (isspace((unsigned char)*eq))
             eq++;
         if (n && eq[0] == '=' && eq[1] != '=')
-            return assign(r, st + 1, n, eq + 1);
+            return assign(r, st + 1, n, eq + 1, failure);
     }
     size_t word = 0;
     while (st[word] && !isspace((unsigned char)st[word]))
@@ -469,6 +510,8 @@ static int statement(ps_run *r, char *st, char **failure)
             return commands[i].run(r, rest);
     if (word == 8 && strncasecmp(st, "Get-Date", 8) == 0)
         return get_date(r);
+    if (word == 9 && strncasecmp(st, "Read-Host", 9) == 0 && r->host && r->host->read_line)
+        return read_host(r, rest);
     if (word == 11 && strncasecmp(st, "Get-Culture", 11) == 0)
         return get_culture(r);
     strip_switches(rest);
@@ -495,10 +538,10 @@ static int statement(ps_run *r, char *st, char **failure)
 
 int ps_script_run(const char *script, psrp_value *const *args, size_t n_args,
                   psrp_value *const *input, size_t n_input, ps_session_state *st,
-                  ps_emit_fn emit, void *ctx, char **failure)
+                  const ps_host *host, ps_emit_fn emit, void *ctx, char **failure)
 {
     ps_run r = {.args = args, .n_args = n_args, .input = input, .n_input = n_input, .st = st,
-                .emit = emit, .ctx = ctx};
+                .host = host, .emit = emit, .ctx = ctx};
     *failure = NULL;
     char *copy = strdup(script);
     if (!copy)
@@ -530,5 +573,5 @@ int ps_script_run(const char *script, psrp_value *const *args, size_t n_args,
         psrp_value_free(r.values[i]);
     }
     free(copy);
-    return rc < 0 ? -1 : 0;
+    return rc < 0 ? -1 : rc == 2 ? 2 : 0;
 }

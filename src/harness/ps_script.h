@@ -21,6 +21,9 @@
  *                                    DirectoryInfo objects: Name, FullName,
  *                                    Length, LastWriteTime)
  *   Get-Content PATH                 the lines of a file
+ *   Read-Host [-AsSecureString] TEXT asks the client's host for a line
+ *                                    (ReadLine / ReadLineAsSecureString) and
+ *                                    outputs the answer
  * Anything else is reported as PowerShell reports an unknown command
  * (CommandNotFoundException). Events go to the sink; the file commands read
  * the harness machine's real files. */
@@ -55,11 +58,26 @@ typedef struct ps_session_state {
 
 void ps_session_state_clear(ps_session_state *st);
 
+/* What waits on the outside world: the server makes these wait for the
+ * client (a host response) or for a stop request. NULL members: Start-Sleep
+ * just sleeps, Read-Host is an unknown command. */
+typedef struct ps_host {
+    /* Waits ms milliseconds; 1 when the pipeline is to stop instead. */
+    int (*sleep)(void *ctx, long ms);
+    /* Asks the client for a line (secure: ReadLineAsSecureString). Returns a
+     * new value, or NULL with *stopped set when the pipeline is to stop, or
+     * NULL with *error filled (malloc'd) when the host refused. */
+    psrp_value *(*read_line)(void *ctx, const char *prompt, int secure, int *stopped,
+                             char **error);
+    void *ctx;
+} ps_host;
+
 /* Runs script. On `throw`, *failure receives the message (malloc'd) and the
- * run stops; 0 is returned either way unless the sink failed or memory ran
- * out (-1). st (may be NULL) keeps variables between runs. */
+ * run stops. Returns 0, 2 when the host (or a sink returning 2) said stop,
+ * or -1 when the sink failed or memory ran out. st (may be NULL) keeps
+ * variables between runs; host may be NULL. */
 int ps_script_run(const char *script, psrp_value *const *args, size_t n_args,
                   psrp_value *const *input, size_t n_input, ps_session_state *st,
-                  ps_emit_fn emit, void *ctx, char **failure);
+                  const ps_host *host, ps_emit_fn emit, void *ctx, char **failure);
 
 #endif

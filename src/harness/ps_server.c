@@ -34,6 +34,18 @@ typedef struct ps_pipeline {
     int have_spec, finished;
     psrp_value **input;
     size_t n_input;
+    /* The script runs on its own thread, so a Receive, a host response or
+     * a stop signal can reach it while it runs. */
+    pthread_t thread;
+    int running;             /* the thread was started and not joined */
+    int stop_requested;      /* crtl_c or Terminate */
+    int64_t host_ci;         /* the host call waiting for an answer, or 0 */
+    int host_answered;
+    psrp_value *host_answer; /* its result */
+    char *host_error;        /* or why the host refused */
+    int64_t next_ci;
+    struct ps_session *session;
+    struct harness_ps *ps;
     struct ps_pipeline *next;
 } ps_pipeline;
 
@@ -71,8 +83,24 @@ harness_ps *harness_ps_new(void)
     return ps;
 }
 
+/* Stops the pipeline's thread and waits for it, without the lock (the
+ * thread takes it to queue its last messages). Called with the lock held. */
+static void pipeline_stop_thread(harness_ps *ps, ps_pipeline *p)
+{
+    if (!p->running)
+        return;
+    p->stop_requested = 1;
+    pthread_cond_broadcast(&ps->changed);
+    pthread_mutex_unlock(&ps->lock);
+    pthread_join(p->thread, NULL);
+    pthread_mutex_lock(&ps->lock);
+    p->running = 0;
+}
+
 static void pipeline_free(ps_pipeline *p)
 {
+    psrp_value_free(p->host_answer);
+    free(p->host_error);
     psrp_defragmenter_free(p->in);
     psrp_fragmenter_free(p->out);
     if (p->have_spec)
@@ -108,6 +136,12 @@ void harness_ps_free(harness_ps *ps)
 {
     if (!ps)
         return;
+    pthread_mutex_lock(&ps->lock);
+    ps->stopping = 1;
+    for (ps_session *s = ps->sessions; s; s = s->next)
+        for (ps_pipeline *p = s->pipelines; p; p = p->next)
+            pipeline_stop_thread(ps, p);
+    pthread_mutex_unlock(&ps->lock);
     while (ps->sessions) {
         ps_session *s = ps->sessions;
         ps->sessions = s->next;
@@ -238,8 +272,99 @@ static int emit_event(void *ctx, ps_event_kind kind, const psrp_value *value, co
     return rc;
 }
 
-static void run_pipeline(harness_ps *ps, ps_session *s, ps_pipeline *p)
+/* ---- running a pipeline ---- */
+
+static struct timespec deadline_in(long ms)
 {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+static int stopping(const ps_pipeline *p)
+{
+    return p->stop_requested || p->ps->stopping;
+}
+
+/* Start-Sleep: waits unless the pipeline is stopped first. */
+static int host_sleep(void *ctx, long ms)
+{
+    run_ctx *c = ctx;
+    ps_pipeline *p = c->p;
+    struct timespec deadline = deadline_in(ms);
+    pthread_mutex_lock(&c->ps->lock);
+    while (!stopping(p) &&
+           pthread_cond_timedwait(&c->ps->changed, &c->ps->lock, &deadline) != ETIMEDOUT)
+        ;
+    int stop = stopping(p);
+    pthread_mutex_unlock(&c->ps->lock);
+    return stop;
+}
+
+/* Read-Host: a host call the client must answer (PIPELINE_HOST_RESPONSE on
+ * the "pr" stream); the script waits for it. Method ids are MS-PSRP
+ * 2.2.3.17's: Write1 13, ReadLine 11, ReadLineAsSecureString 12. */
+static psrp_value *host_read_line(void *ctx, const char *prompt, int secure, int *stopped,
+                                  char **error)
+{
+    run_ctx *c = ctx;
+    ps_pipeline *p = c->p;
+    psr_buf data = {0};
+    psr_error err;
+    *stopped = 0;
+    pthread_mutex_lock(&c->ps->lock);
+    if (*prompt) {
+        char text[512];
+        snprintf(text, sizeof(text), "%s: ", prompt);
+        psrp_value *params = psrp_value_new_collection(PSRP_COLL_LIST, NULL);
+        psrp_list_append(params, psrp_value_new_string(text));
+        if (psrp_msg_host_call_build(&data, PSRP_HOST_CALL_VOID_CI, 13, params, &err) == 0)
+            queue(c->ps, p->out, &c->s->rpid, &p->pid, PSRP_PIPELINE_HOST_CALL, &data);
+        psrp_value_free(params);
+        psr_buf_reset(&data);
+    }
+    p->host_ci = ++p->next_ci;
+    p->host_answered = 0;
+    if (psrp_msg_host_call_build(&data, p->host_ci, secure ? 12 : 11, NULL, &err) == 0)
+        queue(c->ps, p->out, &c->s->rpid, &p->pid, PSRP_PIPELINE_HOST_CALL, &data);
+    psr_buf_free(&data);
+    while (!p->host_answered && !stopping(p))
+        pthread_cond_wait(&c->ps->changed, &c->ps->lock);
+    psrp_value *answer = NULL;
+    if (p->host_answered) {
+        answer = p->host_answer;
+        *error = p->host_error;
+        p->host_answer = NULL;
+        p->host_error = NULL;
+    } else {
+        *stopped = 1;
+    }
+    p->host_ci = 0;
+    pthread_mutex_unlock(&c->ps->lock);
+    return answer;
+}
+
+/* Output and records, from the pipeline's thread. */
+static int emit_locked(void *ctx, ps_event_kind kind, const psrp_value *value, const char *text)
+{
+    run_ctx *c = ctx;
+    pthread_mutex_lock(&c->ps->lock);
+    int rc = stopping(c->p) ? 2 : emit_event(ctx, kind, value, text);
+    pthread_mutex_unlock(&c->ps->lock);
+    return rc;
+}
+
+static void *pipeline_thread(void *arg)
+{
+    ps_pipeline *p = arg;
+    ps_session *s = p->session;
+    harness_ps *ps = p->ps;
     const psrp_command *cmd = p->spec.p.n_commands ? &p->spec.p.commands[0] : NULL;
     psrp_value **args = NULL;
     size_t n_args = cmd ? cmd->n_args : 0;
@@ -248,14 +373,27 @@ static void run_pipeline(harness_ps *ps, ps_session *s, ps_pipeline *p)
     for (size_t i = 0; args && i < n_args; i++)
         args[i] = cmd->args[i].value;
     run_ctx c = {ps, s, p};
+    ps_host host = {host_sleep, host_read_line, &c};
     char *failure = NULL;
     const char *script = cmd && cmd->cmd ? cmd->cmd : "";
-    ps_script_run(script, args, args ? n_args : 0, p->input, p->n_input, &s->state, emit_event, &c,
-                  &failure);
+    ps_script_run(script, args, args ? n_args : 0, p->input, p->n_input, &s->state, &host,
+                  emit_locked, &c, &failure);
     free(args);
     psr_buf data = {0};
     psr_error err;
-    if (failure) {
+    pthread_mutex_lock(&ps->lock);
+    if (p->stop_requested) {
+        /* What PowerShell reports for a stopped pipeline. */
+        psrp_error_record_spec spec = {
+            .message = "The pipeline has been stopped.",
+            .exception_type = "System.Management.Automation.PipelineStoppedException",
+            .fully_qualified_error_id = "PipelineStopped",
+            .category = 14, /* OperationStopped */
+            .category_reason = "PipelineStoppedException",
+        };
+        if (psrp_msg_pipeline_state_build(&data, PSRP_PIPELINE_STOPPED, &spec, &err) == 0)
+            queue(ps, p->out, &s->rpid, &p->pid, PSRP_PIPELINE_STATE, &data);
+    } else if (failure) {
         /* `throw 'text'`: a RuntimeException whose id is the text. */
         psrp_error_record_spec spec = {
             .message = failure,
@@ -268,12 +406,27 @@ static void run_pipeline(harness_ps *ps, ps_session *s, ps_pipeline *p)
         };
         if (psrp_msg_pipeline_state_build(&data, PSRP_PIPELINE_FAILED, &spec, &err) == 0)
             queue(ps, p->out, &s->rpid, &p->pid, PSRP_PIPELINE_STATE, &data);
-        free(failure);
     } else if (psrp_msg_pipeline_state_build(&data, PSRP_PIPELINE_COMPLETED, NULL, &err) == 0) {
         queue(ps, p->out, &s->rpid, &p->pid, PSRP_PIPELINE_STATE, &data);
     }
+    free(failure);
     psr_buf_free(&data);
     p->finished = 1;
+    pthread_cond_broadcast(&ps->changed);
+    pthread_mutex_unlock(&ps->lock);
+    return NULL;
+}
+
+/* Starts the pipeline's thread (called with the lock held). */
+static void run_pipeline(harness_ps *ps, ps_session *s, ps_pipeline *p)
+{
+    p->session = s;
+    p->ps = ps;
+    if (pthread_create(&p->thread, NULL, pipeline_thread, p) == 0) {
+        p->running = 1;
+        return;
+    }
+    p->finished = 1; /* no thread: nothing will run; the client sees Done */
 }
 
 /* ---- incoming messages ---- */
@@ -331,9 +484,24 @@ static int pipeline_message(harness_ps *ps, ps_session *s, ps_pipeline *p, const
         return 0;
     }
     case PSRP_END_OF_PIPELINE_INPUT:
-        if (p->have_spec && !p->finished)
+        if (p->have_spec && !p->finished && !p->running)
             run_pipeline(ps, s, p);
         return 0;
+    case PSRP_PIPELINE_HOST_RESPONSE: {
+        psrp_msg_host_response hr;
+        if (psrp_msg_host_response_parse(&hr, m->data, m->data_len, &err))
+            return -1;
+        if (p->host_ci && hr.ci == p->host_ci && !p->host_answered) {
+            p->host_answer = hr.result ? psrp_value_ref(hr.result) : NULL;
+            if (hr.has_error || !hr.result)
+                p->host_error = strdup(hr.has_error && hr.error.message ? hr.error.message
+                                                                        : "the host gave no answer");
+            p->host_answered = 1;
+            pthread_cond_broadcast(&ps->changed);
+        }
+        psrp_msg_host_response_clear(&hr);
+        return 0;
+    }
     default:
         return 0;
     }
@@ -480,20 +648,27 @@ static int do_receive(harness_ps *ps, reply *r, uint32_t timeout_max)
     }
 }
 
-static int do_signal(reply *r, ps_session *s)
+static int do_signal(harness_ps *ps, reply *r, ps_session *s)
 {
     const wsman_request *q = r->req;
-    ps_pipeline **pp = &s->pipelines;
-    while (*pp && strcasecmp((*pp)->id, q->command_id ? q->command_id : "") != 0)
-        pp = &(*pp)->next;
-    if (!*pp)
+    ps_pipeline *p = find_pipeline(s, q->command_id);
+    if (!p)
         return harness_reply_fault(r, HARNESS_FAULT_COMMAND_NOT_FOUND, NULL);
     if (q->signal_code && strcasecmp(q->signal_code, WSMAN_SIGNAL_TERMINATE) == 0) {
-        ps_pipeline *p = *pp;
-        *pp = p->next;
-        pipeline_free(p);
+        pipeline_stop_thread(ps, p);
+        /* the list may have changed while the lock was released */
+        for (ps_pipeline **pp = &s->pipelines; *pp; pp = &(*pp)->next) {
+            if (*pp == p) {
+                *pp = p->next;
+                pipeline_free(p);
+                break;
+            }
+        }
+    } else if (!p->finished) {
+        /* crtl_c: the running script stops at its next output or wait */
+        p->stop_requested = 1;
+        pthread_cond_broadcast(&ps->changed);
     }
-    /* crtl_c: pipelines here finish as soon as they start, nothing to stop. */
     wsman_response_header h = harness_reply_header(r, WSMAN_ACTION_SIGNAL_RESPONSE);
     return harness_reply_built(r, wsman_build_empty_response(r->out, &h));
 }
@@ -506,7 +681,13 @@ static int do_delete(harness_ps *ps, reply *r)
     if (!*sp)
         return harness_reply_fault(r, HARNESS_FAULT_SHELL_NOT_FOUND, r->req->shell_id);
     ps_session *s = *sp;
-    *sp = s->next;
+    for (ps_pipeline *p = s->pipelines; p; p = p->next)
+        pipeline_stop_thread(ps, p);
+    /* unlink after the waits: the session stays findable until then */
+    for (sp = &ps->sessions; *sp && *sp != s; sp = &(*sp)->next)
+        ;
+    if (*sp)
+        *sp = s->next;
     session_free(s);
     pthread_cond_broadcast(&ps->changed);
     wsman_response_header h = harness_reply_header(r, WSMAN_ACTION_DELETE_RESPONSE);
@@ -528,7 +709,7 @@ int harness_ps_handle(harness_ps *ps, const wsman_request *q, const char *machin
         case WSMAN_REQ_COMMAND: status = do_command(ps, &r, s); break;
         case WSMAN_REQ_SEND: status = do_send(ps, &r, s); break;
         case WSMAN_REQ_RECEIVE: status = do_receive(ps, &r, operation_timeout_max_ms); break;
-        case WSMAN_REQ_SIGNAL: status = do_signal(&r, s); break;
+        case WSMAN_REQ_SIGNAL: status = do_signal(ps, &r, s); break;
         case WSMAN_REQ_DELETE: status = do_delete(ps, &r); break;
         default:
             status = harness_reply_fault(&r, HARNESS_FAULT_ACTION_NOT_SUPPORTED, q->action ? q->action : "(none)");

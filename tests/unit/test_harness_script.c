@@ -37,7 +37,7 @@ static char *run(const char *script, const char *const *args, size_t n_args, cha
         argv[i] = psrp_value_new_string(args[i]);
     psr_buf b = {0};
     psr_buf_puts(&b, "");
-    CU_ASSERT_EQUAL(ps_script_run(script, argv, n_args, NULL, 0, NULL, record, &b, failure), 0);
+    CU_ASSERT_EQUAL(ps_script_run(script, argv, n_args, NULL, 0, NULL, NULL, record, &b, failure), 0);
     for (size_t i = 0; i < n_args; i++)
         psrp_value_free(argv[i]);
     return psr_buf_detach(&b, NULL);
@@ -95,7 +95,7 @@ static char *run_in(ps_session_state *st, const char *script)
     char *failure = NULL;
     psr_buf b = {0};
     psr_buf_puts(&b, "");
-    CU_ASSERT_EQUAL(ps_script_run(script, NULL, 0, NULL, 0, st, record, &b, &failure), 0);
+    CU_ASSERT_EQUAL(ps_script_run(script, NULL, 0, NULL, 0, st, NULL, record, &b, &failure), 0);
     CU_ASSERT_PTR_NULL(failure);
     free(failure);
     return psr_buf_detach(&b, NULL);
@@ -158,7 +158,7 @@ static void test_machine_commands(void)
     ps_session_state st = {.culture = "de-DE"};
     shapes sh = {0};
     char *failure = NULL;
-    CU_ASSERT_EQUAL(ps_script_run(script, NULL, 0, NULL, 0, &st, record_shape, &sh, &failure), 0);
+    CU_ASSERT_EQUAL(ps_script_run(script, NULL, 0, NULL, 0, &st, NULL, record_shape, &sh, &failure), 0);
     char want[1024];
     snprintf(want, sizeof(want),
              "System.IO.DirectoryInfo:a-dir:nolen\nSystem.IO.FileInfo:b.txt:len\n"

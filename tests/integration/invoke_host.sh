@@ -1,0 +1,53 @@
+# invoke_host.sh: what happens while a pipeline runs: host calls answered
+# from the terminal (Read-Host through a pseudo-terminal) or refused without
+# one, Ctrl+C stopping a running pipeline (PipelineStoppedException, exit
+# 3), a short OperationTimeout polled through (w:TimedOut), and a server
+# that dies mid-Receive (a clear error, no hang).
+. "$top_srcdir/tests/integration/lib.sh"
+
+start_harness h --listen 127.0.0.1:0 --allow-unencrypted
+port=$(port_of "$URL_h")
+conn="-c 127.0.0.1 --port $port -u $USER_NAME --authentication basic --allow-unencrypted"
+
+if command -v script >/dev/null 2>&1; then
+    printf 'Alice\n' | script -qec "$PSREMOTE invoke $conn -e '\$n = Read-Host Name; \"hello \$n\"'" \
+        /dev/null >"$TMP/out" 2>&1
+    check "Read-Host: the prompt reaches the terminal and the answer the script" \
+        grep -q 'Name: hello Alice' "$TMP/out"
+fi
+setsid -w "$PSREMOTE" invoke $conn -e '$n = Read-Host Name; "after"' </dev/null >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "Read-Host without a terminal: an error record, and the script goes on" \
+    sh -c "[ $rc -eq 1 ] && grep -qx after '$TMP/out' && grep -qi 'terminal' '$TMP/err'"
+
+"$PSREMOTE" invoke $conn -e '"before"; Start-Sleep 30; "after"' >"$TMP/out" 2>"$TMP/err" &
+client=$!
+wait_for "grep -q before '$TMP/out'" 100
+kill -INT "$client"
+wait_for "! kill -0 $client 2>/dev/null" 100
+wait "$client"
+rc=$?
+check "Ctrl+C stops the running pipeline (exit 3, well before 30 s)" [ "$rc" -eq 3 ]
+check "as PowerShell reports it" grep -q 'PipelineStoppedException' "$TMP/err"
+check "the rest of the script did not run" sh -c "! grep -q after '$TMP/out'"
+
+"$PSREMOTE" invoke $conn --session-option OperationTimeout=1000 \
+    -e 'Start-Sleep 3; "late but here"' >"$TMP/out" 2>"$TMP/err"
+check "a short OperationTimeout is polled through (w:TimedOut)" grep -qx 'late but here' "$TMP/out"
+
+start_harness doomed --listen 127.0.0.1:0 --allow-unencrypted
+dport=$(port_of "$URL_doomed")
+"$PSREMOTE" invoke -c 127.0.0.1 --port "$dport" -u "$USER_NAME" --authentication basic \
+    --allow-unencrypted -e '"before"; Start-Sleep 30' >"$TMP/out" 2>"$TMP/err" &
+client=$!
+wait_for "grep -q before '$TMP/out'" 100
+kill -KILL "$PID_doomed"
+wait_for "! kill -0 $client 2>/dev/null" 150
+finished=$(kill -0 "$client" 2>/dev/null && echo no || echo yes)
+[ "$finished" = no ] && kill "$client"
+wait "$client"
+rc=$?
+check "a server that dies mid-Receive ends the run (no hang)" [ "$finished" = yes ]
+check "with the connection error status (4) and a message" \
+    sh -c "[ $rc -eq 4 ] && grep -q '127.0.0.1' '$TMP/err'"
+finish
