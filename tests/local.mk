@@ -75,3 +75,15 @@ bench-fanout: all
 	@$(SHELL) $(top_srcdir)/tests/bench/fanout_bench.sh $(top_builddir) $(top_srcdir)
 .PHONY: bench-fanout
 EXTRA_DIST += tests/bench/fanout_bench.sh tests/bench/pywinrm_fanout.py
+
+# `make bench-invoke`: requests and CPU of invoke, 1,000 invocations in one
+# session, a million-object output (tests/bench/invoke_bench.sh).
+EXTRA_PROGRAMS += tests/bench/invoke_bench
+tests_bench_invoke_bench_SOURCES = tests/bench/invoke_bench.c
+tests_bench_invoke_bench_CFLAGS = $(AM_CFLAGS) -O2
+tests_bench_invoke_bench_LDADD = libpsremote.la
+bench: bench-invoke
+bench-invoke: all tests/bench/invoke_bench
+	@$(SHELL) $(top_srcdir)/tests/bench/invoke_bench.sh $(top_builddir)
+.PHONY: bench-invoke
+EXTRA_DIST += tests/bench/invoke_bench.sh
