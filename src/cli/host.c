@@ -171,3 +171,28 @@ int psr_cli_host_call(psr_cli_host *h, psrp_pipeline *pl, const psrp_msg_host_ca
     /* Void calls (writes, SetShouldExit, WriteProgress...) expect no answer. */
     return 0;
 }
+
+int psr_cli_host_event(psr_cli_host *h, size_t *error_records, psrp_pipeline *pl,
+                       const psrp_pipeline_event *ev)
+{
+    switch (ev->kind) {
+    case PSRP_PIPELINE_EV_OUTPUT: psr_render_output(h->render, ev->u.output); break;
+    case PSRP_PIPELINE_EV_ERROR:
+        (*error_records)++;
+        psr_render_error(h->render, &ev->u.error);
+        break;
+    case PSRP_PIPELINE_EV_DEBUG:
+    case PSRP_PIPELINE_EV_VERBOSE:
+    case PSRP_PIPELINE_EV_WARNING:
+        psr_render_informational(h->render, ev->kind, &ev->u.record);
+        break;
+    case PSRP_PIPELINE_EV_INFORMATION: psr_render_information(h->render, &ev->u.information); break;
+    case PSRP_PIPELINE_EV_PROGRESS: psr_render_progress(h->render, &ev->u.progress); break;
+    case PSRP_PIPELINE_EV_HOST_CALL: return psr_cli_host_call(h, pl, &ev->u.host_call);
+    case PSRP_PIPELINE_EV_STATE:
+        if (ev->u.state.has_error)
+            psr_render_error(h->render, &ev->u.state.error);
+        break;
+    }
+    return 0;
+}

@@ -120,26 +120,7 @@ static void *stop_thread(void *arg)
 static int on_event(void *ctx, psrp_pipeline *pl, const psrp_pipeline_event *ev)
 {
     invoke_run *run = ctx;
-    switch (ev->kind) {
-    case PSRP_PIPELINE_EV_OUTPUT: psr_render_output(run->render, ev->u.output); break;
-    case PSRP_PIPELINE_EV_ERROR:
-        run->error_records++;
-        psr_render_error(run->render, &ev->u.error);
-        break;
-    case PSRP_PIPELINE_EV_DEBUG:
-    case PSRP_PIPELINE_EV_VERBOSE:
-    case PSRP_PIPELINE_EV_WARNING:
-        psr_render_informational(run->render, ev->kind, &ev->u.record);
-        break;
-    case PSRP_PIPELINE_EV_INFORMATION: psr_render_information(run->render, &ev->u.information); break;
-    case PSRP_PIPELINE_EV_PROGRESS: psr_render_progress(run->render, &ev->u.progress); break;
-    case PSRP_PIPELINE_EV_HOST_CALL: return psr_cli_host_call(&run->host, pl, &ev->u.host_call);
-    case PSRP_PIPELINE_EV_STATE:
-        if (ev->u.state.has_error)
-            psr_render_error(run->render, &ev->u.state.error);
-        break;
-    }
-    return 0;
+    return psr_cli_host_event(&run->host, &run->error_records, pl, ev);
 }
 
 static int parse_invoke_args(int argc, char **argv, psr_cli_conn *cc, invoke_args *a)

@@ -40,26 +40,7 @@ static int on_event(void *ctx, size_t host, psrp_pipeline *pl, const psrp_pipeli
 {
     many *m = ctx;
     host_run *h = &m->hosts[host];
-    switch (ev->kind) {
-    case PSRP_PIPELINE_EV_OUTPUT: psr_render_output(h->render, ev->u.output); break;
-    case PSRP_PIPELINE_EV_ERROR:
-        h->error_records++;
-        psr_render_error(h->render, &ev->u.error);
-        break;
-    case PSRP_PIPELINE_EV_DEBUG:
-    case PSRP_PIPELINE_EV_VERBOSE:
-    case PSRP_PIPELINE_EV_WARNING:
-        psr_render_informational(h->render, ev->kind, &ev->u.record);
-        break;
-    case PSRP_PIPELINE_EV_INFORMATION: psr_render_information(h->render, &ev->u.information); break;
-    case PSRP_PIPELINE_EV_PROGRESS: psr_render_progress(h->render, &ev->u.progress); break;
-    case PSRP_PIPELINE_EV_HOST_CALL: return psr_cli_host_call(&h->host, pl, &ev->u.host_call);
-    case PSRP_PIPELINE_EV_STATE:
-        if (ev->u.state.has_error)
-            psr_render_error(h->render, &ev->u.state.error);
-        break;
-    }
-    return 0;
+    return psr_cli_host_event(&h->host, &h->error_records, pl, ev);
 }
 
 static void on_done(void *ctx, size_t host, int state, const psr_error *err)
