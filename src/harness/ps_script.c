@@ -363,6 +363,60 @@ static int start_sleep(ps_run *r, const char *arg)
     return 0;
 }
 
+/* Write-Progress -Activity A -Status S -PercentComplete N [-Completed]:
+ * named parameters with quoted or bare values. */
+static int write_progress(ps_run *r, const char *arg)
+{
+    char activity[256] = "", status[256] = "Processing";
+    long percent = -1;
+    int completed = 0;
+    const char *p = arg;
+    while (*p) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p != '-')
+            break;
+        size_t n = strcspn(p, " \t");
+        char name[32];
+        snprintf(name, sizeof(name), "%.*s", (int)n, p);
+        p += n;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (strcasecmp(name, "-Completed") == 0) {
+            completed = 1;
+            continue;
+        }
+        /* the value: 'quoted', "quoted" or one word */
+        const char *v = p, *end;
+        if (*p == '\'' || *p == '"') {
+            end = strchr(p + 1, *p);
+            v = p + 1;
+            p = end ? end + 1 : p + strlen(p);
+        } else {
+            end = p + strcspn(p, " \t");
+            p = end;
+        }
+        size_t vlen = end ? (size_t)(end - v) : strlen(v);
+        if (strcasecmp(name, "-Activity") == 0)
+            snprintf(activity, sizeof(activity), "%.*s", (int)vlen, v);
+        else if (strcasecmp(name, "-Status") == 0)
+            snprintf(status, sizeof(status), "%.*s", (int)vlen, v);
+        else if (strcasecmp(name, "-PercentComplete") == 0)
+            percent = strtol(v, NULL, 10);
+    }
+    psrp_value *o = psrp_value_new_object(NULL);
+    if (!o || psrp_object_add(o, "Activity", psrp_value_new_string(activity)) ||
+        psrp_object_add(o, "StatusDescription", psrp_value_new_string(status)) ||
+        psrp_object_add(o, "PercentComplete", psrp_value_new_i32((int32_t)percent)) ||
+        psrp_object_add(o, "Completed", psrp_value_new_bool(completed))) {
+        psrp_value_free(o);
+        return -1;
+    }
+    int rc = r->emit(r->ctx, PS_EV_PROGRESS, o, NULL);
+    psrp_value_free(o);
+    return rc;
+}
+
 static int read_host(ps_run *r, const char *arg)
 {
     while (isspace((unsigned char)*arg))
@@ -504,6 +558,8 @@ static int statement(ps_run *r, char *st, char **failure)
         {"Get-ChildItem", get_child_item},
         {"Get-Content", get_content},
         {"Start-Sleep", start_sleep},
+        /* before strip_switches, which would take its -Completed */
+        {"Write-Progress", write_progress},
     };
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strlen(commands[i].name) == word && strncasecmp(st, commands[i].name, word) == 0)

@@ -21,6 +21,8 @@
  *                                    DirectoryInfo objects: Name, FullName,
  *                                    Length, LastWriteTime)
  *   Get-Content PATH                 the lines of a file
+ *   Write-Progress -Activity A [-Status S] [-PercentComplete N] [-Completed]
+ *                                    a progress record
  *   Read-Host [-AsSecureString] TEXT asks the client's host for a line
  *                                    (ReadLine / ReadLineAsSecureString) and
  *                                    outputs the answer
@@ -42,7 +44,9 @@ typedef enum ps_event_kind {
     PS_EV_VERBOSE,      /* text */
     PS_EV_DEBUG,        /* text */
     PS_EV_INFORMATION,  /* text */
-    PS_EV_HOST          /* text (Write-Host) */
+    PS_EV_HOST,         /* text (Write-Host) */
+    PS_EV_PROGRESS      /* value: an object with Activity, StatusDescription,
+                         * PercentComplete and Completed (Write-Progress) */
 } ps_event_kind;
 
 /* Returns 0 to go on. value is borrowed for the call. */

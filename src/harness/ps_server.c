@@ -253,6 +253,23 @@ static int emit_event(void *ctx, ps_event_kind kind, const psrp_value *value, co
         type = PSRP_INFORMATION_RECORD;
         rc = psrp_msg_information_build(&data, text, NULL, NULL, &err);
         break;
+    case PS_EV_PROGRESS: {
+        int64_t percent = -1;
+        psrp_value_get_i64(psrp_object_get(value, "PercentComplete"), &percent);
+        const psrp_value *done = psrp_object_get(value, "Completed");
+        psrp_msg_progress pr = {
+            .activity = psrp_object_get_text(value, "Activity"),
+            .status_description = psrp_object_get_text(value, "StatusDescription"),
+            .activity_id = 0,
+            .parent_activity_id = -1,
+            .percent_complete = (int32_t)percent,
+            .seconds_remaining = -1,
+            .record_type = done && done->kind == PSRP_V_BOOL && done->u.b ? 1 : 0,
+        };
+        type = PSRP_PROGRESS_RECORD;
+        rc = psrp_msg_progress_build(&data, &pr, &err);
+        break;
+    }
     case PS_EV_HOST: {
         /* Write-Host reaches the client's host as WriteLine2(value), a void
          * call (call id -100). */

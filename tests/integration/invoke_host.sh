@@ -1,4 +1,5 @@
-# invoke_host.sh: what happens while a pipeline runs: host calls answered
+# invoke_host.sh: what happens while a pipeline runs: progress records on a
+# terminal only, host calls answered
 # from the terminal (Read-Host through a pseudo-terminal) or refused without
 # one, Ctrl+C stopping a running pipeline (PipelineStoppedException, exit
 # 3), a short OperationTimeout polled through (w:TimedOut), and a server
@@ -15,6 +16,16 @@ if command -v script >/dev/null 2>&1; then
     check "Read-Host: the prompt reaches the terminal and the answer the script" \
         grep -q 'Name: hello Alice' "$TMP/out"
 fi
+if command -v script >/dev/null 2>&1; then
+    script -qec "$PSREMOTE invoke $conn -e \"Write-Progress -Activity Copying -Status 'Half way' -PercentComplete 50; Start-Sleep -Milliseconds 100; Write-Progress -Activity Copying -Completed; 'done'\"" \
+        /dev/null </dev/null >"$TMP/out" 2>&1
+    check "Write-Progress: a status line on the terminal, cleared when complete" \
+        sh -c "grep -q 'Copying: Half way \[50%\]' '$TMP/out' && grep -q 'done' '$TMP/out'"
+fi
+"$PSREMOTE" invoke $conn -e "Write-Progress -Activity Copying -PercentComplete 50; 'done'" \
+    >"$TMP/out" 2>"$TMP/err"
+check "no progress line when stderr is not a terminal" \
+    sh -c "[ ! -s '$TMP/err' ] && grep -qx done '$TMP/out'"
 setsid -w "$PSREMOTE" invoke $conn -e '$n = Read-Host Name; "after"' </dev/null >"$TMP/out" 2>"$TMP/err"
 rc=$?
 check "Read-Host without a terminal: an error record, and the script goes on" \

@@ -176,7 +176,35 @@ static void test_machine_commands(void)
     rmdir(dir);
 }
 
+static int record_progress(void *ctx, ps_event_kind kind, const psrp_value *v, const char *text)
+{
+    (void)text;
+    psr_buf *b = ctx;
+    if (kind != PS_EV_PROGRESS)
+        return 0;
+    int64_t pct = -2;
+    psrp_value_get_i64(psrp_object_get(v, "PercentComplete"), &pct);
+    const psrp_value *done = psrp_object_get(v, "Completed");
+    psr_buf_printf(b, "%s|%s|%lld|%d\n", psrp_object_get_text(v, "Activity"),
+                   psrp_object_get_text(v, "StatusDescription"), (long long)pct,
+                   done ? done->u.b : -1);
+    return 0;
+}
+
+static void test_write_progress(void)
+{
+    psr_buf b = {0};
+    char *failure = NULL;
+    CU_ASSERT_EQUAL(ps_script_run("Write-Progress -Activity 'Copy files' -Status \"Half way\" "
+                                  "-PercentComplete 50; Write-Progress -Activity Copy -Completed",
+                                  NULL, 0, NULL, 0, NULL, NULL, record_progress, &b, &failure),
+                    0);
+    CU_ASSERT_STRING_EQUAL(b.data, "Copy files|Half way|50|0\nCopy|Processing|-1|1\n");
+    psr_buf_free(&b);
+}
+
 static const psr_unit_test tests[] = {
+    {"Write-Progress", test_write_progress},
     {"variables last for the session", test_variables_last_for_the_session},
     {"Get-ChildItem, Get-Content, Get-Date, Get-Culture, Start-Sleep", test_machine_commands},
     {"output values", test_output_values},
