@@ -6,7 +6,9 @@
 #include "src/cli/host.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
+#include <termios.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,18 +81,32 @@ static int refuse(psrp_pipeline *pl, const psrp_msg_host_call *call, const char 
     return rc;
 }
 
-/* Reads one line from the terminal; NULL when there is none. */
-static char *read_tty_line(const char *prompt)
+/* Reads one line from the terminal (without echo for secrets); NULL when
+ * there is none. */
+static char *read_tty(const char *prompt, int secret)
 {
     FILE *tty = fopen("/dev/tty", "r+");
     if (!tty)
         return NULL;
+    /* Unbuffered: a line typed ahead for the next question must stay in
+     * the terminal, not in this FILE's buffer. */
+    setvbuf(tty, NULL, _IONBF, 0);
     if (prompt && *prompt)
         fputs(prompt, tty);
-    fflush(tty);
+    struct termios old, quiet;
+    int restore = secret && tcgetattr(fileno(tty), &old) == 0;
+    if (restore) {
+        quiet = old;
+        quiet.c_lflag &= (tcflag_t) ~(ECHO | ECHONL);
+        tcsetattr(fileno(tty), TCSANOW, &quiet); /* keep what was typed ahead */
+    }
     char *line = NULL;
     size_t cap = 0;
     ssize_t n = getline(&line, &cap, tty);
+    if (restore) {
+        tcsetattr(fileno(tty), TCSANOW, &old);
+        fputc('\n', tty);
+    }
     fclose(tty);
     if (n < 0) {
         free(line);
@@ -99,6 +115,63 @@ static char *read_tty_line(const char *prompt)
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
         line[--n] = '\0';
     return line;
+}
+
+static char *read_tty_line(const char *prompt)
+{
+    return read_tty(prompt, 0);
+}
+
+/* A secret typed on the terminal, as a SecureString under the session key. */
+static int answer_secret(psr_cli_host *h, psrp_pipeline *pl, const psrp_msg_host_call *call,
+                         const char *prompt, psrp_value **out)
+{
+    if (!h->session)
+        return refuse(pl, call, "SecureStrings need a session of their own (one computer)");
+    char *line = read_tty(prompt, 1);
+    if (!line)
+        return refuse(pl, call, "there is no terminal to read from");
+    psr_error err;
+    int rc = psr_psrp_session_secure_string(h->session, line, out, &err);
+    OPENSSL_cleanse(line, strlen(line));
+    free(line);
+    if (rc)
+        return refuse(pl, call, err.message);
+    return 0;
+}
+
+/* PromptForCredential(caption, message, userName, targetName...): a
+ * PSCredential with the user name typed (or given) and the password as a
+ * SecureString. */
+static int prompt_for_credential(psr_cli_host *h, psrp_pipeline *pl,
+                                 const psrp_msg_host_call *call)
+{
+    static const char *const types[] = {"System.Management.Automation.PSCredential",
+                                        "System.Object", NULL};
+    FILE *tty = fopen("/dev/tty", "r+");
+    if (!tty)
+        return refuse(pl, call, "there is no terminal to read from");
+    fprintf(tty, "%s\n%s\n", param_text(call, 0), param_text(call, 1));
+    fclose(tty);
+    const char *given = param_text(call, 2);
+    char *user = *given ? strdup(given) : read_tty_line("User: ");
+    if (!user)
+        return refuse(pl, call, "there is no terminal to read from");
+    psrp_value *password = NULL;
+    int rc = answer_secret(h, pl, call, "Password: ", &password);
+    if (rc || !password) {
+        free(user);
+        return rc;
+    }
+    psrp_value *cred = psrp_value_new_object(types);
+    if (!cred || psrp_object_add_adapted(cred, "UserName", psrp_value_new_string(user)) ||
+        psrp_object_add_adapted(cred, "Password", password)) {
+        free(user);
+        psrp_value_free(cred);
+        return refuse(pl, call, "out of memory");
+    }
+    free(user);
+    return answer(pl, call, cred);
 }
 
 static void write_record(psr_cli_host *h, int kind, const char *text)
@@ -163,6 +236,12 @@ int psr_cli_host_call(psr_cli_host *h, psrp_pipeline *pl, const psrp_msg_host_ca
         int rc = answer(pl, call, psrp_value_new_string(line));
         free(line);
         return rc;
+    } else if (!strcmp(m, "ReadLineAsSecureString")) {
+        psrp_value *ss = NULL;
+        int rc = answer_secret(h, pl, call, "", &ss);
+        return rc || !ss ? rc : answer(pl, call, ss);
+    } else if (!strcmp(m, "PromptForCredential1") || !strcmp(m, "PromptForCredential2")) {
+        return prompt_for_credential(h, pl, call);
     } else if (!strcmp(m, "PromptForChoice")) {
         return prompt_for_choice(pl, call);
     } else if (call->ci != PSRP_HOST_CALL_VOID_CI) {

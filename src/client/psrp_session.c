@@ -6,6 +6,7 @@
 
 #include "common/base64.h"
 #include "common/uuid.h"
+#include "psrp/session_key.h"
 #include "src/client/application_arguments.h"
 #include "src/client/transport.h"
 #include "wsman/wsman.h"
@@ -35,6 +36,7 @@ struct psr_psrp_session {
     uint32_t open_timeout_ms;
     int32_t idle_timeout_ms;        /* IdleTimeout, -1: the server's */
     uint64_t max_data_per_command;  /* MaximumReceivedDataSizePerCommand, 0: none */
+    psrp_rsa_key *rsa;      /* made for the session-key exchange, once */
     pthread_mutex_t lock;   /* guards running_command for stop() */
     char running_command[PSR_UUID_STRLEN];
     atomic_int stop_requested;
@@ -305,6 +307,7 @@ void psr_psrp_session_free(psr_psrp_session *s)
     if (!s)
         return;
     psrp_pool_free(s->pool);
+    psrp_rsa_key_free(s->rsa);
     psr_transport_free(s->main);
     psr_transport_free(s->control);
     psr_buf_free(&s->resource_uri);
@@ -485,4 +488,36 @@ int psr_psrp_session_stop(psr_psrp_session *s, psr_error *err)
         return 0;
     atomic_store(&s->stop_requested, 1);
     return signal_command(s, s->control, command_id, WSMAN_SIGNAL_PS_CTRL_C, err);
+}
+
+int psr_psrp_session_secure_string(psr_psrp_session *s, const char *text, psrp_value **out,
+                                   psr_error *err)
+{
+    *out = NULL;
+    if (!psrp_pool_has_session_key(s->pool)) {
+        int rc = s->rsa ? 0 : psrp_rsa_key_generate(&s->rsa, err);
+        if (!rc)
+            rc = psrp_pool_start_key_exchange(s->pool, s->rsa, err);
+        if (!rc)
+            rc = flush_sends(s, NULL, NULL, err);
+        uint64_t deadline = now_ms() + s->open_timeout_ms;
+        while (!rc && !psrp_pool_has_session_key(s->pool)) {
+            int done = 0;
+            rc = receive_once(s, NULL, feed_pool, s, &done, err);
+            psrp_pool_event ev;
+            while (psrp_pool_next_event(s->pool, &ev) == 1)
+                if (ev.kind == PSRP_POOL_EV_BROKEN)
+                    rc = psr_error_set(err, PSR_E_PROTOCOL,
+                                       "%s: the session broke during the key exchange: %s",
+                                       psr_transport_host(s->main),
+                                       ev.reason ? ev.reason : "no reason given");
+            if (!rc && now_ms() > deadline)
+                rc = psr_error_set(err, PSR_E_TIMEOUT,
+                                   "%s: no session key within OpenTimeout (%u ms)",
+                                   psr_transport_host(s->main), s->open_timeout_ms);
+        }
+        if (rc)
+            return rc;
+    }
+    return psrp_pool_secure_string(s->pool, text, strlen(text), out, err);
 }

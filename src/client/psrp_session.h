@@ -53,6 +53,14 @@ typedef struct psr_psrp_invocation {
 int psr_psrp_session_invoke(psr_psrp_session *s, const psr_psrp_invocation *inv,
                             int32_t *final_state, psr_error *err);
 
+/* A SecureString value (<SS>) for text, for a host call's answer. The
+ * first one exchanges the session key (PUBLIC_KEY with a fresh RSA-2048
+ * key, then ENCRYPTED_SESSION_KEY on the pool's Receive), as PowerShell
+ * does when it first has a SecureString to send. Call it between Receives
+ * (from the event callback). */
+int psr_psrp_session_secure_string(psr_psrp_session *s, const char *text, psrp_value **out,
+                                   psr_error *err);
+
 /* Asks the running pipeline to stop (PowerShell's crtl_c signal); safe from
  * another thread. 0 when the signal was delivered or nothing runs. */
 int psr_psrp_session_stop(psr_psrp_session *s, psr_error *err);

@@ -39,7 +39,7 @@ tests_unit_test_harness_dispatch_SOURCES = tests/unit/test_harness_dispatch.c \
 	src/harness/dispatch.c src/harness/faults.c src/harness/winrs.c \
 	src/harness/process.c src/harness/cmdline.c
 tests_unit_test_harness_dispatch_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_harness_dispatch_LDADD = $(TEST_LIBS) -lpthread
+tests_unit_test_harness_dispatch_LDADD = $(TEST_LIBS) $(SSL_LIBS) -lpthread
 
 # PowerShell (PSRP) endpoint and its simulated language.
 noinst_HEADERS += src/harness/ps_server.h src/harness/ps_script.h src/harness/reply.h

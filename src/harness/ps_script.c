@@ -3,7 +3,9 @@
  * word and an expression, which is all the test language needs. */
 #include "src/harness/ps_script.h"
 
+#include "common/base64.h"
 #include "common/buf.h"
+#include "psrp/session_key.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -32,7 +34,21 @@ typedef struct ps_run {
     void *ctx;
 } ps_run;
 
+static const psrp_value *lookup_var(const ps_run *r, const char *name, size_t len);
+
+/* $name or $name.Property */
 static const psrp_value *lookup(const ps_run *r, const char *name, size_t len)
+{
+    const char *dot = memchr(name, '.', len);
+    if (!dot)
+        return lookup_var(r, name, len);
+    const psrp_value *v = lookup_var(r, name, (size_t)(dot - name));
+    char prop[64];
+    snprintf(prop, sizeof(prop), "%.*s", (int)(len - (size_t)(dot - name) - 1), dot + 1);
+    return v && v->kind == PSRP_V_OBJECT ? psrp_object_get(v, prop) : NULL;
+}
+
+static const psrp_value *lookup_var(const ps_run *r, const char *name, size_t len)
 {
     for (size_t i = 0; i < r->n_vars; i++)
         if (strlen(r->names[i]) == len && strncasecmp(r->names[i], name, len) == 0)
@@ -64,6 +80,15 @@ static size_t name_len(const char *p)
     return n;
 }
 
+/* A name with an optional .Property: "c.Password" */
+static size_t path_len(const char *p)
+{
+    size_t n = name_len(p);
+    if (n && p[n] == '.' && name_len(p + n + 1))
+        n += 1 + name_len(p + n + 1);
+    return n;
+}
+
 /* A value as PowerShell puts it in a string: text as is, numbers in
  * decimal, arrays joined with spaces. */
 static void append_text(psr_buf *out, const psrp_value *v)
@@ -89,7 +114,7 @@ static void expand(const ps_run *r, psr_buf *out, const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '$' && i + 1 < len) {
-            size_t n = name_len(s + i + 1);
+            size_t n = path_len(s + i + 1);
             if (n && i + 1 + n <= len) {
                 append_text(out, lookup(r, s + i + 1, n));
                 i += n;
@@ -417,6 +442,49 @@ static int write_progress(ps_run *r, const char *arg)
     return rc;
 }
 
+/* ConvertFrom-SecureString $v -AsPlainText (PowerShell 7's form). */
+static int convert_from_secure_string(ps_run *r, const char *arg)
+{
+    while (isspace((unsigned char)*arg))
+        arg++;
+    const psrp_value *v = arg[0] == '$' ? lookup(r, arg + 1, path_len(arg + 1)) : NULL;
+    if (!v || v->kind != PSRP_V_SECURESTRING)
+        return r->emit(r->ctx, PS_EV_ERROR, NULL,
+                       "Cannot bind parameter 'SecureString': the value is not a SecureString.");
+    if (!r->st || !r->st->have_session_key)
+        return r->emit(r->ctx, PS_EV_ERROR, NULL,
+                       "The SecureString cannot be decrypted: no session key was exchanged.");
+    psr_buf cipher = {0}, plain = {0};
+    psr_error err;
+    const char *b64 = psrp_value_text(v);
+    int rc = psr_base64_decode(&cipher, b64, strlen(b64)) != 0 ||
+             psrp_securestring_decrypt(r->st->session_key, cipher.data, cipher.len, &plain, &err)
+                 ? r->emit(r->ctx, PS_EV_ERROR, NULL, "The SecureString does not decrypt.")
+                 : emit_value(r, psrp_value_new_stringn(plain.data ? plain.data : "", plain.len));
+    psr_buf_free(&cipher);
+    psr_buf_free(&plain);
+    return rc;
+}
+
+static int get_credential(ps_run *r, const char *arg)
+{
+    psr_buf user = {0};
+    argument_text(r, arg, &user);
+    int stopped = 0;
+    char *error = NULL;
+    psrp_value *v = r->host->prompt_credential(r->host->ctx, user.data ? user.data : "",
+                                               &stopped, &error);
+    psr_buf_free(&user);
+    if (stopped)
+        return 2;
+    if (!v) {
+        int rc = r->emit(r->ctx, PS_EV_ERROR, NULL, error ? error : "the host did not answer");
+        free(error);
+        return rc;
+    }
+    return emit_value(r, v);
+}
+
 static int read_host(ps_run *r, const char *arg)
 {
     while (isspace((unsigned char)*arg))
@@ -560,6 +628,7 @@ static int statement(ps_run *r, char *st, char **failure)
         {"Start-Sleep", start_sleep},
         /* before strip_switches, which would take its -Completed */
         {"Write-Progress", write_progress},
+        {"ConvertFrom-SecureString", convert_from_secure_string},
     };
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strlen(commands[i].name) == word && strncasecmp(st, commands[i].name, word) == 0)
@@ -568,6 +637,9 @@ static int statement(ps_run *r, char *st, char **failure)
         return get_date(r);
     if (word == 9 && strncasecmp(st, "Read-Host", 9) == 0 && r->host && r->host->read_line)
         return read_host(r, rest);
+    if (word == 14 && strncasecmp(st, "Get-Credential", 14) == 0 && r->host &&
+        r->host->prompt_credential)
+        return get_credential(r, rest);
     if (word == 11 && strncasecmp(st, "Get-Culture", 11) == 0)
         return get_culture(r);
     strip_switches(rest);

@@ -23,6 +23,12 @@
  *   Get-Content PATH                 the lines of a file
  *   Write-Progress -Activity A [-Status S] [-PercentComplete N] [-Completed]
  *                                    a progress record
+ *   Get-Credential [USER]            asks the client's host for a credential
+ *                                    (PromptForCredential1); $c.UserName and
+ *                                    $c.Password read its properties
+ *   ConvertFrom-SecureString $v -AsPlainText
+ *                                    the text of a SecureString the client
+ *                                    sent (decrypted with the session key)
  *   Read-Host [-AsSecureString] TEXT asks the client's host for a line
  *                                    (ReadLine / ReadLineAsSecureString) and
  *                                    outputs the answer
@@ -58,6 +64,9 @@ typedef struct ps_session_state {
     psrp_value **values;
     size_t n;
     char culture[32];   /* e.g. "en-US" */
+    /* The session key the client asked for (PUBLIC_KEY), for SecureStrings. */
+    unsigned char session_key[32];
+    int have_session_key;
 } ps_session_state;
 
 void ps_session_state_clear(ps_session_state *st);
@@ -73,6 +82,8 @@ typedef struct ps_host {
      * NULL with *error filled (malloc'd) when the host refused. */
     psrp_value *(*read_line)(void *ctx, const char *prompt, int secure, int *stopped,
                              char **error);
+    /* Asks the client for a credential (PromptForCredential1), the same way. */
+    psrp_value *(*prompt_credential)(void *ctx, const char *user, int *stopped, char **error);
     void *ctx;
 } ps_host;
 

@@ -11,11 +11,13 @@
 #include "psrp/fragment.h"
 #include "psrp/message.h"
 #include "psrp/messages.h"
+#include "psrp/session_key.h"
 #include "src/harness/harness.h"
 #include "src/harness/ps_script.h"
 #include "src/harness/reply.h"
 
 #include <errno.h>
+#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -324,31 +326,31 @@ static int host_sleep(void *ctx, long ms)
     return stop;
 }
 
-/* Read-Host: a host call the client must answer (PIPELINE_HOST_RESPONSE on
- * the "pr" stream); the script waits for it. Method ids are MS-PSRP
- * 2.2.3.17's: Write1 13, ReadLine 11, ReadLineAsSecureString 12. */
-static psrp_value *host_read_line(void *ctx, const char *prompt, int secure, int *stopped,
-                                  char **error)
+/* A host call the client must answer (PIPELINE_HOST_RESPONSE on the "pr"
+ * stream); the script waits for it. Method ids are MS-PSRP 2.2.3.17's:
+ * ReadLine 11, ReadLineAsSecureString 12, Write1 13, PromptForCredential1
+ * 24. A prompt is written first with Write1, as Read-Host does. */
+static psrp_value *host_ask(run_ctx *c, const char *prompt, int32_t method_id,
+                            psrp_value *params, int *stopped, char **error)
 {
-    run_ctx *c = ctx;
     ps_pipeline *p = c->p;
     psr_buf data = {0};
     psr_error err;
     *stopped = 0;
     pthread_mutex_lock(&c->ps->lock);
-    if (*prompt) {
+    if (prompt && *prompt) {
         char text[512];
         snprintf(text, sizeof(text), "%s: ", prompt);
-        psrp_value *params = psrp_value_new_collection(PSRP_COLL_LIST, NULL);
-        psrp_list_append(params, psrp_value_new_string(text));
-        if (psrp_msg_host_call_build(&data, PSRP_HOST_CALL_VOID_CI, 13, params, &err) == 0)
+        psrp_value *write = psrp_value_new_collection(PSRP_COLL_LIST, NULL);
+        psrp_list_append(write, psrp_value_new_string(text));
+        if (psrp_msg_host_call_build(&data, PSRP_HOST_CALL_VOID_CI, 13, write, &err) == 0)
             queue(c->ps, p->out, &c->s->rpid, &p->pid, PSRP_PIPELINE_HOST_CALL, &data);
-        psrp_value_free(params);
+        psrp_value_free(write);
         psr_buf_reset(&data);
     }
     p->host_ci = ++p->next_ci;
     p->host_answered = 0;
-    if (psrp_msg_host_call_build(&data, p->host_ci, secure ? 12 : 11, NULL, &err) == 0)
+    if (psrp_msg_host_call_build(&data, p->host_ci, method_id, params, &err) == 0)
         queue(c->ps, p->out, &c->s->rpid, &p->pid, PSRP_PIPELINE_HOST_CALL, &data);
     psr_buf_free(&data);
     while (!p->host_answered && !stopping(p))
@@ -365,6 +367,26 @@ static psrp_value *host_read_line(void *ctx, const char *prompt, int secure, int
     p->host_ci = 0;
     pthread_mutex_unlock(&c->ps->lock);
     return answer;
+}
+
+static psrp_value *host_read_line(void *ctx, const char *prompt, int secure, int *stopped,
+                                  char **error)
+{
+    return host_ask(ctx, prompt, secure ? 12 : 11, NULL, stopped, error);
+}
+
+/* Get-Credential: PromptForCredential1(caption, message, userName, targetName). */
+static psrp_value *host_prompt_credential(void *ctx, const char *user, int *stopped,
+                                          char **error)
+{
+    psrp_value *params = psrp_value_new_collection(PSRP_COLL_LIST, NULL);
+    psrp_list_append(params, psrp_value_new_string("PowerShell credential request"));
+    psrp_list_append(params, psrp_value_new_string("Enter your credentials."));
+    psrp_list_append(params, psrp_value_new_string(user));
+    psrp_list_append(params, psrp_value_new_string(""));
+    psrp_value *v = host_ask(ctx, NULL, 24, params, stopped, error);
+    psrp_value_free(params);
+    return v;
 }
 
 /* Output and records, from the pipeline's thread. */
@@ -390,7 +412,7 @@ static void *pipeline_thread(void *arg)
     for (size_t i = 0; args && i < n_args; i++)
         args[i] = cmd->args[i].value;
     run_ctx c = {ps, s, p};
-    ps_host host = {host_sleep, host_read_line, &c};
+    ps_host host = {host_sleep, host_read_line, host_prompt_credential, &c};
     char *failure = NULL;
     const char *script = cmd && cmd->cmd ? cmd->cmd : "";
     ps_script_run(script, args, args ? n_args : 0, p->input, p->n_input, &s->state, &host,
@@ -469,6 +491,27 @@ static int session_message(harness_ps *ps, ps_session *s, const psrp_message *m)
         if (!rc)
             rc = queue(ps, s->out, &s->rpid, NULL, PSRP_RUNSPACEPOOL_STATE, &data);
         break;
+    case PSRP_PUBLIC_KEY: {
+        /* The client wants to send SecureStrings: a fresh AES-256 session
+         * key, encrypted to its RSA key (MS-PSRP 2.2.2.4/3.2.5.4.3). */
+        psrp_msg_key_blob kb = {0};
+        psr_buf simple = {0};
+        rc = psrp_msg_public_key_parse(&kb, m->data, m->data_len, &err);
+        if (!rc && RAND_bytes(s->state.session_key, sizeof(s->state.session_key)) != 1)
+            rc = -1;
+        if (!rc)
+            rc = psrp_session_key_encrypt(kb.blob.data, kb.blob.len, s->state.session_key, &simple,
+                                          &err);
+        if (!rc)
+            rc = psrp_msg_encrypted_session_key_build(&data, simple.data, simple.len, &err);
+        if (!rc) {
+            s->state.have_session_key = 1;
+            rc = queue(ps, s->out, &s->rpid, NULL, PSRP_ENCRYPTED_SESSION_KEY, &data);
+        }
+        psrp_msg_key_blob_clear(&kb);
+        psr_buf_free(&simple);
+        break;
+    }
     default:
         break; /* other pool requests are not simulated */
     }

@@ -15,6 +15,16 @@ if command -v script >/dev/null 2>&1; then
         /dev/null >"$TMP/out" 2>&1
     check "Read-Host: the prompt reaches the terminal and the answer the script" \
         grep -q 'Name: hello Alice' "$TMP/out"
+    # A SecureString answer needs the session key: the client exchanges it
+    # (PUBLIC_KEY / ENCRYPTED_SESSION_KEY) and the harness decrypts.
+    printf 's3cret!\n' | script -qec "$PSREMOTE invoke $conn -e '\$p = Read-Host -AsSecureString Secret; ConvertFrom-SecureString \$p -AsPlainText'" \
+        /dev/null >"$TMP/out" 2>&1
+    check "Read-Host -AsSecureString: a SecureString under the exchanged session key" \
+        grep -q '^s3cret!' "$TMP/out"
+    printf 'bob\nhunter2\n' | script -qec "$PSREMOTE invoke $conn -e '\$c = Get-Credential; \"user: \$c.UserName\"; ConvertFrom-SecureString \$c.Password -AsPlainText'" \
+        /dev/null >"$TMP/out" 2>&1
+    check "PromptForCredential: user name and password (a SecureString) from the terminal" \
+        sh -c "grep -q 'user: bob' '$TMP/out' && grep -q '^hunter2' '$TMP/out'"
 fi
 if command -v script >/dev/null 2>&1; then
     script -qec "$PSREMOTE invoke $conn -e \"Write-Progress -Activity Copying -Status 'Half way' -PercentComplete 50; Start-Sleep -Milliseconds 100; Write-Progress -Activity Copying -Completed; 'done'\"" \
