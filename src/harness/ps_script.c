@@ -466,6 +466,24 @@ static int convert_from_secure_string(ps_run *r, const char *arg)
     return rc;
 }
 
+/* What a host call gave: the answer as output, the host's refusal as an
+ * error record, or stop (2). Takes v and error. */
+static int host_answer(ps_run *r, psrp_value *v, int stopped, char *error)
+{
+    if (stopped) {
+        psrp_value_free(v);
+        free(error);
+        return 2;
+    }
+    if (!v) {
+        int rc = r->emit(r->ctx, PS_EV_ERROR, NULL, error ? error : "the host did not answer");
+        free(error);
+        return rc;
+    }
+    free(error);
+    return emit_value(r, v);
+}
+
 static int get_credential(ps_run *r, const char *arg)
 {
     psr_buf user = {0};
@@ -475,14 +493,7 @@ static int get_credential(ps_run *r, const char *arg)
     psrp_value *v = r->host->prompt_credential(r->host->ctx, user.data ? user.data : "",
                                                &stopped, &error);
     psr_buf_free(&user);
-    if (stopped)
-        return 2;
-    if (!v) {
-        int rc = r->emit(r->ctx, PS_EV_ERROR, NULL, error ? error : "the host did not answer");
-        free(error);
-        return rc;
-    }
-    return emit_value(r, v);
+    return host_answer(r, v, stopped, error);
 }
 
 static int read_host(ps_run *r, const char *arg)
@@ -503,14 +514,7 @@ static int read_host(ps_run *r, const char *arg)
     psrp_value *v = r->host->read_line(r->host->ctx, prompt.data ? prompt.data : "", secure,
                                        &stopped, &error);
     psr_buf_free(&prompt);
-    if (stopped)
-        return 2;
-    if (!v) {
-        int rc = r->emit(r->ctx, PS_EV_ERROR, NULL, error ? error : "the host did not answer");
-        free(error);
-        return rc;
-    }
-    return emit_value(r, v);
+    return host_answer(r, v, stopped, error);
 }
 
 /* ---- assignment ---- */
