@@ -166,6 +166,18 @@ int psr_gss_unwrap_winrm(psr_gss_ctx *ctx, const void *header, size_t header_len
                          const void *sealed, size_t sealed_len, psr_buf *plain,
                          psr_error *err);
 
+/* ---- Whole-token protection (gss_wrap / gss_unwrap with encryption) ----
+ *
+ * For protocols that carry the token as one blob (CredSSP's pubKeyAuth and
+ * authInfo). The token or plaintext replaces the contents of the output
+ * buffer. Before completion psr_gss_wrap works when the inner mechanism is
+ * done and only SPNEGO waits for its final token (NTLM's last leg); it
+ * fails with PSR_E_STATE while the mechanism itself is not established
+ * (Kerberos before the AP-REP), and the context is still usable. */
+int psr_gss_wrap(psr_gss_ctx *ctx, const void *data, size_t len, psr_buf *token, psr_error *err);
+int psr_gss_unwrap(psr_gss_ctx *ctx, const void *token, size_t len, psr_buf *plain,
+                   psr_error *err);
+
 /* ---- Channel binding (RFC 5929 tls-server-end-point) ----
  *
  * Writes "tls-server-end-point:" followed by the hash of the DER certificate

@@ -59,3 +59,15 @@ TESTS += tests/fuzz/fuzz_gss_http_replay
 tests_fuzz_fuzz_gss_http_replay_SOURCES = tests/fuzz/fuzz_gss_http.c tests/fuzz/standalone_main.c
 tests_fuzz_fuzz_gss_http_replay_CFLAGS = $(TEST_CFLAGS) $(GSSAPI_CFLAGS)
 tests_fuzz_fuzz_gss_http_replay_LDADD = $(TEST_LIBS)
+
+# CredSSP (MS-CSSP): TSRequest DER, the inner TLS channel, the initiator and
+# acceptor, and sealing with its TLS channel.
+noinst_HEADERS += src/auth/credssp.h src/auth/credssp_asn1.h src/auth/credssp_tls.h
+libpsremote_la_SOURCES += src/auth/credssp.c src/auth/credssp_asn1.c src/auth/credssp_tls.c \
+	src/auth/sealing_credssp.c
+
+check_PROGRAMS += tests/unit/test_credssp
+TESTS += tests/unit/test_credssp
+tests_unit_test_credssp_SOURCES = tests/unit/test_credssp.c
+tests_unit_test_credssp_CFLAGS = $(TEST_CFLAGS) $(GSSAPI_CFLAGS)
+tests_unit_test_credssp_LDADD = $(TEST_LIBS) $(SSL_LIBS)

@@ -31,6 +31,8 @@
 #include "psremote/error.h"
 #include "src/auth/gss.h"
 
+typedef struct psr_credssp_ctx psr_credssp_ctx;
+
 #include <stddef.h>
 
 #define PSR_SEALING_SPNEGO "application/HTTP-SPNEGO-session-encrypted"
@@ -99,5 +101,12 @@ int psr_sealing_seal(psr_gss_ctx *ctx, const void *plain, size_t len, psr_buf *b
  * or the Length check fails; PSR_E_LIMIT past max_len (0: 64 MiB). */
 int psr_sealing_unseal(psr_gss_ctx *ctx, const char *content_type, const void *body, size_t len,
                        size_t max_len, psr_buf *plain, psr_error *err);
+
+/* The same with a complete CredSSP context (credssp.h): 16 KiB chunks, one
+ * part each, multipart/x-multi-encrypted past one chunk. */
+int psr_sealing_seal_credssp(psr_credssp_ctx *ctx, const void *plain, size_t len, psr_buf *body,
+                             psr_buf *content_type, psr_error *err);
+int psr_sealing_unseal_credssp(psr_credssp_ctx *ctx, const char *content_type, const void *body,
+                               size_t len, size_t max_len, psr_buf *plain, psr_error *err);
 
 #endif
