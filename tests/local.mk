@@ -33,7 +33,8 @@ CLEANFILES += tests/fuzz/bin/*
 # Integration tests: psremote against psremote-harness on loopback.
 INTEGRATION_TESTS = tests/integration/exec_basic.sh tests/integration/exec_streams.sh \
 	tests/integration/exec_control.sh tests/integration/exec_errors.sh \
-	tests/integration/auth_matrix.sh tests/integration/redirect.sh \
+	tests/integration/auth_matrix.sh tests/integration/auth_credssp.sh \
+	tests/integration/redirect.sh \
 	tests/integration/harness_many.sh tests/integration/fanout.sh \
 	tests/integration/invoke_language.sh tests/integration/invoke_host.sh
 TESTS += $(INTEGRATION_TESTS)

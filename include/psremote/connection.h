@@ -75,6 +75,10 @@ typedef struct psr_connection_options {
     int include_port_in_spn;     /* IncludePortInSPN: HTTP/host:port */
     int request_delegation;      /* ask the KDC for a forwardable, delegated ticket */
     int no_encryption;           /* NoEncryption: do not seal messages on HTTP */
+    /* CredSSP: the lowest server version accepted, 2..6. Default 5, as
+     * Windows clients since the CVE-2018-0886 fix ("Mitigated"): older,
+     * unpatched servers are refused; 2 accepts them. */
+    int credssp_min_version;
 
     /* TLS and proxy */
     const char *ca_file;

@@ -206,6 +206,10 @@ int psr_gss_select_scheme(psr_gss_ctx *ctx, char *const *www_authenticate, size_
 int psr_gss_scheme_offered(psr_gss_mech mech, char *const *www_authenticate, size_t n,
                            int *kerberos, psr_error *err);
 
+/* 1 when one of the WWW-Authenticate values offers scheme (any method's:
+ * "CredSSP", "Basic"), case-insensitively, with or without a token. */
+int psr_http_scheme_offered(const char *scheme, char *const *www_authenticate, size_t n);
+
 /* Sets the scheme directly: the acceptor names the one the client used
  * ("Negotiate" or "Kerberos", case-insensitive); PSR_E_INVALID otherwise. */
 int psr_gss_set_scheme(psr_gss_ctx *ctx, const char *scheme, psr_error *err);

@@ -143,7 +143,7 @@ int psr_gss_find_token(const char *scheme, char *const *values, size_t n, psr_bu
     return 0;
 }
 
-static int offered(const char *scheme, char *const *values, size_t n)
+int psr_http_scheme_offered(const char *scheme, char *const *values, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const char *tok;
@@ -157,11 +157,11 @@ static int offered(const char *scheme, char *const *values, size_t n)
 int psr_gss_scheme_offered(psr_gss_mech mech, char *const *values, size_t n, int *kerberos,
                            psr_error *err)
 {
-    if (mech == PSR_GSS_KERBEROS && offered(SCHEME_KERBEROS, values, n)) {
+    if (mech == PSR_GSS_KERBEROS && psr_http_scheme_offered(SCHEME_KERBEROS, values, n)) {
         *kerberos = 1;
         return 0;
     }
-    if (offered(SCHEME_NEGOTIATE, values, n)) {
+    if (psr_http_scheme_offered(SCHEME_NEGOTIATE, values, n)) {
         *kerberos = 0;
         return 0;
     }

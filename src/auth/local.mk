@@ -71,3 +71,12 @@ TESTS += tests/unit/test_credssp
 tests_unit_test_credssp_SOURCES = tests/unit/test_credssp.c
 tests_unit_test_credssp_CFLAGS = $(TEST_CFLAGS) $(GSSAPI_CFLAGS)
 tests_unit_test_credssp_LDADD = $(TEST_LIBS) $(SSL_LIBS)
+
+# Fuzz target "credssp" (TSRequest and TSCredentials decoding; seeds in
+# fixtures/fuzz/credssp).
+FUZZ_TARGETS += credssp
+check_PROGRAMS += tests/fuzz/fuzz_credssp_replay
+TESTS += tests/fuzz/fuzz_credssp_replay
+tests_fuzz_fuzz_credssp_replay_SOURCES = tests/fuzz/fuzz_credssp.c tests/fuzz/standalone_main.c
+tests_fuzz_fuzz_credssp_replay_CFLAGS = $(TEST_CFLAGS) $(GSSAPI_CFLAGS)
+tests_fuzz_fuzz_credssp_replay_LDADD = $(TEST_LIBS)

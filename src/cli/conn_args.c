@@ -25,13 +25,17 @@ const char psr_cli_conn_help[] =
     "      --password-file FILE   read the password from the first line of FILE\n"
     "      --authentication NAME  Default (Negotiate: Kerberos, else NTLM), Negotiate,\n"
     "                             NegotiateWithImplicitCredential (ticket cache),\n"
-    "                             Kerberos, NTLM, Basic, Certificate (CredSSP: not\n"
-    "                             in this version yet); messages are sealed on HTTP\n"
+    "                             Kerberos, NTLM, CredSSP (delegates the password\n"
+    "                             for a second hop), Basic, Certificate; messages\n"
+    "                             are sealed on HTTP\n"
     "      --certificate FILE     PEM client certificate (Certificate authentication)\n"
     "      --certificate-key FILE its PEM private key (default: in the same file)\n"
     "      --delegate             Kerberos: delegate the user's ticket to the server\n"
     "                             (second hop; the account must be trusted for it)\n"
     "      --spn-service NAME     SPN service class (default HTTP; see IncludePortInSPN)\n"
+    "      --credssp-min-version N\n"
+    "                             CredSSP: refuse servers below version N (2-6;\n"
+    "                             default 5, which has the CVE-2018-0886 fix)\n"
     "      --allow-unencrypted    allow Basic over plain HTTP (the password travels\n"
     "                             in clear text)\n"
     "      --allow-redirection    follow a server's redirect to another URL (at most\n"
@@ -96,6 +100,15 @@ static int apply_option(psr_cli_conn *c, int opt, const char *arg, psr_error *er
     case OPT_CERTIFICATE_KEY: c->conn.certificate_key_file = arg; break;
     case OPT_DELEGATE: c->conn.request_delegation = 1; break;
     case OPT_SPN_SERVICE: c->conn.spn_service = arg; break;
+    case OPT_CREDSSP_MIN_VERSION:
+        if (arg[0] < '2' || arg[0] > '6' || arg[1])
+            rc = psr_error_set(err, PSR_E_INVALID,
+                               "--credssp-min-version takes a CredSSP version from 2 to 6, "
+                               "not '%s'",
+                               arg);
+        else
+            c->conn.credssp_min_version = arg[0] - '0';
+        break;
     case OPT_CONFIG: c->config_path = arg; break;
     case OPT_NO_CONFIG: c->no_config = 1; break;
     case OPT_THROTTLE_LIMIT: {
@@ -185,6 +198,7 @@ static const struct {
     {"AllowUnencrypted", OPT_ALLOW_UNENCRYPTED, 1},
     {"Delegate", OPT_DELEGATE, 1},
     {"SpnService", OPT_SPN_SERVICE, 0},
+    {"CredSSPMinVersion", OPT_CREDSSP_MIN_VERSION, 0},
 };
 
 static int apply_config_line(void *ctx, const char *key, const char *value, unsigned line,

@@ -28,6 +28,7 @@ enum {
     OPT_CERTIFICATE_KEY,
     OPT_DELEGATE,
     OPT_SPN_SERVICE,
+    OPT_CREDSSP_MIN_VERSION,
     OPT_CONFIG,
     OPT_NO_CONFIG,
     OPT_THROTTLE_LIMIT,
@@ -54,6 +55,7 @@ enum {
     {"certificate-key", required_argument, NULL, OPT_CERTIFICATE_KEY},         \
     {"delegate", no_argument, NULL, OPT_DELEGATE},                             \
     {"spn-service", required_argument, NULL, OPT_SPN_SERVICE},                 \
+    {"credssp-min-version", required_argument, NULL, OPT_CREDSSP_MIN_VERSION}, \
     {"config", required_argument, NULL, OPT_CONFIG},                           \
     {"no-config", no_argument, NULL, OPT_NO_CONFIG},                           \
     {"throttle-limit", required_argument, NULL, OPT_THROTTLE_LIMIT}

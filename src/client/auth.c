@@ -1,8 +1,11 @@
-/* auth.c: the connection authenticator (see auth.h): Basic, Certificate and
- * the GSSAPI methods, with WinRM message encryption on plain HTTP. */
+/* auth.c: the connection authenticator (see auth.h): Basic, Certificate,
+ * the GSSAPI methods and CredSSP, with WinRM message encryption on plain
+ * HTTP. GSSAPI and CredSSP run the same handshake; the mech_* functions
+ * below are the only places that tell them apart. */
 #include "src/client/auth.h"
 
 #include "src/auth/basic.h"
+#include "src/auth/credssp.h"
 #include "src/auth/gss.h"
 #include "src/auth/sealing.h"
 
@@ -16,8 +19,11 @@
  * the header, as pywinrm's certificate transport sends it). */
 #define CERT_AUTHORIZATION "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual"
 
-/* A handshake never needs more legs than this (NTLM: 2, SPNEGO: 3). */
-#define MAX_LEGS 8
+/* A handshake never needs more legs than this (NTLM: 2, SPNEGO: 3,
+ * CredSSP: 5). */
+#define MAX_LEGS 10
+
+#define SCHEME_CREDSSP "CredSSP"
 
 typedef enum auth_state {
     ST_STATIC,      /* Basic/Certificate: the same header on every request */
@@ -33,10 +39,14 @@ struct psr_auth {
     int seal;            /* seal envelopes once established */
     int restarted;       /* the handshake started over for this envelope */
     int legs;
-    /* GSS */
+    /* GSS and CredSSP */
     psr_gss_initiator_options gss_opts; /* strings below, password borrowed */
     char *host, *user, *service;
+    int credssp;         /* CredSSP (cred) rather than GSSAPI (ctx) */
+    int credssp_min_version;
     psr_gss_ctx *ctx;
+    psr_credssp_ctx *cred;
+    psr_buf leg_out;     /* CredSSP's raw token before base64 */
     psr_buf cert_der;    /* server certificate for channel binding */
     psr_buf token;       /* last token from the server */
     char **offered;      /* WWW-Authenticate values of the probe's 401 */
@@ -78,7 +88,7 @@ static void free_offered(psr_auth *a)
 static int is_gss_method(psr_auth_method m)
 {
     return m == PSR_AUTH_DEFAULT || m == PSR_AUTH_NEGOTIATE || m == PSR_AUTH_NEGOTIATE_IMPLICIT ||
-           m == PSR_AUTH_KERBEROS || m == PSR_AUTH_NTLM;
+           m == PSR_AUTH_KERBEROS || m == PSR_AUTH_NTLM || m == PSR_AUTH_CREDSSP;
 }
 
 static int setup_gss(psr_auth *a, const psr_connection_options *conn, const char *host,
@@ -106,6 +116,13 @@ static int setup_gss(psr_auth *a, const psr_connection_options *conn, const char
         return psr_error_set(err, PSR_E_INVALID,
                              "NTLM authentication needs a user name and password: pass "
                              "-u DOMAIN\\user (NTLM has no ticket cache)");
+    a->credssp = conn->auth == PSR_AUTH_CREDSSP;
+    a->credssp_min_version = conn->credssp_min_version;
+    if (a->credssp && !a->user)
+        return psr_error_set(err, PSR_E_INVALID,
+                             "CredSSP authentication needs a user name and password: pass "
+                             "-u DOMAIN\\user (CredSSP delegates the password to the server, "
+                             "so a ticket cache is not enough)");
     a->seal = !a->tls && !conn->no_encryption;
     a->state = ST_PROBE;
     return 0;
@@ -154,11 +171,6 @@ int psr_auth_new(psr_auth **out, const psr_connection_options *conn, const char 
                            "WinRM does not accept Digest authentication; use Default "
                            "(Negotiate), Kerberos, NTLM, CredSSP, Basic or Certificate");
         break;
-    case PSR_AUTH_CREDSSP:
-        rc = psr_error_set(err, PSR_E_INVALID,
-                           "CredSSP authentication is not available in this version of "
-                           "psremote yet; use Default (Negotiate), Kerberos or NTLM");
-        break;
     default:
         rc = is_gss_method(conn->auth) ? setup_gss(a, conn, host, port, err)
                                        : psr_error_set(err, PSR_E_INVALID,
@@ -178,6 +190,8 @@ void psr_auth_free(psr_auth *a)
     if (!a)
         return;
     psr_gss_free(a->ctx);
+    psr_credssp_free(a->cred);
+    wipe_buf(&a->leg_out);
     free(a->host);
     free(a->user);
     free(a->service);
@@ -206,12 +220,109 @@ const char *psr_auth_describe(const psr_auth *a)
     return a->describe[0] ? a->describe : psr_auth_method_name(a->method);
 }
 
+/* ---- the mechanism: GSSAPI or CredSSP ---- */
+
+static const char *mech_scheme(const psr_auth *a)
+{
+    return a->credssp ? SCHEME_CREDSSP : psr_gss_http_scheme(a->ctx);
+}
+
+static int mech_is_complete(const psr_auth *a)
+{
+    return a->credssp ? psr_credssp_is_complete(a->cred) : psr_gss_is_complete(a->ctx);
+}
+
+/* Drops the context of the last handshake. */
+static void mech_reset(psr_auth *a)
+{
+    psr_gss_free(a->ctx);
+    a->ctx = NULL;
+    psr_credssp_free(a->cred);
+    a->cred = NULL;
+}
+
+/* A 401 that answered our last token: what the server refused. */
+static int mech_rejected(const psr_auth *a, psr_error *err)
+{
+    if (!a->credssp)
+        return psr_gss_rejected_error(a->ctx, err);
+    if (psr_credssp_is_complete(a->cred))
+        return psr_credssp_rejected_error(a->cred, err);
+    return psr_error_set(err, PSR_E_AUTH,
+                         "the server ended the CredSSP exchange without saying why: check "
+                         "the user name and password, and that CredSSP is enabled on the "
+                         "server (Enable-WSManCredSSP -Role Server)");
+}
+
+/* Steps the context with the server's token (NULL first) and formats the
+ * next Authorization value (left empty when there is nothing to send). */
+static int mech_step(psr_auth *a, const void *in, size_t len, int *done, psr_error *err)
+{
+    if (!a->credssp)
+        return psr_gss_authorization(a->ctx, in, len, &a->authorization, done, err);
+    int rc = psr_credssp_step(a->cred, in, len, &a->leg_out, done, err);
+    psr_buf_reset(&a->authorization);
+    if (rc == 0 && a->leg_out.len &&
+        psr_gss_format_header(&a->authorization, SCHEME_CREDSSP, a->leg_out.data,
+                              a->leg_out.len) < 0)
+        rc = nomem(err);
+    return rc;
+}
+
+/* Creates the context for a fresh handshake. */
+static int mech_start(psr_auth *a, psr_error *err)
+{
+    mech_reset(a);
+    a->gss_opts.server_cert_der = a->cert_der.len ? a->cert_der.data : NULL;
+    a->gss_opts.server_cert_der_len = a->cert_der.len;
+    if (a->credssp) {
+        if (!psr_http_scheme_offered(SCHEME_CREDSSP, a->offered, a->n_offered)) {
+            psr_buf list = {0};
+            for (size_t i = 0; i < a->n_offered; i++)
+                psr_buf_printf(&list, "%s\"%s\"", list.len ? ", " : "", a->offered[i]);
+            psr_error_set(err, PSR_E_AUTH,
+                          "the server does not offer CredSSP authentication (it offers: %s); "
+                          "enable it on the server with Enable-WSManCredSSP -Role Server, or "
+                          "choose another authentication method",
+                          list.len ? list.data : "nothing");
+            psr_buf_free(&list);
+            return PSR_E_AUTH;
+        }
+        psr_credssp_initiator_options o = {.gss = a->gss_opts,
+                                           .min_version = a->credssp_min_version};
+        return psr_credssp_initiator_new(&a->cred, &o, err);
+    }
+    int kerberos_scheme;
+    int rc = psr_gss_scheme_offered(a->gss_opts.mech, a->offered, a->n_offered,
+                                    &kerberos_scheme, err);
+    if (!rc)
+        rc = psr_gss_initiator_new(&a->ctx, &a->gss_opts, err);
+    if (!rc)
+        rc = psr_gss_select_scheme(a->ctx, a->offered, a->n_offered, err);
+    return rc;
+}
+
+static int mech_seal(psr_auth *a, const void *envelope, size_t len, psr_error *err)
+{
+    return a->credssp ? psr_sealing_seal_credssp(a->cred, envelope, len, &a->body,
+                                                 &a->content_type, err)
+                      : psr_sealing_seal(a->ctx, envelope, len, &a->body, &a->content_type, err);
+}
+
+static int mech_unseal(psr_auth *a, const psr_auth_reply *r, psr_error *err)
+{
+    return a->credssp ? psr_sealing_unseal_credssp(a->cred, r->content_type, r->body, r->len, 0,
+                                                   &a->plain, err)
+                      : psr_sealing_unseal(a->ctx, r->content_type, r->body, r->len, 0,
+                                           &a->plain, err);
+}
+
 /* ---- requests ---- */
 
 static int seal_envelope(psr_auth *a, const void *envelope, size_t len, psr_auth_request *req,
                          psr_error *err)
 {
-    int rc = psr_sealing_seal(a->ctx, envelope, len, &a->body, &a->content_type, err);
+    int rc = mech_seal(a, envelope, len, err);
     if (rc)
         return rc;
     req->body = a->body.data;
@@ -271,21 +382,10 @@ static int keep_offered(psr_auth *a, const psr_auth_reply *r, psr_error *err)
  * reuses the scheme the server offered. */
 static int start_handshake(psr_auth *a, psr_error *err)
 {
-    psr_gss_free(a->ctx);
-    a->ctx = NULL;
-    int kerberos_scheme;
-    int rc = psr_gss_scheme_offered(a->gss_opts.mech, a->offered, a->n_offered,
-                                    &kerberos_scheme, err);
-    if (rc)
-        return rc;
-    a->gss_opts.server_cert_der = a->cert_der.len ? a->cert_der.data : NULL;
-    a->gss_opts.server_cert_der_len = a->cert_der.len;
-    rc = psr_gss_initiator_new(&a->ctx, &a->gss_opts, err);
-    if (!rc)
-        rc = psr_gss_select_scheme(a->ctx, a->offered, a->n_offered, err);
     int done = 0;
+    int rc = mech_start(a, err);
     if (!rc)
-        rc = psr_gss_authorization(a->ctx, NULL, 0, &a->authorization, &done, err);
+        rc = mech_step(a, NULL, 0, &done, err);
     if (rc)
         return rc;
     a->state = ST_HANDSHAKE;
@@ -333,6 +433,18 @@ static int after_probe(psr_auth *a, const psr_auth_reply *r, psr_auth_outcome *o
 
 static int handshake_complete(psr_auth *a, psr_error *err)
 {
+    if (a->credssp) {
+        if (!psr_credssp_is_complete(a->cred))
+            return psr_error_set(err, PSR_E_AUTH,
+                                 "the server answered 200 before the CredSSP exchange was "
+                                 "complete (the credentials were not delegated); this server "
+                                 "is not behaving like WinRM");
+        snprintf(a->describe, sizeof(a->describe), "CredSSP/%s",
+                 psr_credssp_negotiated_mech(a->cred) == PSR_GSS_KERBEROS ? "Kerberos" : "NTLM");
+        a->state = ST_ESTABLISHED;
+        wipe_buf(&a->authorization);
+        return 0;
+    }
     if (!psr_gss_is_complete(a->ctx))
         return psr_error_set(err, PSR_E_AUTH,
                              "the server accepted the credentials but did not complete "
@@ -360,7 +472,7 @@ static int handshake_complete(psr_auth *a, psr_error *err)
 static int after_handshake_leg(psr_auth *a, const psr_auth_reply *r, psr_auth_outcome *outcome,
                                psr_error *err)
 {
-    const char *scheme = psr_gss_http_scheme(a->ctx);
+    const char *scheme = mech_scheme(a);
     int found = psr_gss_find_token(scheme, r->www_authenticate, r->n_www_authenticate, &a->token,
                                    err);
     if (found < 0) {
@@ -368,20 +480,19 @@ static int after_handshake_leg(psr_auth *a, const psr_auth_reply *r, psr_auth_ou
         return found;
     }
     if (r->status == 401) {
-        if (!found || psr_gss_is_complete(a->ctx))
-            return psr_gss_rejected_error(a->ctx, err);
+        if (!found || mech_is_complete(a))
+            return mech_rejected(a, err);
         if (++a->legs > MAX_LEGS)
             return psr_error_set(err, PSR_E_AUTH,
                                  "the %s exchange did not finish after %d legs; the server "
                                  "keeps asking for more",
                                  scheme, MAX_LEGS);
         int done = 0;
-        int rc = psr_gss_authorization(a->ctx, a->token.data, a->token.len, &a->authorization,
-                                       &done, err);
+        int rc = mech_step(a, a->token.data, a->token.len, &done, err);
         if (rc)
             return rc;
         if (a->authorization.len == 0)
-            return psr_gss_rejected_error(a->ctx, err);
+            return mech_rejected(a, err);
         *outcome = PSR_AUTH_SEND_AGAIN;
         return 0;
     }
@@ -391,7 +502,7 @@ static int after_handshake_leg(psr_auth *a, const psr_auth_reply *r, psr_auth_ou
         *outcome = PSR_AUTH_REPLY_READY;
         return 1;
     }
-    if (found && !psr_gss_is_complete(a->ctx)) {
+    if (found && !a->credssp && !psr_gss_is_complete(a->ctx)) {
         int done = 0;
         int rc = psr_gss_step(a->ctx, a->token.data, a->token.len, &a->authorization, &done, err);
         if (rc) {
@@ -410,9 +521,9 @@ static int after_handshake_leg(psr_auth *a, const psr_auth_reply *r, psr_auth_ou
 static int after_envelope(psr_auth *a, const psr_auth_reply *r, psr_auth_outcome *outcome,
                           const void **body, size_t *len, psr_error *err)
 {
-    if (r->status == 401 && a->ctx) {
+    if (r->status == 401 && (a->ctx || a->cred)) {
         if (a->restarted)
-            return psr_gss_rejected_error(a->ctx, err);
+            return mech_rejected(a, err);
         /* The connection (and the context bound to it) is gone, or the
          * server forgot it: authenticate again and resend, once. */
         a->restarted = 1;
@@ -421,7 +532,7 @@ static int after_envelope(psr_auth *a, const psr_auth_reply *r, psr_auth_outcome
     a->restarted = 0;
     *outcome = PSR_AUTH_REPLY_READY;
     if (a->seal && r->content_type && psr_sealing_is_encrypted(r->content_type)) {
-        int rc = psr_sealing_unseal(a->ctx, r->content_type, r->body, r->len, 0, &a->plain, err);
+        int rc = mech_unseal(a, r, err);
         if (rc) {
             psr_error_prefix(err, "the server's encrypted reply");
             return rc;

@@ -17,6 +17,7 @@ void psr_connection_options_init(psr_connection_options *o)
     o->max_connection_retry_count = 5;
     o->max_received_object_size = 200u * 1024u * 1024u;
     o->proxy_auth = PSR_AUTH_NEGOTIATE; /* PowerShell's ProxyAuthentication default */
+    o->credssp_min_version = 5;
 }
 
 static const struct {

@@ -1,12 +1,14 @@
-/* auth.c (harness): Basic, Negotiate and Kerberos on the server side (see
- * auth.h). The GSSAPI work is src/auth/gss.h's acceptor; this file decides
- * what each request's Authorization header means for its connection and
- * which challenges go back, as WinRM answers them. */
+/* auth.c (harness): Basic, Negotiate, Kerberos and CredSSP on the server
+ * side (see auth.h). The GSSAPI and CredSSP work is src/auth's acceptors;
+ * this file decides what each request's Authorization header means for its
+ * connection and which challenges go back, as WinRM answers them. */
 #include "src/harness/auth.h"
 
 #include "common/base64.h"
+#include "src/auth/credssp.h"
 #include "src/auth/gss.h"
 #include "src/auth/sealing.h"
+#include "src/harness/delegation.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -15,21 +17,36 @@
 #include <strings.h>
 
 struct harness_conn_auth {
-    psr_gss_ctx *ctx;   /* the exchange in progress or done */
+    const psr_credssp_server *credssp_identity;
+    psr_gss_ctx *ctx;          /* the GSSAPI exchange in progress or done */
+    psr_credssp_ctx *cred;     /* or the CredSSP one */
     int established;
     char user[256];
 };
 
-harness_conn_auth *harness_conn_auth_new(void)
+harness_conn_auth *harness_conn_auth_new(const psr_credssp_server *credssp_identity)
 {
-    return calloc(1, sizeof(harness_conn_auth));
+    harness_conn_auth *ca = calloc(1, sizeof(harness_conn_auth));
+    if (ca)
+        ca->credssp_identity = credssp_identity;
+    return ca;
+}
+
+static void forget(harness_conn_auth *ca)
+{
+    psr_gss_free(ca->ctx);
+    ca->ctx = NULL;
+    psr_credssp_free(ca->cred);
+    ca->cred = NULL;
+    ca->established = 0;
+    ca->user[0] = '\0';
 }
 
 void harness_conn_auth_free(harness_conn_auth *ca)
 {
     if (!ca)
         return;
-    psr_gss_free(ca->ctx);
+    forget(ca);
     free(ca);
 }
 
@@ -62,6 +79,8 @@ static int challenge(harness_auth_outcome *o, const harness_options *opts, const
     if ((opts->auth_schemes & HARNESS_AUTH_KERBEROS) && add_www(o, "Kerberos"))
         return PSR_E_NOMEM;
     if ((opts->auth_schemes & HARNESS_AUTH_BASIC) && add_www(o, "Basic realm=\"WSMAN\""))
+        return PSR_E_NOMEM;
+    if ((opts->auth_schemes & HARNESS_AUTH_CREDSSP) && add_www(o, "CredSSP"))
         return PSR_E_NOMEM;
     return 0;
 }
@@ -112,21 +131,24 @@ done:
     return rc;
 }
 
-static int new_acceptor(harness_conn_auth *ca, const harness_options *opts, int tls,
-                        const void *cert_der, size_t cert_der_len, psr_error *err)
+static psr_gss_acceptor_options acceptor_options(const harness_options *opts)
 {
-    psr_gss_free(ca->ctx);
-    ca->ctx = NULL;
-    ca->established = 0;
-    ca->user[0] = '\0';
     psr_gss_acceptor_options ao = {
         .service_name = opts->service_name,
         .keytab = opts->keytab,
         .ntlm_user_file = opts->ntlm_user_file,
-        .server_cert_der = tls ? cert_der : NULL,
-        .server_cert_der_len = tls ? cert_der_len : 0,
-        .channel_binding_optional = !opts->require_channel_binding,
     };
+    return ao;
+}
+
+static int new_acceptor(harness_conn_auth *ca, const harness_options *opts, int tls,
+                        const void *cert_der, size_t cert_der_len, psr_error *err)
+{
+    forget(ca);
+    psr_gss_acceptor_options ao = acceptor_options(opts);
+    ao.server_cert_der = tls ? cert_der : NULL;
+    ao.server_cert_der_len = tls ? cert_der_len : 0;
+    ao.channel_binding_optional = !opts->require_channel_binding;
     return psr_gss_acceptor_new(&ca->ctx, &ao, err);
 }
 
@@ -186,6 +208,77 @@ finish:
     return rc;
 }
 
+/* One CredSSP leg: the TLS records in the token go to the acceptor, its
+ * answer goes back in a 401 until it holds the delegated credentials,
+ * which are checked as Windows checks them by logging the user on. */
+static int check_credssp(harness_conn_auth *ca, const harness_options *opts,
+                         const char *authorization, harness_auth_outcome *o)
+{
+    if (!(opts->auth_schemes & HARNESS_AUTH_CREDSSP) || !ca->credssp_identity)
+        return challenge(o, opts, "CredSSP is not offered");
+    psr_buf scheme = {0}, token = {0}, out = {0};
+    psr_error err;
+    int rc = 0, done = 0;
+    if (psr_gss_parse_authorization(authorization, &scheme, &token, &err) != 0) {
+        rc = challenge(o, opts, err.message);
+        goto finish;
+    }
+    if (!ca->cred || ca->established) {
+        forget(ca);
+        psr_credssp_acceptor_options co = {.gss = acceptor_options(opts),
+                                           .server = ca->credssp_identity,
+                                           .version = opts->credssp_version};
+        if (psr_credssp_acceptor_new(&ca->cred, &co, &err) != 0) {
+            rc = challenge(o, opts, err.message);
+            goto finish;
+        }
+    }
+    if (psr_credssp_step(ca->cred, token.data, token.len, &out, &done, &err) != 0) {
+        /* a 401 carrying the acceptor's errorCode TSRequest, if it has one */
+        forget(ca);
+        rc = challenge(o, opts, err.message);
+        if (rc == 0 && out.len) {
+            o->n_www = 0;
+            rc = psr_gss_format_header(&scheme, "CredSSP", out.data, out.len) ? PSR_E_NOMEM
+                                                                               : add_www(o, scheme.data);
+        }
+        goto finish;
+    }
+    if (!done) {
+        o->status = 401;
+        snprintf(o->why, sizeof(o->why), "CredSSP continues");
+        rc = psr_gss_format_header(&scheme, "CredSSP", out.data, out.len) ? PSR_E_NOMEM
+                                                                           : add_www(o, scheme.data);
+        goto finish;
+    }
+    const char *peer = psr_credssp_peer_name(ca->cred);
+    char why[512];
+    if (!harness_verify_delegated(opts, peer ? peer : "",
+                                  psr_credssp_negotiated_mech(ca->cred) == PSR_GSS_KERBEROS,
+                                  psr_credssp_delegated_domain(ca->cred),
+                                  psr_credssp_delegated_user(ca->cred),
+                                  psr_credssp_delegated_password(ca->cred), why, sizeof(why))) {
+        forget(ca);
+        rc = challenge(o, opts, why);
+        goto finish;
+    }
+    if (opts->verbose)
+        fprintf(stderr, "psremote-harness: %s (CredSSP version %d, %s %s)\n", why,
+                psr_credssp_version(ca->cred), psr_credssp_tls_version(ca->cred),
+                psr_credssp_tls_cipher(ca->cred));
+    ca->established = 1;
+    snprintf(ca->user, sizeof(ca->user), "%s", peer);
+    snprintf(o->user, sizeof(o->user), "%s", ca->user);
+    o->gss = 1;
+finish:
+    psr_buf_free(&scheme);
+    if (token.data)
+        OPENSSL_cleanse(token.data, token.cap);
+    psr_buf_free(&token);
+    psr_buf_free(&out);
+    return rc;
+}
+
 int harness_auth_check(harness_conn_auth *ca, const harness_options *opts, int tls,
                        const void *cert_der, size_t cert_der_len, const char *authorization,
                        harness_auth_outcome *o)
@@ -206,18 +299,24 @@ int harness_auth_check(harness_conn_auth *ca, const harness_options *opts, int t
     int kerberos = n == 8 && strncasecmp(authorization, "Kerberos", 8) == 0;
     if ((negotiate || kerberos) && ca)
         return check_gss(ca, opts, tls, cert_der, cert_der_len, authorization, kerberos, o);
+    if (n == 7 && strncasecmp(authorization, "CredSSP", 7) == 0 && ca)
+        return check_credssp(ca, opts, authorization, o);
     return challenge(o, opts, "unsupported authentication scheme");
 }
 
 int harness_auth_unseal(harness_conn_auth *ca, const char *content_type, const void *body,
                         size_t len, psr_buf *plain, psr_error *err)
 {
+    if (ca->cred)
+        return psr_sealing_unseal_credssp(ca->cred, content_type, body, len, 0, plain, err);
     return psr_sealing_unseal(ca->ctx, content_type, body, len, 0, plain, err);
 }
 
 int harness_auth_seal(harness_conn_auth *ca, const void *plain, size_t len, psr_buf *body,
                       psr_buf *content_type, psr_error *err)
 {
+    if (ca->cred)
+        return psr_sealing_seal_credssp(ca->cred, plain, len, body, content_type, err);
     return psr_sealing_seal(ca->ctx, plain, len, body, content_type, err);
 }
 

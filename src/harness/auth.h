@@ -3,7 +3,8 @@
  *
  * WinRM authenticates connections, not requests: after a Negotiate or
  * Kerberos exchange the connection stays authenticated and, on HTTP, every
- * body is sealed with that exchange's keys (src/auth/sealing.h). One
+ * body is sealed with that exchange's keys (src/auth/sealing.h); after
+ * CredSSP, with its TLS channel. One
  * harness_conn_auth lives as long as its TCP connection (server.c keeps it
  * in libmicrohttpd's per-connection context). Basic is checked on every
  * request against the --user accounts.
@@ -19,7 +20,10 @@
 
 typedef struct harness_conn_auth harness_conn_auth;
 
-harness_conn_auth *harness_conn_auth_new(void);
+/* credssp_identity: the TLS identity CredSSP exchanges on this connection
+ * use (shared, owned by the server), or NULL without CredSSP. */
+typedef struct psr_credssp_server psr_credssp_server;
+harness_conn_auth *harness_conn_auth_new(const psr_credssp_server *credssp_identity);
 void harness_conn_auth_free(harness_conn_auth *ca);
 
 #define HARNESS_AUTH_MAX_HEADERS 3

@@ -42,7 +42,8 @@ typedef struct harness_user {
 enum {
     HARNESS_AUTH_BASIC = 1 << 0,
     HARNESS_AUTH_NEGOTIATE = 1 << 1,
-    HARNESS_AUTH_KERBEROS = 1 << 2
+    HARNESS_AUTH_KERBEROS = 1 << 2,
+    HARNESS_AUTH_CREDSSP = 1 << 3
 };
 
 /* --redirect PATH=URL: requests for PATH get "302 Found" to URL. */
@@ -63,6 +64,7 @@ typedef struct harness_options {
     char *ntlm_user_file;            /* --ntlm-user-file; NULL: NTLM_USER_FILE */
     char *service_name;              /* --service-name, e.g. HTTP@localhost; NULL: any */
     int require_channel_binding;     /* CbtHardeningLevel Strict on HTTPS */
+    int credssp_version;             /* --credssp-version: 2..6; 0: 6 */
     unsigned auth_schemes;           /* HARNESS_AUTH_* offered; see harness_options_parse */
     int close_connections;           /* "Connection: close" on every reply */
     harness_redirect *redirects;

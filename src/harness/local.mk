@@ -1,11 +1,11 @@
 # src/harness: psremote-harness, a WinRM (WS-Man / WinRS) server for tests.
 noinst_HEADERS += src/harness/harness.h src/harness/process.h src/harness/server.h \
-	src/harness/auth.h
+	src/harness/auth.h src/harness/delegation.h
 
 bin_PROGRAMS += psremote-harness
 psremote_harness_SOURCES = src/harness/main.c src/harness/options.c src/harness/cmdline.c \
 	src/harness/process.c src/harness/winrs.c src/harness/faults.c src/harness/dispatch.c \
-	src/harness/server.c src/harness/auth.c src/harness/auth_cert.c
+	src/harness/server.c src/harness/auth.c src/harness/auth_cert.c src/harness/delegation.c
 psremote_harness_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(SSL_CFLAGS)
 psremote_harness_LDADD = libpsremote.la $(MHD_LIBS) $(GNUTLS_LIBS) $(SSL_LIBS) -lpthread
 

@@ -27,8 +27,11 @@ const char harness_usage[] =
     "  --allow-unencrypted         WinRM's AllowUnencrypted: accept Basic, and unsealed\n"
     "                              bodies after Negotiate/Kerberos, over plain HTTP\n"
     "  --auth LIST                 schemes offered, comma-separated: basic, negotiate,\n"
-    "                              kerberos (default: basic with --user, negotiate and\n"
-    "                              kerberos with --keytab or --ntlm-user-file)\n"
+    "                              kerberos, credssp (default: basic with --user,\n"
+    "                              negotiate and kerberos with --keytab or\n"
+    "                              --ntlm-user-file; credssp only when asked, as on\n"
+    "                              Windows)\n"
+    "  --credssp-version N         the CredSSP version announced, 2 to 6 (default 6)\n"
     "  --keytab FILE               Kerberos service keys (HTTP/host principals)\n"
     "  --ntlm-user-file FILE       NTLM accounts, lines DOMAIN:USER:PASSWORD (gss-ntlmssp)\n"
     "  --service-name NAME         the service the acceptor answers as\n"
@@ -66,6 +69,7 @@ enum {
     OPT_NTLM_USER_FILE,
     OPT_SERVICE_NAME,
     OPT_REQUIRE_CBT,
+    OPT_CREDSSP_VERSION,
     OPT_CLOSE_CONNECTIONS,
     OPT_REDIRECT,
     OPT_CLIENT_CA,
@@ -92,6 +96,7 @@ static const struct option long_options[] = {
     {"ntlm-user-file", required_argument, NULL, OPT_NTLM_USER_FILE},
     {"service-name", required_argument, NULL, OPT_SERVICE_NAME},
     {"require-channel-binding", no_argument, NULL, OPT_REQUIRE_CBT},
+    {"credssp-version", required_argument, NULL, OPT_CREDSSP_VERSION},
     {"close-connections", no_argument, NULL, OPT_CLOSE_CONNECTIONS},
     {"redirect", required_argument, NULL, OPT_REDIRECT},
     {"client-ca", required_argument, NULL, OPT_CLIENT_CA},
@@ -337,7 +342,8 @@ static int parse_auth_list(const char *arg, unsigned *out, psr_error *err)
         unsigned bit;
     } names[] = {{"basic", HARNESS_AUTH_BASIC},
                  {"negotiate", HARNESS_AUTH_NEGOTIATE},
-                 {"kerberos", HARNESS_AUTH_KERBEROS}};
+                 {"kerberos", HARNESS_AUTH_KERBEROS},
+                 {"credssp", HARNESS_AUTH_CREDSSP}};
     unsigned bits = 0;
     const char *p = arg;
     while (*p) {
@@ -348,7 +354,8 @@ static int parse_auth_list(const char *arg, unsigned *out, psr_error *err)
                 break;
         if (i == sizeof(names) / sizeof(names[0]))
             return psr_error_set(err, PSR_E_INVALID,
-                                 "--auth: unknown scheme '%.*s'; valid: basic, negotiate, kerberos",
+                                 "--auth: unknown scheme '%.*s'; valid: basic, negotiate, kerberos, "
+                                 "credssp",
                                  (int)n, p);
         bits |= names[i].bit;
         p += n;
@@ -378,6 +385,11 @@ static int apply_option(harness_options *o, int c, const char *arg, psr_error *e
     case OPT_NTLM_USER_FILE: return set_string(&o->ntlm_user_file, arg, err);
     case OPT_SERVICE_NAME: return set_string(&o->service_name, arg, err);
     case OPT_REQUIRE_CBT: o->require_channel_binding = 1; return 0;
+    case OPT_CREDSSP_VERSION:
+        rc = parse_u32("--credssp-version", arg, 2, 6, &seconds, err);
+        if (rc == 0)
+            o->credssp_version = (int)seconds;
+        return rc;
     case OPT_CLOSE_CONNECTIONS: o->close_connections = 1; return 0;
     case OPT_REDIRECT: return harness_redirect_add(o, arg, err);
     case OPT_CLIENT_CA: return set_string(&o->client_ca, arg, err);

@@ -14,6 +14,7 @@
  * WinRM does. A body past the size limit is read and dropped (it is never
  * stored), then refused with 413. */
 #include "src/harness/server.h"
+#include "src/auth/credssp.h"
 #include "src/harness/auth.h"
 #include "src/auth/sealing.h"
 #include "src/harness/ps_server.h"
@@ -58,6 +59,7 @@ struct harness_server {
     char *cert_pem, *key_pem;
     char *client_ca_pem;   /* --client-ca: trusted issuers of client certificates */
     psr_buf cert_der;
+    psr_credssp_server *credssp;  /* CredSSP's TLS identity, when offered */
     /* Counters for --stats-file: shells open now and at most, requests. */
     pthread_mutex_t stats_lock;
     harness_stats stats;
@@ -310,10 +312,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
-    (void)cls;
+    listener *l = cls;
     (void)c;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        *socket_context = harness_conn_auth_new();
+        *socket_context = harness_conn_auth_new(l->server->credssp);
     } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
         harness_conn_auth_free(*socket_context);
         *socket_context = NULL;
@@ -443,6 +445,11 @@ int harness_server_start(harness_server **out, const harness_options *opts, harn
         return rc;
     if (opts->client_ca && !(s->client_ca_pem = read_file(opts->client_ca, err)))
         return PSR_E_IO;
+    /* CredSSP's inner TLS uses the HTTPS certificate when there is one, else
+     * a self-signed one made now, as WinRM makes one for HTTP listeners. */
+    if ((opts->auth_schemes & HARNESS_AUTH_CREDSSP) &&
+        (rc = psr_credssp_server_new(&s->credssp, opts->tls_cert, opts->tls_key, err)) < 0)
+        return psr_error_prefix(err, "CredSSP");
 
     for (size_t i = 0; i < opts->n_listens; i++) {
         listener *l = &s->listeners[i];
@@ -507,6 +514,7 @@ void harness_server_stop(harness_server *s)
     free(s->cert_pem);
     free(s->client_ca_pem);
     psr_buf_free(&s->cert_der);
+    psr_credssp_server_free(s->credssp);
     pthread_mutex_destroy(&s->stats_lock);
     free(s);
 }

@@ -236,6 +236,19 @@ static void test_auth_options(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "'digest'"));
     char *empty[] = {"h", "--auth", "", NULL};
     CU_ASSERT_EQUAL(parse(&o, &err, empty), PSR_E_INVALID);
+    /* CredSSP is offered only when asked for, with the version announced */
+    CU_ASSERT_EQUAL_FATAL(parse(&o, &err, gss), 0);
+    CU_ASSERT_FALSE(o.auth_schemes & HARNESS_AUTH_CREDSSP);
+    CU_ASSERT_EQUAL(o.credssp_version, 0);
+    harness_options_clear(&o);
+    char *credssp[] = {"h", "--auth", "negotiate,CredSSP", "--credssp-version", "3", NULL};
+    CU_ASSERT_EQUAL_FATAL(parse(&o, &err, credssp), 0);
+    CU_ASSERT_EQUAL(o.auth_schemes, HARNESS_AUTH_NEGOTIATE | HARNESS_AUTH_CREDSSP);
+    CU_ASSERT_EQUAL(o.credssp_version, 3);
+    harness_options_clear(&o);
+    char *old[] = {"h", "--credssp-version", "1", NULL};
+    CU_ASSERT_EQUAL(parse(&o, &err, old), PSR_E_INVALID);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "--credssp-version"));
 }
 
 static const psr_unit_test tests[] = {
