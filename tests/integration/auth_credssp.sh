@@ -110,6 +110,25 @@ PSREMOTE_PASSWORD=$PSR_NTLM_ONLY_PASSWORD "$PSREMOTE" exec -c localhost --port $
 check "--credssp-min-version 2 accepts the version 3 server" grep -qx accepted "$TMP/out"
 check "the harness ran version 3" grep -q 'CredSSP version 3' "$TMP/harness.old.err"
 
+# Many computers at once: the same one-thread event loop runs CredSSP for
+# every host.
+start_harness many --listen "127.0.0.1:0*8" --auth credssp $GSS_OPTS
+: > "$TMP/config"
+i=0
+while read -r url; do
+    i=$((i + 1))
+    printf 'Host h%d\n    HostName localhost\n    Port %s\n' "$i" "$(port_of "$url")" \
+        >> "$TMP/config"
+done < "$TMP/ready.many"
+printf 'Host *\n    Authentication CredSSP\n    Credential %s\n' "$PSR_KDC_USER" >> "$TMP/config"
+seq -f 'h%g' 1 8 > "$TMP/hosts"
+PSREMOTE_PASSWORD=$PSR_KDC_PASSWORD "$PSREMOTE" exec --config "$TMP/config" -c @"$TMP/hosts" \
+    -- echo delegated >"$TMP/out" 2>"$TMP/err"
+check "exec on 8 computers with CredSSP" [ "$(grep -c '^h[1-8]: delegated$' "$TMP/out")" -eq 8 ]
+PSREMOTE_PASSWORD=$PSR_KDC_PASSWORD "$PSREMOTE" invoke --config "$TMP/config" \
+    -c @"$TMP/hosts" -e '1..3' >"$TMP/out" 2>"$TMP/err"
+check "invoke on 8 computers with CredSSP" [ "$(grep -c '^h[1-8]: 3$' "$TMP/out")" -eq 8 ]
+
 # A server that drops the connection after every answer: CredSSP runs again
 # on each new connection.
 start_harness drop --listen 127.0.0.1:0 --auth credssp $GSS_OPTS --close-connections --verbose
