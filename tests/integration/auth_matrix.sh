@@ -200,5 +200,34 @@ EOF
     check "python3-winrm without channel binding is refused where it is required" \
         grep -q 'credentials were rejected' "$TMP/py.strict"
 fi
+if /usr/bin/python3 -c 'import winrm, requests_ntlm' 2>/dev/null; then
+    # python3-winrm's NTLM (requests-ntlm and ntlm-auth, an NTLM and sealing
+    # implementation of their own) needs MD4, which OpenSSL 3 keeps in its
+    # legacy provider: enabled for this one client.
+    cat > "$TMP/openssl-legacy.cnf" <<'EOF'
+openssl_conf = openssl_init
+[openssl_init]
+providers = provider_sect
+[provider_sect]
+default = default_sect
+legacy = legacy_sect
+[default_sect]
+activate = 1
+[legacy_sect]
+activate = 1
+EOF
+    for target in "http://localhost:$HTTP_PORT/wsman" "https://localhost:$HTTPS_PORT/wsman"; do
+        OPENSSL_CONF="$TMP/openssl-legacy.cnf" /usr/bin/python3 - "$target" "$TMP/server.crt" \
+            "$PSR_NTLM_ONLY_USER" "$PSR_NTLM_ONLY_PASSWORD" >"$TMP/py.ntlm" 2>&1 <<'EOF'
+import sys, winrm
+s = winrm.Session(sys.argv[1], auth=(sys.argv[3], sys.argv[4]), transport='ntlm',
+                  server_cert_validation='validate', ca_trust_path=sys.argv[2])
+r = s.run_cmd('echo', ['from pywinrm over NTLM'])
+print(r.status_code, r.std_out.decode().strip())
+EOF
+        check "python3-winrm with NTLM, $target (sealed on HTTP, channel binding on HTTPS)" \
+            grep -qx '0 from pywinrm over NTLM' "$TMP/py.ntlm"
+    done
+fi
 kdestroy >/dev/null 2>&1
 finish
