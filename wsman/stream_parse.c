@@ -1,11 +1,11 @@
 /* stream_parse.c: rsp:Stream elements (Send requests, Receive responses).
  *
  * A ReceiveResponse may hold hundreds of kilobytes of base64 in many
- * streams; each is decoded once, in document order, so the cost stays linear.
- * Order matters: stdout and stderr chunks interleave as the command wrote them. */
+ * streams; each was decoded once, during the parse (xml.c), so the cost
+ * stays linear and the text is never copied. Order matters: stdout and
+ * stderr chunks interleave as the command wrote them. */
 #include "wsman/parse.h"
 
-#include "common/base64.h"
 #include "wsman/xml.h"
 
 #include <stdlib.h>
@@ -38,13 +38,11 @@ static int decode_stream(const xmlNode *node, wsman_stream_chunk *c, psr_error *
     free(end);
     if (!c->name || !*c->name)
         return psr_error_set(err, PSR_E_PARSE, "rsp:Stream element has no Name attribute");
-    xmlChar *text = xmlNodeGetContent(node);
-    if (!text)
-        return psr_error_set(err, PSR_E_NOMEM, "out of memory reading rsp:Stream");
-    rc = psr_base64_decode(&c->data, (const char *)text, strlen((const char *)text));
-    xmlFree(text);
+    rc = wsman_xml_stream_data(node, &c->data);
     if (rc == PSR_E_PARSE)
         return psr_error_set(err, rc, "rsp:Stream '%s' does not hold valid base64 data", c->name);
+    if (rc == PSR_E_STATE)
+        return psr_error_set(err, rc, "rsp:Stream '%s' was read twice", c->name);
     if (rc)
         return psr_error_set(err, rc, "out of memory decoding rsp:Stream '%s'", c->name);
     /* a zero-length decode leaves data.data NULL; callers may use it as a string */

@@ -4,9 +4,14 @@
  * nested or huge documents. The parser therefore runs with XML_PARSE_NONET and
  * never with NOENT or DTDLOAD, and two SAX hooks stop it early: one at any
  * <!DOCTYPE (a SOAP envelope never carries a DTD, so there is nothing to
- * expand or fetch), one when elements nest deeper than WSMAN_MAX_DEPTH. */
+ * expand or fetch), one when elements nest deeper than WSMAN_MAX_DEPTH.
+ *
+ * A third hook keeps the text of rsp:Stream elements out of the tree: it is
+ * base64-decoded as the parser hands it over, so the bulk of a Receive is
+ * never copied into a text node and out again (see wsman_xml_stream_data). */
 #include "wsman/xml.h"
 
+#include "common/base64.h"
 #include "wsman/wsman.h"
 
 #include <libxml/parser.h>
@@ -16,11 +21,34 @@
 #include <string.h>
 #include <strings.h>
 
+/* The decoded text of one rsp:Stream element; the element's _private
+ * points here, and the envelope owns the list. */
+struct wsman_stream_text {
+    psr_base64_decoder decoder;
+    psr_buf data;
+    int status;                    /* 0, PSR_E_PARSE or PSR_E_NOMEM */
+    struct wsman_stream_text *next;
+};
+
+static void stream_texts_free(wsman_stream_text *t)
+{
+    while (t) {
+        wsman_stream_text *next = t->next;
+        psr_buf_free(&t->data);
+        free(t);
+        t = next;
+    }
+}
+
 /* State of one parse, reached from the SAX hooks through ctxt->_private. */
 typedef struct parse_guard {
     int depth;
     int too_deep;
     int has_dtd;
+    int nomem;
+    wsman_stream_text *streams, **tail; /* in document order */
+    wsman_stream_text *current;         /* the rsp:Stream being read */
+    int current_depth;
 } parse_guard;
 
 static void guard_internal_subset(void *ctx, const xmlChar *name, const xmlChar *external_id,
@@ -47,20 +75,66 @@ static void guard_start(void *ctx, const xmlChar *localname, const xmlChar *pref
     }
     xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
                           nb_defaulted, attributes);
+    if (g->current || !ctxt->node || !uri || strcmp((const char *)localname, "Stream") != 0 ||
+        strcmp((const char *)uri, WSMAN_NS_SHELL) != 0)
+        return;
+    wsman_stream_text *t = calloc(1, sizeof(*t));
+    if (!t) {
+        g->nomem = 1;
+        xmlStopParser(ctxt);
+        return;
+    }
+    psr_base64_decoder_init(&t->decoder);
+    *g->tail = t;
+    g->tail = &t->next;
+    ctxt->node->_private = t;
+    g->current = t;
+    g->current_depth = g->depth;
 }
 
 static void guard_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
                       const xmlChar *uri)
 {
     xmlParserCtxtPtr ctxt = ctx;
-    ((parse_guard *)ctxt->_private)->depth--;
+    parse_guard *g = ctxt->_private;
+    if (g->current && g->depth == g->current_depth) {
+        wsman_stream_text *t = g->current;
+        if (t->status == 0)
+            t->status = psr_base64_decoder_finish(&t->decoder, &t->data);
+        g->current = NULL;
+    }
+    g->depth--;
     xmlSAX2EndElementNs(ctx, localname, prefix, uri);
 }
 
+/* Text inside an rsp:Stream (at any depth, as its content would be) goes to
+ * its decoder; all other text into the tree. */
+static void guard_characters(void *ctx, const xmlChar *ch, int len)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    wsman_stream_text *t = ((parse_guard *)ctxt->_private)->current;
+    if (!t) {
+        xmlSAX2Characters(ctx, ch, len);
+        return;
+    }
+    if (t->status == 0 && len > 0)
+        t->status = psr_base64_decoder_feed(&t->decoder, &t->data, (const char *)ch, (size_t)len);
+}
+
+static void guard_cdata(void *ctx, const xmlChar *value, int len)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    if (((parse_guard *)ctxt->_private)->current)
+        guard_characters(ctx, value, len);
+    else
+        xmlSAX2CDataBlock(ctx, value, len);
+}
+
 static int parse_document(const char *xml, size_t len, const char *what, xmlDocPtr *out,
-                          psr_error *err)
+                          wsman_stream_text **streams, psr_error *err)
 {
     *out = NULL;
+    *streams = NULL;
     if (len > WSMAN_MAX_DOCUMENT_SIZE)
         return psr_error_set(err, PSR_E_LIMIT,
                              "WS-Management %s of %zu bytes is larger than the %u byte limit",
@@ -71,15 +145,21 @@ static int parse_document(const char *xml, size_t len, const char *what, xmlDocP
     if (!ctxt)
         return psr_error_set(err, PSR_E_NOMEM, "out of memory parsing WS-Management %s", what);
     parse_guard guard = {0};
+    guard.tail = &guard.streams;
     ctxt->_private = &guard;
     ctxt->sax->internalSubset = guard_internal_subset;
     ctxt->sax->startElementNs = guard_start;
     ctxt->sax->endElementNs = guard_end;
+    ctxt->sax->characters = guard_characters;
+    ctxt->sax->ignorableWhitespace = guard_characters;
+    ctxt->sax->cdataBlock = guard_cdata;
     /* No NOENT, no DTDLOAD/DTDATTR, no HUGE; errors go to the psr_error, not stderr. */
     int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
     xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL, options);
     int rc = 0;
-    if (guard.has_dtd) {
+    if (guard.nomem) {
+        rc = psr_error_set(err, PSR_E_NOMEM, "out of memory parsing WS-Management %s", what);
+    } else if (guard.has_dtd) {
         rc = psr_error_set(err, PSR_E_PARSE,
                            "WS-Management %s carries a DTD (<!DOCTYPE>); refused, since SOAP "
                            "forbids DTDs and they can hide entity bombs",
@@ -110,9 +190,11 @@ static int parse_document(const char *xml, size_t len, const char *what, xmlDocP
     xmlFreeParserCtxt(ctxt);
     if (rc) {
         xmlFreeDoc(doc);
+        stream_texts_free(guard.streams);
         return rc;
     }
     *out = doc;
+    *streams = guard.streams;
     return 0;
 }
 
@@ -120,7 +202,7 @@ int wsman_envelope_parse(const char *xml, size_t len, const char *what, wsman_en
                          psr_error *err)
 {
     memset(env, 0, sizeof(*env));
-    int rc = parse_document(xml, len, what, &env->doc, err);
+    int rc = parse_document(xml, len, what, &env->doc, &env->streams, err);
     if (rc)
         return rc;
     xmlNodePtr root = xmlDocGetRootElement(env->doc);
@@ -152,7 +234,22 @@ void wsman_envelope_free(wsman_envelope *env)
     if (!env)
         return;
     xmlFreeDoc(env->doc);
+    stream_texts_free(env->streams);
     memset(env, 0, sizeof(*env));
+}
+
+int wsman_xml_stream_data(const xmlNode *stream, psr_buf *out)
+{
+    wsman_stream_text *t = stream ? stream->_private : NULL;
+    if (!t)
+        return PSR_E_STATE;
+    if (t->status)
+        return t->status;
+    psr_buf_free(out);
+    *out = t->data; /* moved, not copied */
+    memset(&t->data, 0, sizeof(t->data));
+    t->status = PSR_E_STATE;
+    return 0;
 }
 
 int wsman_xml_is(const xmlNode *node, const char *ns, const char *name)

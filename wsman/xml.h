@@ -15,10 +15,13 @@
 #include <libxml/tree.h>
 #include <stddef.h>
 
+typedef struct wsman_stream_text wsman_stream_text;
+
 /* A parsed SOAP envelope. The node pointers point into doc. */
 typedef struct wsman_envelope {
     xmlDocPtr doc;
     xmlNodePtr envelope, header, body;
+    wsman_stream_text *streams; /* decoded rsp:Stream texts (xml.c) */
 } wsman_envelope;
 
 /* Parses xml and finds s:Envelope, s:Header and s:Body (SOAP 1.2). what
@@ -28,6 +31,13 @@ typedef struct wsman_envelope {
 int wsman_envelope_parse(const char *xml, size_t len, const char *what, wsman_envelope *env,
                          psr_error *err);
 void wsman_envelope_free(wsman_envelope *env);
+
+/* The base64-decoded content of an rsp:Stream element of a parsed
+ * envelope (its text is decoded during the parse and is not in the tree),
+ * moved into out (replaced); a second call gives PSR_E_STATE. Returns 0,
+ * PSR_E_PARSE when the text is not base64, PSR_E_NOMEM, or PSR_E_STATE
+ * for a node that is not such an element. */
+int wsman_xml_stream_data(const xmlNode *stream, psr_buf *out);
 
 /* 1 if node is an element named (ns, name); names compare case-sensitively. */
 int wsman_xml_is(const xmlNode *node, const char *ns, const char *name);

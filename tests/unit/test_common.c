@@ -101,6 +101,61 @@ static void test_base64_against_openssl(void)
     }
 }
 
+/* The streaming decoder gives the same bytes however the text is split,
+ * with white space inserted anywhere (OpenSSL encodes, so the expectation
+ * is not our own), and the same verdicts on bad text. */
+static void test_base64_decoder_pieces(void)
+{
+    unsigned char bytes[100];
+    for (int i = 0; i < 100; i++)
+        bytes[i] = (unsigned char)(i * 37 + 11);
+    for (size_t n = 0; n <= sizeof(bytes); n += 7) {
+        unsigned char enc[140];
+        int el = EVP_EncodeBlock(enc, bytes, (int)n);
+        /* a line break after every 5th character */
+        char spaced[200];
+        size_t sl = 0;
+        for (int i = 0; i < el; i++) {
+            spaced[sl++] = (char)enc[i];
+            if (i % 5 == 4)
+                spaced[sl++] = '\n';
+        }
+        for (size_t cut1 = 0; cut1 <= sl; cut1 += 3) {
+            for (size_t cut2 = cut1; cut2 <= sl; cut2 += 5) {
+                psr_base64_decoder dec;
+                psr_base64_decoder_init(&dec);
+                psr_buf d = {0};
+                CU_ASSERT_EQUAL_FATAL(psr_base64_decoder_feed(&dec, &d, spaced, cut1), 0);
+                CU_ASSERT_EQUAL_FATAL(psr_base64_decoder_feed(&dec, &d, spaced + cut1,
+                                                              cut2 - cut1), 0);
+                CU_ASSERT_EQUAL_FATAL(psr_base64_decoder_feed(&dec, &d, spaced + cut2,
+                                                              sl - cut2), 0);
+                CU_ASSERT_EQUAL_FATAL(psr_base64_decoder_finish(&dec, &d), 0);
+                CU_ASSERT_EQUAL(d.len, n);
+                CU_ASSERT(n == 0 || memcmp(d.data, bytes, n) == 0);
+                psr_buf_free(&d);
+            }
+        }
+    }
+    /* split bad text: '=' in the middle, data after padding, a short end */
+    const char *bad[][2] = {{"Zm", "=v"}, {"Zg=", "=Zm9v"}, {"Zm9", ""}, {"Zg", "="},
+                            {"Z", "!9v"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        psr_base64_decoder dec;
+        psr_base64_decoder_init(&dec);
+        psr_buf d = {0};
+        int rc = psr_base64_decoder_feed(&dec, &d, bad[i][0], strlen(bad[i][0]));
+        if (rc == 0)
+            rc = psr_base64_decoder_feed(&dec, &d, bad[i][1], strlen(bad[i][1]));
+        if (rc == 0)
+            rc = psr_base64_decoder_finish(&dec, &d);
+        CU_ASSERT_EQUAL(rc, PSR_E_PARSE);
+        /* once failed, it stays failed */
+        CU_ASSERT_EQUAL(psr_base64_decoder_feed(&dec, &d, "QUJD", 4), PSR_E_PARSE);
+        psr_buf_free(&d);
+    }
+}
+
 static void test_base64_rejects_each_bad_character(void)
 {
     for (int c = 0; c < 256; c++) {
@@ -154,6 +209,7 @@ static const psr_unit_test tests[] = {
     {"buf xml escape", test_buf_xml_escape},
     {"base64 RFC 4648 vectors", test_base64_rfc4648_vectors},
     {"base64 whitespace and errors", test_base64_whitespace_and_errors},
+    {"base64 decoder fed in pieces", test_base64_decoder_pieces},
     {"base64 binary round trip", test_base64_binary_roundtrip},
     {"base64 against OpenSSL's encoder", test_base64_against_openssl},
     {"base64 rejects each bad character", test_base64_rejects_each_bad_character},
