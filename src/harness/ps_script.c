@@ -117,6 +117,30 @@ int ps_emit_value(ps_run *r, psrp_value *v)
     return rc;
 }
 
+size_t ps_split_args(const char *s, size_t len, const char **starts, size_t *lens, size_t max)
+{
+    size_t n = 0, depth = 0;
+    char quote = 0;
+    const char *start = s;
+    for (size_t i = 0; i <= len && n < max; i++) {
+        char c = i < len ? s[i] : ',';
+        if (quote) {
+            quote = c == quote ? 0 : quote;
+        } else if (c == '\'' || c == '"') {
+            quote = c;
+        } else if (c == '(' || c == '[' || c == '{') {
+            depth++;
+        } else if ((c == ')' || c == ']' || c == '}') && depth) {
+            depth--;
+        } else if (c == ',' && depth == 0) {
+            starts[n] = start;
+            lens[n++] = (size_t)(s + i - start);
+            start = s + i + 1;
+        }
+    }
+    return n;
+}
+
 /* Evaluates an expression and emits each value it yields as output, or
  * (text_only) appends its text to out. */
 static int eval(ps_run *r, const char *e, psr_buf *text_out, int bare_is_string)
@@ -128,6 +152,22 @@ static int eval(ps_run *r, const char *e, psr_buf *text_out, int bare_is_string)
         len--;
     if (!len)
         return 0;
+    /* 'a', 'b': each value in turn (an array when assigned) */
+    const char *starts[64];
+    size_t lens[64];
+    size_t n_items = ps_split_args(e, len, starts, lens, 64);
+    if (n_items > 1) {
+        for (size_t i = 0; i < n_items; i++) {
+            char *item = strndup(starts[i], lens[i]);
+            int rc = item ? eval(r, item, text_out, bare_is_string) : -1;
+            free(item);
+            if (rc)
+                return rc;
+            if (text_out && i + 1 < n_items)
+                psr_buf_putc(text_out, ' ');
+        }
+        return 0;
+    }
     if ((e[0] == '\'' || e[0] == '"') && len >= 2 && e[len - 1] == e[0]) {
         psr_buf s = {0};
         if (e[0] == '"')

@@ -160,32 +160,6 @@ int ps_cmd_convert_to_secure_string(ps_run *r, const char *arg)
     return rc;
 }
 
-/* Splits s at its top-level commas (outside quotes and brackets) into at
- * most max pieces; returns how many. */
-static size_t split_args(const char *s, size_t len, const char **starts, size_t *lens, size_t max)
-{
-    size_t n = 0, depth = 0;
-    char quote = 0;
-    const char *start = s;
-    for (size_t i = 0; i <= len && n < max; i++) {
-        char c = i < len ? s[i] : ',';
-        if (quote) {
-            quote = c == quote ? 0 : quote;
-        } else if (c == '\'' || c == '"') {
-            quote = c;
-        } else if (c == '(' || c == '[' || c == '{') {
-            depth++;
-        } else if ((c == ')' || c == ']' || c == '}') && depth) {
-            depth--;
-        } else if (c == ',' && depth == 0) {
-            starts[n] = start;
-            lens[n++] = (size_t)(s + i - start);
-            start = s + i + 1;
-        }
-    }
-    return n;
-}
-
 /* The text of an argument given as a piece of a list. */
 static char *piece_text(ps_run *r, const char *s, size_t len)
 {
@@ -248,7 +222,7 @@ static void parse_choices(ps_run *r, const char *s, size_t len, choices *c)
         s++, len -= 2;
     const char *starts[MAX_CHOICES];
     size_t lens[MAX_CHOICES];
-    size_t n = split_args(s, len, starts, lens, MAX_CHOICES);
+    size_t n = ps_split_args(s, len, starts, lens, MAX_CHOICES);
     for (size_t i = 0; i < n; i++) {
         const char *p = starts[i];
         size_t l = lens[i];
@@ -283,7 +257,7 @@ int ps_cmd_prompt_for_choice(ps_run *r, const char *arg)
                        "default).");
     const char *starts[4];
     size_t lens[4];
-    if (split_args(arg + 1, len - 2, starts, lens, 4) != 4)
+    if (ps_split_args(arg + 1, len - 2, starts, lens, 4) != 4)
         return r->emit(r->ctx, PS_EV_ERROR, NULL,
                        "PromptForChoice: Cannot find an overload for \"PromptForChoice\" and the "
                        "argument count.");
@@ -336,7 +310,7 @@ int ps_cmd_new_choice_description(ps_run *r, const char *arg)
         arg += 13;
     const char *starts[2];
     size_t lens[2];
-    size_t k = split_args(arg, strlen(arg), starts, lens, 2);
+    size_t k = ps_split_args(arg, strlen(arg), starts, lens, 2);
     char *label = k > 0 ? piece_text(r, starts[0], lens[0]) : NULL;
     char *help = k > 1 ? piece_text(r, starts[1], lens[1]) : NULL;
     psrp_value *o = psrp_value_new_object(types);

@@ -34,6 +34,10 @@ int ps_emit_value(ps_run *r, psrp_value *v);
 /* A command argument's text: quoted, bare, or "$var" expanded. */
 void ps_argument_text(ps_run *r, const char *arg, psr_buf *out);
 
+/* Splits s at its top-level commas (outside quotes and brackets) into at
+ * most max pieces; returns how many. */
+size_t ps_split_args(const char *s, size_t len, const char **starts, size_t *lens, size_t max);
+
 /* Commands of ps_script_host.c; arg is the rest of the statement. Each
  * returns 0, 2 to stop the script, or -1. */
 int ps_cmd_read_host(ps_run *r, const char *arg);
