@@ -15,6 +15,12 @@ tests_unit_test_client_SOURCES = tests/unit/test_client.c
 tests_unit_test_client_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_client_LDADD = $(TEST_LIBS)
 
+check_PROGRAMS += tests/unit/test_client_trace
+TESTS += tests/unit/test_client_trace
+tests_unit_test_client_trace_SOURCES = tests/unit/test_client_trace.c
+tests_unit_test_client_trace_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_client_trace_LDADD = $(TEST_LIBS)
+
 # The connection authenticator against in-test GSSAPI acceptors (needs the
 # throwaway KDC; skipped without it).
 check_PROGRAMS += tests/unit/test_client_auth

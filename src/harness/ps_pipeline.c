@@ -128,14 +128,11 @@ static struct timespec deadline_in(long ms)
     return t;
 }
 
-int ps_pipeline_stopping(const ps_pipeline *p)
-{
-    return p->terminated || p->ps->stopping || (p->stop_requested && !p->ignore_stop);
-}
-
+/* crtl_c (unless Harness-IgnoreStop), Terminate, or the harness shutting
+ * down. */
 static int stopping(const ps_pipeline *p)
 {
-    return ps_pipeline_stopping(p);
+    return p->terminated || p->ps->stopping || (p->stop_requested && !p->ignore_stop);
 }
 
 /* Start-Sleep: waits unless the pipeline is stopped first. */

@@ -71,8 +71,4 @@ int ps_queue(harness_ps *ps, psrp_fragmenter *out, const psr_uuid *rpid, const p
 /* Starts the pipeline's thread (lock held). */
 void ps_run_pipeline(harness_ps *ps, ps_session *s, ps_pipeline *p);
 
-/* 1 when the pipeline is to stop: crtl_c (unless it ignores it), Terminate,
- * or the harness shutting down. */
-int ps_pipeline_stopping(const ps_pipeline *p);
-
 #endif
