@@ -17,7 +17,10 @@
  *                                ("2008-04-11T10:42:32.2731993-07:00")
  *   TS (TimeSpan)                string, ISO 8601 duration as sent ("PT9.02S")
  *   BA                           string, base64
- *   SS (SecureString)            {"SecureString": "<encrypted base64>"}
+ *   SS (SecureString)            {"SecureString": "<encrypted base64>"}, or
+ *                                "(redacted)" for one a trace redacted
+ *                                (redact.h); with PSRP_JSON_HIDE_SECURE_STRINGS
+ *                                an object typed System.Security.SecureString
  *   PR (ProgressRecord)          {"Activity", "ActivityId", "StatusDescription",
  *                                 "CurrentOperation", "ParentActivityId",
  *                                 "PercentComplete", "SecondsRemaining",
@@ -45,6 +48,7 @@
 #include "psrp/json.h"
 
 #include "common/base64.h"
+#include "psrp/redact.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -58,6 +62,7 @@ typedef struct jctx {
     size_t nodes;
     psr_error *err;
     int failed;
+    unsigned flags;     /* PSRP_JSON_* */
 } jctx;
 
 static json_t *fail(jctx *c, psr_status code, const char *msg)
@@ -283,7 +288,17 @@ static json_t *to_json(jctx *c, const psrp_value *v)
         return jstring(c, v->u.str.ptr, v->u.str.len);
     case PSRP_V_SECURESTRING:
         j = json_object();
-        if (j && put(c, j, "SecureString", jstring(c, v->u.str.ptr, v->u.str.len)) != 0) {
+        if (j && (c->flags & PSRP_JSON_HIDE_SECURE_STRINGS)) {
+            json_t *names = json_pack("[ss]", "System.Security.SecureString", "System.Object");
+            if (put(c, j, "TypeNames", names) != 0 ||
+                put(c, j, "ToString", json_string("System.Security.SecureString")) != 0) {
+                json_decref(j);
+                return NULL;
+            }
+        } else if (j && put(c, j, "SecureString",
+                            psrp_securestring_is_redacted(v)
+                                ? json_string("(redacted)")
+                                : jstring(c, v->u.str.ptr, v->u.str.len)) != 0) {
             json_decref(j);
             return NULL;
         }
@@ -303,7 +318,12 @@ static json_t *to_json(jctx *c, const psrp_value *v)
 
 json_t *psrp_value_to_json(const psrp_value *v, psr_error *err)
 {
-    jctx c = { 0, err, 0 };
+    return psrp_value_to_json_flags(v, 0, err);
+}
+
+json_t *psrp_value_to_json_flags(const psrp_value *v, unsigned flags, psr_error *err)
+{
+    jctx c = { 0, err, 0, flags };
     if (!v) {
         psr_error_set(err, PSR_E_INVALID, "JSON: no value");
         return NULL;

@@ -25,9 +25,9 @@ tests_fuzz_fuzz_psrp_defragment_replay_LDADD = $(TEST_LIBS)
 
 # CLIXML (values, serializer, deserializer, JSON)
 noinst_HEADERS += psrp/value.h psrp/value_impl.h psrp/clixml.h psrp/clixml_text.h \
-	psrp/clixml_reader_impl.h psrp/json.h tests/unit/test_clixml_util.h
+	psrp/clixml_reader_impl.h psrp/json.h psrp/redact.h tests/unit/test_clixml_util.h
 libpsremote_la_SOURCES += psrp/value.c psrp/clixml_text.c psrp/clixml_write.c psrp/clixml_read.c \
-	psrp/clixml_reader.c psrp/json.c
+	psrp/clixml_reader.c psrp/json.c psrp/redact.c
 
 check_PROGRAMS += tests/unit/test_clixml tests/unit/test_clixml_errors tests/unit/test_clixml_json
 TESTS += tests/unit/test_clixml tests/unit/test_clixml_errors tests/unit/test_clixml_json
@@ -40,6 +40,12 @@ tests_unit_test_clixml_errors_LDADD = $(TEST_LIBS)
 tests_unit_test_clixml_json_SOURCES = tests/unit/test_clixml_json.c
 tests_unit_test_clixml_json_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_clixml_json_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
+
+check_PROGRAMS += tests/unit/test_psrp_redact
+TESTS += tests/unit/test_psrp_redact
+tests_unit_test_psrp_redact_SOURCES = tests/unit/test_psrp_redact.c
+tests_unit_test_psrp_redact_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_psrp_redact_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
 
 FUZZ_TARGETS += clixml
 check_PROGRAMS += tests/fuzz/fuzz_clixml_replay

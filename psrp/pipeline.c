@@ -375,8 +375,14 @@ static int feed_one(psrp_pipeline *pl, const uint8_t *bytes, size_t len, psr_err
     const char *name = psrp_message_type_name(m.type);
     if (m.destination != PSRP_DEST_CLIENT)
         return psr_error_set(err, PSR_E_PROTOCOL, "PSRP: %s is addressed to the server, not to us", name);
+    /* Windows sends pool messages on the shell's Receive. A server may also
+     * put those a running pipeline waits on (PUBLIC_KEY_REQUEST, the pool
+     * going Broken) on the pipeline's own, where a client that polls only
+     * the command listens: the pool takes them either way. */
+    if (!psrp_message_type_is_pipeline(m.type) && psrp_guid_is_nil(&m.pid))
+        return psrp_pool_handle_message(pl->pool, &m, err);
     if (!psrp_message_type_is_pipeline(m.type))
-        return psr_error_set(err, PSR_E_PROTOCOL, "PSRP: runspace pool message %s arrived on a command's output",
+        return psr_error_set(err, PSR_E_PROTOCOL, "PSRP: runspace pool message %s arrived for a pipeline",
                              name);
     if (memcmp(m.rpid.b, psrp_pool_rpid(pl->pool)->b, 16) != 0 || memcmp(m.pid.b, pl->pid.b, 16) != 0)
         return psr_error_set(err, PSR_E_PROTOCOL, "PSRP: %s is for another pipeline", name);

@@ -15,6 +15,10 @@ void psrp_pool_detach_pipeline(psrp_pool *p, psrp_pipeline *pl);
 
 /* Hands one whole message addressed to the pipeline to it. */
 int psrp_pipeline_dispatch(psrp_pipeline *pl, const psrp_message *m, psr_error *err);
+/* A runspace-pool message that arrived on a pipeline's stream (nil PID):
+ * handled as if it had come on the shell's. */
+int psrp_pool_handle_message(psrp_pool *p, const psrp_message *m, psr_error *err);
+
 /* The pool is going away: refuse every later call. */
 void psrp_pipeline_orphan(psrp_pipeline *pl);
 

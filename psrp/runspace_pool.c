@@ -585,6 +585,15 @@ static int handle_pool_message(psrp_pool *p, const psrp_message *m, psr_error *e
     return 0;
 }
 
+int psrp_pool_handle_message(psrp_pool *p, const psrp_message *m, psr_error *err)
+{
+    /* Windows sends ENCRYPTED_SESSION_KEY with a nil RPID (3.2.5.4.4). */
+    if (!psrp_guid_is_nil(&m->rpid) && memcmp(m->rpid.b, p->cfg.rpid.b, 16) != 0)
+        return psr_error_set(err, PSR_E_PROTOCOL, "PSRP: %s is for another runspace pool",
+                             psrp_message_type_name(m->type));
+    return handle_pool_message(p, m, err);
+}
+
 static psrp_defragmenter *stream_defrag(psrp_pool *p, const char *stream, psr_error *err)
 {
     for (int i = 0; i < MAX_STREAMS; i++)

@@ -46,7 +46,8 @@
  *
  * Pipelines (psrp/pipeline.h) are created on an opened pool and share its
  * ObjectId counter. Messages for a pipeline that reach the pool's feed (by
- * PID) are handed to that pipeline.
+ * PID) are handed to that pipeline; pool messages (nil PID) that reach a
+ * pipeline's feed are handed to the pool, whose events then report them.
  *
  * Ownership: the pool owns everything it allocates. An event, and every
  * pointer in it, stays valid until the next psrp_pool_next_event call or

@@ -36,7 +36,8 @@ INTEGRATION_TESTS = tests/integration/exec_basic.sh tests/integration/exec_strea
 	tests/integration/auth_matrix.sh tests/integration/auth_credssp.sh \
 	tests/integration/redirect.sh \
 	tests/integration/harness_many.sh tests/integration/fanout.sh \
-	tests/integration/invoke_language.sh tests/integration/invoke_host.sh
+	tests/integration/invoke_language.sh tests/integration/invoke_host.sh \
+	tests/integration/invoke_secure.sh tests/integration/invoke_faults.sh
 TESTS += $(INTEGRATION_TESTS)
 
 # `make demo`: the README's first command ends here.

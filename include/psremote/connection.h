@@ -94,7 +94,8 @@ typedef struct psr_connection_options {
     /* WS-Man session behaviour (PowerShell names in comments) */
     uint32_t operation_timeout_ms; /* OperationTimeout, default 180000 */
     uint32_t open_timeout_ms;      /* OpenTimeout, default 180000 */
-    uint32_t cancel_timeout_ms;    /* CancelTimeout, default 60000 */
+    uint32_t cancel_timeout_ms;    /* CancelTimeout, default 60000: after a stop, the wait
+                                    * before the command is terminated */
     uint32_t max_envelope_size;    /* bytes, default 153600 */
     const char *culture;           /* DataLocale, NULL = "en-US" */
     const char *ui_culture;        /* Locale, NULL = "en-US" */

@@ -5,12 +5,14 @@
  * left waiting. */
 #include "src/cli/host.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <termios.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void psr_cli_host_init(psr_cli_host *h, psr_render *render, psr_psrp_session *session)
 {
@@ -72,7 +74,7 @@ static int refuse(psrp_pipeline *pl, const psrp_msg_host_call *call, const char 
         .message = message,
         .exception_type = "System.Management.Automation.Host.HostException",
         .fully_qualified_error_id = "HostFunctionNotImplemented",
-        .category = 16, /* NotImplemented */
+        .category = 11, /* NotImplemented (16 would be SyntaxError) */
     };
     psr_error err;
     int rc = psrp_pipeline_host_respond(pl, call->ci, call->method_id, NULL, &spec, &err);
@@ -180,8 +182,47 @@ static void write_record(psr_cli_host *h, int kind, const char *text)
     psr_render_informational(h->render, kind, &rec);
 }
 
+/* A choice's label without its '&' and the hotkey after it ("&Yes": "Yes",
+ * 'Y'; no '&': the first letter). */
+static void choice_label(const char *label, char *shown, size_t cap, char *hotkey)
+{
+    size_t n = 0;
+    *hotkey = 0;
+    for (const char *p = label; *p && n + 1 < cap; p++) {
+        if (*p == '&' && p[1] && !*hotkey) {
+            *hotkey = p[1];
+            continue;
+        }
+        shown[n++] = *p;
+    }
+    shown[n] = '\0';
+    if (!*hotkey)
+        *hotkey = shown[0];
+}
+
+/* Which choice an answer names: its hotkey or label (case-insensitive), or
+ * its index; -1 for none. */
+static long choice_index(const psrp_value *choices, size_t n, const char *answer)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *label = psrp_object_get_text(choices->u.obj.items[i], "Label");
+        char shown[256], hotkey;
+        choice_label(label ? label : "", shown, sizeof(shown), &hotkey);
+        if ((answer[0] && !answer[1] && toupper((unsigned char)answer[0]) ==
+                                            toupper((unsigned char)hotkey)) ||
+            strcasecmp(answer, shown) == 0)
+            return (long)i;
+    }
+    char *end;
+    long idx = strtol(answer, &end, 10);
+    return end != answer && !*end && idx >= 0 && (size_t)idx < n ? idx : -1;
+}
+
 /* PromptForChoice(caption, message, choices, defaultChoice): choices are
- * ChoiceDescription objects with a Label like "&Yes". Returns the index. */
+ * ChoiceDescription objects with a Label like "&Yes". Asked as PowerShell's
+ * console asks, "[Y] Yes  [N] No  [?] Help (default is "Y"): "; the answer
+ * is a hotkey, a label or an index, "?" lists the help texts, an empty line
+ * takes the default. Returns the index. */
 static int prompt_for_choice(psrp_pipeline *pl, const psrp_msg_host_call *call)
 {
     const psrp_value *choices = param(call, 2);
@@ -192,22 +233,53 @@ static int prompt_for_choice(psrp_pipeline *pl, const psrp_msg_host_call *call)
     if (!tty || n == 0) {
         if (tty)
             fclose(tty);
-        return refuse(pl, call, "there is no terminal to ask on");
+        return refuse(pl, call, n ? "there is no terminal to ask on" : "no choices were given");
     }
-    fprintf(tty, "%s\n%s\n", param_text(call, 0), param_text(call, 1));
+    psr_buf line = {0};
     for (size_t i = 0; i < n; i++) {
         const char *label = psrp_object_get_text(choices->u.obj.items[i], "Label");
-        fprintf(tty, "  [%zu] %s%s\n", i, label ? label : "?", (int64_t)i == def ? " (default)" : "");
+        char shown[256], hotkey;
+        choice_label(label ? label : "", shown, sizeof(shown), &hotkey);
+        psr_buf_printf(&line, "[%c] %s  ", hotkey, shown);
     }
+    psr_buf_puts(&line, "[?] Help");
+    if (def >= 0 && (size_t)def < n) {
+        char shown[256], hotkey;
+        const char *label = psrp_object_get_text(choices->u.obj.items[def], "Label");
+        choice_label(label ? label : "", shown, sizeof(shown), &hotkey);
+        psr_buf_printf(&line, " (default is \"%c\")", hotkey);
+    }
+    psr_buf_puts(&line, ": ");
+    fprintf(tty, "%s\n%s\n", param_text(call, 0), param_text(call, 1));
     fclose(tty);
-    char *line = read_tty_line("Choice: ");
-    if (!line)
-        return refuse(pl, call, "there is no terminal to ask on");
-    char *end;
-    long idx = *line ? strtol(line, &end, 10) : def;
-    int bad = *line && (*end || idx < 0 || (size_t)idx >= n);
-    free(line);
-    if (bad || idx < 0)
+    long idx = -1;
+    for (int tries = 0; tries < 10 && idx < 0; tries++) {
+        char *answer = read_tty_line(line.data);
+        if (!answer) {
+            psr_buf_free(&line);
+            return refuse(pl, call, "there is no terminal to ask on");
+        }
+        if (!*answer) {
+            idx = def >= 0 && (size_t)def < n ? (long)def : -1;
+        } else if (strcmp(answer, "?") == 0) {
+            if ((tty = fopen("/dev/tty", "r+")) != NULL) {
+                for (size_t i = 0; i < n; i++) {
+                    const psrp_value *c = choices->u.obj.items[i];
+                    const char *label = psrp_object_get_text(c, "Label");
+                    const char *help = psrp_object_get_text(c, "HelpMessage");
+                    char shown[256], hotkey;
+                    choice_label(label ? label : "", shown, sizeof(shown), &hotkey);
+                    fprintf(tty, "%c - %s\n", hotkey, help && *help ? help : shown);
+                }
+                fclose(tty);
+            }
+        } else {
+            idx = choice_index(choices, n, answer);
+        }
+        free(answer);
+    }
+    psr_buf_free(&line);
+    if (idx < 0)
         return refuse(pl, call, "the answer is not one of the choices");
     return answer(pl, call, psrp_value_new_i32((int32_t)idx));
 }

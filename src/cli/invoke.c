@@ -5,7 +5,8 @@
  * stream as it arrives (render.h), answers host calls from the terminal
  * (host.c), and closes the session. Ctrl+C: the first stops the pipeline
  * (PowerShell's stop signal, sent on a second connection by a helper
- * thread), the second gives up at once (exit 130). */
+ * thread; after CancelTimeout the session terminates the command), the
+ * second gives up at once (exit 130). */
 #include "src/cli/cli.h"
 #include "src/cli/conn_args.h"
 #include "src/cli/host.h"
@@ -56,8 +57,10 @@ static const char invoke_help[] =
     "%s"
     "\n"
     "Exit status: 0 success; 1 the pipeline wrote error records; 2 bad options;\n"
-    "3 the pipeline failed (terminating error) or was stopped; 4 connection,\n"
-    "protocol or server failure; 5 authentication failed; 130 interrupted.\n";
+    "3 the pipeline failed (terminating error) or was stopped (also when the stop\n"
+    "outlasted CancelTimeout and psremote terminated it); 4 connection, protocol or\n"
+    "server failure, or the remote session broke; 5 authentication failed;\n"
+    "130 interrupted.\n";
 
 #define EXIT_ERROR_RECORDS 1
 #define EXIT_PIPELINE_FAILED 3
@@ -252,6 +255,9 @@ static int read_input_lines(const char *path, psrp_value ***values, size_t *n)
 
 static int exit_for_error(const psr_error *err)
 {
+    /* A stop that outlasted CancelTimeout still stopped the pipeline. */
+    if (err->code == PSR_E_CANCELLED)
+        return EXIT_PIPELINE_FAILED;
     return err->code == PSR_E_AUTH ? EXIT_AUTH : EXIT_CONNECTION;
 }
 

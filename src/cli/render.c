@@ -153,6 +153,8 @@ static void value_text(psr_buf *out, const psrp_value *v)
             psr_buf_printf(out, "%s%u", i ? " " : "", v->u.bytes.ptr[i]);
         return;
     case PSRP_V_PROGRESS: psr_buf_puts(out, "System.Management.Automation.ProgressRecord"); return;
+    /* As PowerShell shows one: the type, never the contents. */
+    case PSRP_V_SECURESTRING: psr_buf_puts(out, "System.Security.SecureString"); return;
     case PSRP_V_OBJECT: {
         const psrp_object *o = &v->u.obj;
         if (o->to_string) {
@@ -340,7 +342,7 @@ void psr_render_output(psr_render *r, const psrp_value *obj)
     case PSR_OUTPUT_TEXT: render_text(r, obj); break;
     case PSR_OUTPUT_JSON:
     case PSR_OUTPUT_JSONL: {
-        json_t *j = psrp_value_to_json(obj, &err);
+        json_t *j = psrp_value_to_json_flags(obj, PSRP_JSON_HIDE_SECURE_STRINGS, &err);
         if (!j) {
             fprintf(r->o.err, "psremote: cannot show an object as JSON: %s\n", err.message);
             return;

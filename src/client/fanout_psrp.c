@@ -6,6 +6,7 @@
 #include "common/base64.h"
 #include "common/uuid.h"
 #include "psrp/runspace_pool.h"
+#include "psrp/session_key.h"
 #include "src/client/application_arguments.h"
 #include "src/client/endpoint.h"
 #include "src/client/psrp_session.h"
@@ -27,7 +28,8 @@ enum {
     P_PIPE_SEND,     /* Send of queued pipeline messages */
     P_RECEIVE,       /* Receive until the pipeline's final state */
     P_SIGNAL,        /* Signal Terminate */
-    P_DELETE
+    P_DELETE,
+    P_KEY_SEND       /* Send of PUBLIC_KEY while the pipeline runs */
 };
 
 typedef struct psrp_job {
@@ -37,6 +39,7 @@ typedef struct psrp_job {
     char rpid[PSR_UUID_STRLEN];
     char pid[PSR_UUID_STRLEN];
     int finished;        /* the pipeline's final state arrived */
+    psrp_rsa_key *rsa;   /* made when the server asks for our public key */
 } psrp_job;
 
 static size_t max_payload(const host_job *j)
@@ -134,7 +137,8 @@ static int build(fanout *f, host_job *j, psr_error *err)
         rc = wsman_build_create_shell(&j->envelope, &h, &spec);
         break;
     }
-    case P_POOL_SEND: rc = build_send(j, p, 0, &h, err); break;
+    case P_POOL_SEND:
+    case P_KEY_SEND: rc = build_send(j, p, 0, &h, err); break;
     case P_PIPE_SEND: rc = build_send(j, p, 1, &h, err); break;
     case P_OPEN_RECEIVE:
     case P_RECEIVE:
@@ -184,7 +188,7 @@ static int build(fanout *f, host_job *j, psr_error *err)
 
 static int clean_up(host_job *j)
 {
-    return j->shell_id && j->step < P_DELETE ? P_DELETE : FANOUT_DONE;
+    return j->shell_id && j->step != P_DELETE ? P_DELETE : FANOUT_DONE;
 }
 
 static int fail_with(host_job *j, const psr_error *err)
@@ -238,10 +242,38 @@ static int after_open_receive(host_job *j, psrp_job *p, psr_error *err)
     return psrp_pool_next_stream(p->pool) ? P_POOL_SEND : P_OPEN_RECEIVE;
 }
 
+/* Pool messages on the pipeline's Receive: a server that asks for our
+ * public key before it sends a SecureString gets it (P_KEY_SEND); a Broken
+ * pool fails the host with the server's reason. */
+static int pool_events(host_job *j, psrp_job *p, psr_error *err)
+{
+    psrp_pool_event ev;
+    int rc = 0;
+    while (psrp_pool_next_event(p->pool, &ev) == 1) {
+        if (rc)
+            continue;
+        if (ev.kind == PSRP_POOL_EV_PUBLIC_KEY_REQUESTED) {
+            rc = p->rsa ? 0 : psrp_rsa_key_generate(&p->rsa, err);
+            if (!rc)
+                rc = psrp_pool_start_key_exchange(p->pool, p->rsa, err);
+        } else if (ev.kind == PSRP_POOL_EV_BROKEN) {
+            rc = psr_error_set(err, PSR_E_PROTOCOL,
+                               "%s: the remote session broke (runspace pool Broken): %s", j->host,
+                               ev.reason ? ev.reason : "the server gave no reason");
+        }
+    }
+    return rc;
+}
+
 /* The pipeline's events after a Receive, to the caller. */
 static int after_receive(fanout *f, host_job *j, psrp_job *p)
 {
     const psr_fanout_invocation *inv = f->work;
+    psr_error perr;
+    if (pool_events(j, p, &perr) != 0)
+        return fail_with(j, &perr);
+    if (psrp_pool_next_stream(p->pool))
+        return P_KEY_SEND;
     psrp_pipeline_event ev;
     while (psrp_pipeline_next_event(p->pl, &ev) == 1) {
         if (inv->on_event && inv->on_event(f->ctx, j->index, p->pl, &ev) != 0) {
@@ -297,6 +329,8 @@ static int on_reply(fanout *f, host_job *j, int rc, const psr_error *err, const 
         if (feed(j, p, r, &ferr) != 0)
             return fail_with(j, &ferr);
         return f->stopping ? P_SIGNAL : after_receive(f, j, p);
+    case P_KEY_SEND:
+        return psrp_pool_next_stream(p->pool) ? P_KEY_SEND : after_receive(f, j, p);
     case P_SIGNAL: return P_DELETE;
     case P_DELETE: return FANOUT_DONE;
     }
@@ -317,6 +351,7 @@ static void release(host_job *j)
         return;
     psrp_pipeline_free(p->pl);
     psrp_pool_free(p->pool);
+    psrp_rsa_key_free(p->rsa);
     psr_buf_free(&p->resource_uri);
     free(p);
     j->proto = NULL;

@@ -3,17 +3,23 @@ pkginclude_HEADERS += include/psremote/connection.h include/psremote/winrs.h \
 	include/psremote/session_option.h
 noinst_HEADERS += src/client/endpoint.h src/client/transport.h src/client/psrp_session.h \
 	src/client/auth.h src/client/application_arguments.h src/client/fanout.h \
-	src/client/fanout_engine.h
+	src/client/fanout_engine.h src/client/trace.h
 libpsremote_la_SOURCES += src/client/connection.c src/client/endpoint.c \
 	src/client/session_option.c src/client/transport.c src/client/winrs.c \
 	src/client/psrp_session.c src/client/auth.c src/client/application_arguments.c \
-	src/client/fanout.c src/client/fanout_winrs.c src/client/fanout_psrp.c
+	src/client/fanout.c src/client/fanout_winrs.c src/client/fanout_psrp.c src/client/trace.c
 
 check_PROGRAMS += tests/unit/test_client
 TESTS += tests/unit/test_client
 tests_unit_test_client_SOURCES = tests/unit/test_client.c
 tests_unit_test_client_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_client_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_client_trace
+TESTS += tests/unit/test_client_trace
+tests_unit_test_client_trace_SOURCES = tests/unit/test_client_trace.c
+tests_unit_test_client_trace_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_client_trace_LDADD = $(TEST_LIBS)
 
 # The connection authenticator against in-test GSSAPI acceptors (needs the
 # throwaway KDC; skipped without it).

@@ -11,6 +11,7 @@
 #include "src/client/transport.h"
 #include "wsman/wsman.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdatomic.h>
@@ -37,8 +38,14 @@ struct psr_psrp_session {
     int32_t idle_timeout_ms;        /* IdleTimeout, -1: the server's */
     uint64_t max_data_per_command;  /* MaximumReceivedDataSizePerCommand, 0: none */
     psrp_rsa_key *rsa;      /* made for the session-key exchange, once */
-    pthread_mutex_t lock;   /* guards running_command for stop() */
+    uint32_t cancel_timeout_ms;     /* CancelTimeout: how long a stop may take */
+    pthread_mutex_t lock;   /* guards running_command and the stop fields for stop() */
+    pthread_cond_t ended;   /* the running pipeline ended (wakes the watchdog) */
     char running_command[PSR_UUID_STRLEN];
+    int stop_sent;          /* crtl_c went out for the running command */
+    pthread_t watchdog;     /* waits CancelTimeout after the stop signal */
+    int have_watchdog;
+    atomic_int abandoned;   /* CancelTimeout passed: the command was terminated */
     atomic_int stop_requested;
 };
 
@@ -249,6 +256,12 @@ int psr_psrp_session_open(psr_psrp_session **out, const psr_connection_options *
     if (!s)
         return nomem(err);
     pthread_mutex_init(&s->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->ended, &ca);
+    pthread_condattr_destroy(&ca);
+    s->cancel_timeout_ms = conn->cancel_timeout_ms ? conn->cancel_timeout_ms : 60000;
     s->open_timeout_ms = conn->open_timeout_ms ? conn->open_timeout_ms : 180000;
     s->idle_timeout_ms = conn->idle_timeout_ms;
     s->max_data_per_command = conn->max_received_data_per_command;
@@ -311,6 +324,7 @@ void psr_psrp_session_free(psr_psrp_session *s)
     psr_transport_free(s->main);
     psr_transport_free(s->control);
     psr_buf_free(&s->resource_uri);
+    pthread_cond_destroy(&s->ended);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
@@ -374,6 +388,32 @@ static int drain_events(run_ctx *c, psr_error *err)
         }
     }
     return 0;
+}
+
+/* Pool events that arrive while a pipeline runs (on its Receive): the
+ * server asking for our public key before it sends a SecureString, and the
+ * pool going Broken, which ends the pipeline with the server's reason. */
+static int drain_pool_events(psr_psrp_session *s, psr_error *err)
+{
+    psrp_pool_event ev;
+    int rc = 0;
+    while (psrp_pool_next_event(s->pool, &ev) == 1) {
+        if (rc)
+            continue;
+        if (ev.kind == PSRP_POOL_EV_PUBLIC_KEY_REQUESTED) {
+            rc = s->rsa ? 0 : psrp_rsa_key_generate(&s->rsa, err);
+            if (!rc)
+                rc = psrp_pool_start_key_exchange(s->pool, s->rsa, err);
+        } else if (ev.kind == PSRP_POOL_EV_BROKEN) {
+            rc = psr_error_set(err, PSR_E_PROTOCOL,
+                               "%s: the remote session broke (runspace pool Broken): %s",
+                               psr_transport_host(s->main),
+                               ev.reason ? ev.reason : "the server gave no reason");
+        }
+    }
+    /* PUBLIC_KEY (or any pool message) goes out on the shell at once: the
+     * server's pipeline waits for it. */
+    return rc ? rc : flush_sends(s, NULL, NULL, err);
 }
 
 static int start_command(psr_psrp_session *s, psrp_pipeline *pl, const char *command_id,
@@ -444,10 +484,12 @@ int psr_psrp_session_invoke(psr_psrp_session *s, const psr_psrp_invocation *inv,
     pthread_mutex_lock(&s->lock);
     snprintf(s->running_command, sizeof(s->running_command), "%s", command_id);
     atomic_store(&s->stop_requested, 0);
+    s->stop_sent = 0;
+    atomic_store(&s->abandoned, 0);
     pthread_mutex_unlock(&s->lock);
 
     int done = 0;
-    while (!rc && !c.finished) {
+    while (!rc && !c.finished && !atomic_load(&s->abandoned)) {
         rc = flush_sends(s, c.pl, command_id, err);
         if (!rc && atomic_exchange(&s->stop_requested, 0))
             psrp_pipeline_stop(c.pl, NULL); /* the signal went on the control channel */
@@ -455,6 +497,8 @@ int psr_psrp_session_invoke(psr_psrp_session *s, const psr_psrp_invocation *inv,
             rc = receive_once(s, command_id, feed_pipeline, &c, &done, err);
         if (!rc)
             rc = drain_events(&c, err);
+        if (!rc)
+            rc = drain_pool_events(s, err);
         if (!rc && done && !c.finished)
             rc = psr_error_set(err, PSR_E_PROTOCOL,
                                "%s: the command ended without a final pipeline state",
@@ -463,7 +507,18 @@ int psr_psrp_session_invoke(psr_psrp_session *s, const psr_psrp_invocation *inv,
 
     pthread_mutex_lock(&s->lock);
     s->running_command[0] = '\0';
+    pthread_cond_broadcast(&s->ended);
+    int abandoned = atomic_load(&s->abandoned), joined = s->have_watchdog;
+    s->have_watchdog = 0;
     pthread_mutex_unlock(&s->lock);
+    if (joined)
+        pthread_join(s->watchdog, NULL);
+    if (abandoned && !c.finished)
+        rc = psr_error_set(err, PSR_E_CANCELLED,
+                           "%s: the pipeline did not stop within CancelTimeout (%u ms) of the "
+                           "stop signal; psremote terminated the command (raise the wait with "
+                           "--session-option CancelTimeout=MS)",
+                           psr_transport_host(s->main), s->cancel_timeout_ms);
     /* Release the command on the server, as PowerShell does. */
     psr_error terr;
     int trc = signal_command(s, s->main, command_id, WSMAN_SIGNAL_TERMINATE, &terr);
@@ -478,16 +533,55 @@ int psr_psrp_session_invoke(psr_psrp_session *s, const psr_psrp_invocation *inv,
     return rc;
 }
 
+/* CancelTimeout after the stop signal: if the same command still runs, it
+ * is terminated (Signal Terminate), which ends the Receive waiting on it;
+ * invoke then reports that the stop took too long. */
+static void *cancel_watchdog(void *arg)
+{
+    psr_psrp_session *s = arg;
+    char command_id[PSR_UUID_STRLEN];
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += s->cancel_timeout_ms / 1000;
+    deadline.tv_nsec += (long)(s->cancel_timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&s->lock);
+    snprintf(command_id, sizeof(command_id), "%s", s->running_command);
+    int waited_out = 0;
+    while (!waited_out && strcmp(s->running_command, command_id) == 0 && command_id[0])
+        waited_out = pthread_cond_timedwait(&s->ended, &s->lock, &deadline) == ETIMEDOUT;
+    int still_running = command_id[0] && strcmp(s->running_command, command_id) == 0;
+    if (still_running)
+        atomic_store(&s->abandoned, 1);
+    pthread_mutex_unlock(&s->lock);
+    /* Only this thread uses the control channel now: stop() sends once. */
+    if (still_running)
+        signal_command(s, s->control, command_id, WSMAN_SIGNAL_TERMINATE, NULL);
+    return NULL;
+}
+
 int psr_psrp_session_stop(psr_psrp_session *s, psr_error *err)
 {
     char command_id[PSR_UUID_STRLEN];
     pthread_mutex_lock(&s->lock);
     snprintf(command_id, sizeof(command_id), "%s", s->running_command);
+    int first = command_id[0] && !s->stop_sent;
+    s->stop_sent = 1;
     pthread_mutex_unlock(&s->lock);
-    if (!command_id[0])
+    if (!first)
         return 0;
     atomic_store(&s->stop_requested, 1);
-    return signal_command(s, s->control, command_id, WSMAN_SIGNAL_PS_CTRL_C, err);
+    int rc = signal_command(s, s->control, command_id, WSMAN_SIGNAL_PS_CTRL_C, err);
+    pthread_mutex_lock(&s->lock);
+    /* Started under the lock, and only while the command runs, so invoke's
+     * end always sees it and joins it. */
+    if (!rc && strcmp(s->running_command, command_id) == 0 && !s->have_watchdog)
+        s->have_watchdog = pthread_create(&s->watchdog, NULL, cancel_watchdog, s) == 0;
+    pthread_mutex_unlock(&s->lock);
+    return rc;
 }
 
 int psr_psrp_session_secure_string(psr_psrp_session *s, const char *text, psrp_value **out,

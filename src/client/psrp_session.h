@@ -49,7 +49,12 @@ typedef struct psr_psrp_invocation {
 
 /* Runs one pipeline to its end. Returns 0 when the final state arrived
  * (*final_state says which: PSRP_PIPELINE_COMPLETED / FAILED / STOPPED), or
- * a negative status (connection lost, pool broken, server fault...). */
+ * a negative status: PSR_E_CANCELLED when a stop outlasted CancelTimeout,
+ * PSR_E_PROTOCOL when the runspace pool went Broken (the message carries the
+ * server's reason), others when the connection was lost or the server sent
+ * a fault. Pool messages the server puts on the pipeline's Receive are
+ * handled here: a PUBLIC_KEY_REQUEST is answered (a fresh RSA key, then
+ * PUBLIC_KEY), so SecureStrings in the output arrive under the session key. */
 int psr_psrp_session_invoke(psr_psrp_session *s, const psr_psrp_invocation *inv,
                             int32_t *final_state, psr_error *err);
 
@@ -62,7 +67,11 @@ int psr_psrp_session_secure_string(psr_psrp_session *s, const char *text, psrp_v
                                    psr_error *err);
 
 /* Asks the running pipeline to stop (PowerShell's crtl_c signal); safe from
- * another thread. 0 when the signal was delivered or nothing runs. */
+ * another thread. 0 when the signal was delivered, nothing runs, or it was
+ * already sent for this pipeline. If the pipeline has not ended CancelTimeout
+ * (the session option, 60 s by default) later, a watchdog thread terminates
+ * the command (Signal Terminate on the control channel) and
+ * psr_psrp_session_invoke returns PSR_E_CANCELLED saying so. */
 int psr_psrp_session_stop(psr_psrp_session *s, psr_error *err);
 
 /* The host the errors should name. */

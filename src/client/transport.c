@@ -4,6 +4,7 @@
 
 #include "src/client/auth.h"
 #include "src/client/endpoint.h"
+#include "src/client/trace.h"
 #include "src/http/http.h"
 
 #include <stdlib.h>
@@ -24,6 +25,7 @@ struct psr_transport {
      * memory instead of allocating (and page-faulting) each reply anew. */
     psr_http_response reply;
     FILE *trace;              /* borrowed from the options, or NULL */
+    psrp_redactor *redactor;  /* SecureStrings out of the trace, across envelopes */
     psr_connection_options conn; /* a copy (strings borrowed), for redirects */
     int powershell;           /* the URL carries PSVersion (endpoint.h) */
     int redirects_left;
@@ -157,6 +159,7 @@ void psr_transport_free(psr_transport *t)
     psr_buf_free(&t->visited);
     psr_buf_free(&t->retargeted);
     psr_buf_free(&t->url);
+    psrp_redactor_free(t->redactor);
     free(t);
 }
 
@@ -236,11 +239,27 @@ int psr_transport_read_reply(const char *host, const char *url, const psr_http_r
     return 0;
 }
 
-/* Appends one exchange to the trace: envelopes only, never HTTP headers. */
+/* Appends one exchange to the trace: envelopes only, never HTTP headers,
+ * and SecureStrings redacted (trace.h). Without memory for that the
+ * envelope is left out rather than written with its secrets. */
 static void trace_write(psr_transport *t, const char *what, const void *text, size_t len)
 {
     if (!t->trace)
         return;
+    if (!t->redactor && !(t->redactor = psrp_redactor_new()))
+        return;
+    psr_buf redacted = {0};
+    int rc = len ? psr_trace_redact(t->redactor, strstr(what, "response") != NULL, text, len,
+                                    &redacted)
+                 : 0;
+    if (rc < 0) {
+        psr_buf_free(&redacted);
+        return;
+    }
+    if (rc == 1) {
+        text = redacted.data;
+        len = redacted.len;
+    }
     flockfile(t->trace);
     fprintf(t->trace, "# %s %s\n", what, t->url.data);
     if (len)
@@ -248,6 +267,7 @@ static void trace_write(psr_transport *t, const char *what, const void *text, si
     fputc('\n', t->trace);
     fflush(t->trace);
     funlockfile(t->trace);
+    psr_buf_free(&redacted);
 }
 
 /* A connection never needs more requests than this for one envelope: the

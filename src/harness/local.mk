@@ -42,13 +42,16 @@ tests_unit_test_harness_dispatch_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_harness_dispatch_LDADD = $(TEST_LIBS) $(SSL_LIBS) -lpthread
 
 # PowerShell (PSRP) endpoint and its simulated language.
-noinst_HEADERS += src/harness/ps_server.h src/harness/ps_script.h src/harness/reply.h
-psremote_harness_SOURCES += src/harness/ps_server.c src/harness/ps_script.c src/harness/reply.c
-tests_unit_test_harness_dispatch_SOURCES += src/harness/ps_server.c src/harness/ps_script.c \
-	src/harness/reply.c
+noinst_HEADERS += src/harness/ps_server.h src/harness/ps_script.h src/harness/reply.h \
+	src/harness/ps_server_internal.h src/harness/ps_script_internal.h
+psremote_harness_SOURCES += src/harness/ps_server.c src/harness/ps_pipeline.c \
+	src/harness/ps_script.c src/harness/ps_script_host.c src/harness/reply.c
+tests_unit_test_harness_dispatch_SOURCES += src/harness/ps_server.c src/harness/ps_pipeline.c \
+	src/harness/ps_script.c src/harness/ps_script_host.c src/harness/reply.c
 TESTS += tests/integration/invoke_basic.sh
 check_PROGRAMS += tests/unit/test_harness_script
 TESTS += tests/unit/test_harness_script
-tests_unit_test_harness_script_SOURCES = tests/unit/test_harness_script.c src/harness/ps_script.c
+tests_unit_test_harness_script_SOURCES = tests/unit/test_harness_script.c src/harness/ps_script.c \
+	src/harness/ps_script_host.c
 tests_unit_test_harness_script_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_harness_script_LDADD = $(TEST_LIBS)

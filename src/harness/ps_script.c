@@ -1,11 +1,9 @@
 /* ps_script.c: the simulated PowerShell of psremote-harness (see
  * ps_script.h). A statement-at-a-time reader: each statement is one command
  * word and an expression, which is all the test language needs. */
-#include "src/harness/ps_script.h"
+#include "src/harness/ps_script_internal.h"
 
-#include "common/base64.h"
 #include "common/buf.h"
-#include "psrp/session_key.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -18,26 +16,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define MAX_VARS 16
-
-typedef struct ps_run {
-    char *names[MAX_VARS];
-    psrp_value *values[MAX_VARS];
-    size_t n_vars;
-    psrp_value *const *args;
-    size_t n_args;
-    psrp_value *const *input;
-    size_t n_input;
-    ps_session_state *st;
-    const ps_host *host;
-    ps_emit_fn emit;
-    void *ctx;
-} ps_run;
 
 static const psrp_value *lookup_var(const ps_run *r, const char *name, size_t len);
 
 /* $name or $name.Property */
-static const psrp_value *lookup(const ps_run *r, const char *name, size_t len)
+const psrp_value *ps_lookup(const ps_run *r, const char *name, size_t len)
 {
     const char *dot = memchr(name, '.', len);
     if (!dot)
@@ -81,7 +64,7 @@ static size_t name_len(const char *p)
 }
 
 /* A name with an optional .Property: "c.Password" */
-static size_t path_len(const char *p)
+size_t ps_path_len(const char *p)
 {
     size_t n = name_len(p);
     if (n && p[n] == '.' && name_len(p + n + 1))
@@ -114,9 +97,9 @@ static void expand(const ps_run *r, psr_buf *out, const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '$' && i + 1 < len) {
-            size_t n = path_len(s + i + 1);
+            size_t n = ps_path_len(s + i + 1);
             if (n && i + 1 + n <= len) {
-                append_text(out, lookup(r, s + i + 1, n));
+                append_text(out, ps_lookup(r, s + i + 1, n));
                 i += n;
                 continue;
             }
@@ -125,13 +108,37 @@ static void expand(const ps_run *r, psr_buf *out, const char *s, size_t len)
     }
 }
 
-static int emit_value(ps_run *r, psrp_value *v)
+int ps_emit_value(ps_run *r, psrp_value *v)
 {
     if (!v)
         return -1;
     int rc = r->emit(r->ctx, PS_EV_OUTPUT, v, NULL);
     psrp_value_free(v);
     return rc;
+}
+
+size_t ps_split_args(const char *s, size_t len, const char **starts, size_t *lens, size_t max)
+{
+    size_t n = 0, depth = 0;
+    char quote = 0;
+    const char *start = s;
+    for (size_t i = 0; i <= len && n < max; i++) {
+        char c = i < len ? s[i] : ',';
+        if (quote) {
+            quote = c == quote ? 0 : quote;
+        } else if (c == '\'' || c == '"') {
+            quote = c;
+        } else if (c == '(' || c == '[' || c == '{') {
+            depth++;
+        } else if ((c == ')' || c == ']' || c == '}') && depth) {
+            depth--;
+        } else if (c == ',' && depth == 0) {
+            starts[n] = start;
+            lens[n++] = (size_t)(s + i - start);
+            start = s + i + 1;
+        }
+    }
+    return n;
 }
 
 /* Evaluates an expression and emits each value it yields as output, or
@@ -145,6 +152,22 @@ static int eval(ps_run *r, const char *e, psr_buf *text_out, int bare_is_string)
         len--;
     if (!len)
         return 0;
+    /* 'a', 'b': each value in turn (an array when assigned) */
+    const char *starts[64];
+    size_t lens[64];
+    size_t n_items = ps_split_args(e, len, starts, lens, 64);
+    if (n_items > 1) {
+        for (size_t i = 0; i < n_items; i++) {
+            char *item = strndup(starts[i], lens[i]);
+            int rc = item ? eval(r, item, text_out, bare_is_string) : -1;
+            free(item);
+            if (rc)
+                return rc;
+            if (text_out && i + 1 < n_items)
+                psr_buf_putc(text_out, ' ');
+        }
+        return 0;
+    }
     if ((e[0] == '\'' || e[0] == '"') && len >= 2 && e[len - 1] == e[0]) {
         psr_buf s = {0};
         if (e[0] == '"')
@@ -155,7 +178,7 @@ static int eval(ps_run *r, const char *e, psr_buf *text_out, int bare_is_string)
         if (text_out)
             psr_buf_puts(text_out, s.data ? s.data : "");
         else
-            rc = emit_value(r, psrp_value_new_string(s.data ? s.data : ""));
+            rc = ps_emit_value(r, psrp_value_new_string(s.data ? s.data : ""));
         psr_buf_free(&s);
         return rc;
     }
@@ -172,7 +195,7 @@ static int eval(ps_run *r, const char *e, psr_buf *text_out, int bare_is_string)
         return 0;
     }
     if (e[0] == '$') {
-        const psrp_value *v = lookup(r, e + 1, len - 1);
+        const psrp_value *v = ps_lookup(r, e + 1, len - 1);
         if (text_out) {
             append_text(text_out, v);
             return 0;
@@ -191,7 +214,7 @@ static int eval(ps_run *r, const char *e, psr_buf *text_out, int bare_is_string)
     if (end != e && end[0] == '.' && end[1] == '.') {
         long long b = strtoll(end + 2, &end, 10);
         for (long long i = a; a <= b ? i <= b : i >= b; i += a <= b ? 1 : -1)
-            if (emit_value(r, psrp_value_new_i32((int32_t)i)))
+            if (ps_emit_value(r, psrp_value_new_i32((int32_t)i)))
                 return -1;
         return 0;
     }
@@ -200,12 +223,12 @@ static int eval(ps_run *r, const char *e, psr_buf *text_out, int bare_is_string)
             psr_buf_append(text_out, e, len);
             return 0;
         }
-        return emit_value(r, psrp_value_new_i32((int32_t)a));
+        return ps_emit_value(r, psrp_value_new_i32((int32_t)a));
     }
     if (bare_is_string) { /* a command argument: a bare word is a string */
         if (text_out)
             return psr_buf_append(text_out, e, len);
-        return emit_value(r, psrp_value_new_stringn(e, len));
+        return ps_emit_value(r, psrp_value_new_stringn(e, len));
     }
     /* A bare word: a command we do not know. */
     char name[128];
@@ -267,7 +290,7 @@ static int get_date(ps_run *r)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return emit_value(r, datetime_value(ts.tv_sec, ts.tv_nsec));
+    return ps_emit_value(r, datetime_value(ts.tv_sec, ts.tv_nsec));
 }
 
 static int get_culture(ps_run *r)
@@ -280,11 +303,11 @@ static int get_culture(ps_run *r)
         psrp_value_free(o);
         return -1;
     }
-    return emit_value(r, o);
+    return ps_emit_value(r, o);
 }
 
 /* An argument: a quoted or bare path, with "$var" expanded. */
-static void argument_text(ps_run *r, const char *arg, psr_buf *out)
+void ps_argument_text(ps_run *r, const char *arg, psr_buf *out)
 {
     eval(r, arg, out, 1);
 }
@@ -303,7 +326,7 @@ static int get_child_item(ps_run *r, const char *arg)
     static const char *const dir_types[] = {"System.IO.DirectoryInfo", "System.IO.FileSystemInfo",
                                             "System.MarshalByRefObject", "System.Object", NULL};
     psr_buf path = {0};
-    argument_text(r, arg, &path);
+    ps_argument_text(r, arg, &path);
     const char *dir = path.data && *path.data ? path.data : ".";
     DIR *d = opendir(dir);
     int rc = 0;
@@ -332,7 +355,7 @@ static int get_child_item(ps_run *r, const char *arg)
                           psrp_object_add(o, "LastWriteTime",
                                           datetime_value(sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec)) ||
                           psrp_object_set_to_string(o, name);
-                rc = bad ? (psrp_value_free(o), -1) : emit_value(r, o);
+                rc = bad ? (psrp_value_free(o), -1) : ps_emit_value(r, o);
             }
         }
         free(list[i]);
@@ -345,7 +368,7 @@ static int get_child_item(ps_run *r, const char *arg)
 static int get_content(ps_run *r, const char *arg)
 {
     psr_buf path = {0};
-    argument_text(r, arg, &path);
+    ps_argument_text(r, arg, &path);
     FILE *f = path.data ? fopen(path.data, "r") : NULL;
     int rc = 0;
     if (!f) {
@@ -359,7 +382,7 @@ static int get_content(ps_run *r, const char *arg)
     while (!rc && (len = getline(&line, &cap, f)) >= 0) {
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
-        rc = emit_value(r, psrp_value_new_stringn(line, (size_t)len));
+        rc = ps_emit_value(r, psrp_value_new_stringn(line, (size_t)len));
     }
     free(line);
     fclose(f);
@@ -440,81 +463,6 @@ static int write_progress(ps_run *r, const char *arg)
     int rc = r->emit(r->ctx, PS_EV_PROGRESS, o, NULL);
     psrp_value_free(o);
     return rc;
-}
-
-/* ConvertFrom-SecureString $v -AsPlainText (PowerShell 7's form). */
-static int convert_from_secure_string(ps_run *r, const char *arg)
-{
-    while (isspace((unsigned char)*arg))
-        arg++;
-    const psrp_value *v = arg[0] == '$' ? lookup(r, arg + 1, path_len(arg + 1)) : NULL;
-    if (!v || v->kind != PSRP_V_SECURESTRING)
-        return r->emit(r->ctx, PS_EV_ERROR, NULL,
-                       "Cannot bind parameter 'SecureString': the value is not a SecureString.");
-    if (!r->st || !r->st->have_session_key)
-        return r->emit(r->ctx, PS_EV_ERROR, NULL,
-                       "The SecureString cannot be decrypted: no session key was exchanged.");
-    psr_buf cipher = {0}, plain = {0};
-    psr_error err;
-    const char *b64 = psrp_value_text(v);
-    int rc = psr_base64_decode(&cipher, b64, strlen(b64)) != 0 ||
-             psrp_securestring_decrypt(r->st->session_key, cipher.data, cipher.len, &plain, &err)
-                 ? r->emit(r->ctx, PS_EV_ERROR, NULL, "The SecureString does not decrypt.")
-                 : emit_value(r, psrp_value_new_stringn(plain.data ? plain.data : "", plain.len));
-    psr_buf_free(&cipher);
-    psr_buf_free(&plain);
-    return rc;
-}
-
-/* What a host call gave: the answer as output, the host's refusal as an
- * error record, or stop (2). Takes v and error. */
-static int host_answer(ps_run *r, psrp_value *v, int stopped, char *error)
-{
-    if (stopped) {
-        psrp_value_free(v);
-        free(error);
-        return 2;
-    }
-    if (!v) {
-        int rc = r->emit(r->ctx, PS_EV_ERROR, NULL, error ? error : "the host did not answer");
-        free(error);
-        return rc;
-    }
-    free(error);
-    return emit_value(r, v);
-}
-
-static int get_credential(ps_run *r, const char *arg)
-{
-    psr_buf user = {0};
-    argument_text(r, arg, &user);
-    int stopped = 0;
-    char *error = NULL;
-    psrp_value *v = r->host->prompt_credential(r->host->ctx, user.data ? user.data : "",
-                                               &stopped, &error);
-    psr_buf_free(&user);
-    return host_answer(r, v, stopped, error);
-}
-
-static int read_host(ps_run *r, const char *arg)
-{
-    while (isspace((unsigned char)*arg))
-        arg++;
-    int secure = strncasecmp(arg, "-AsSecureString", 15) == 0;
-    if (secure)
-        arg += 15;
-    while (isspace((unsigned char)*arg))
-        arg++;
-    if (strncasecmp(arg, "-Prompt", 7) == 0)
-        arg += 7;
-    psr_buf prompt = {0};
-    argument_text(r, arg, &prompt);
-    int stopped = 0;
-    char *error = NULL;
-    psrp_value *v = r->host->read_line(r->host->ctx, prompt.data ? prompt.data : "", secure,
-                                       &stopped, &error);
-    psr_buf_free(&prompt);
-    return host_answer(r, v, stopped, error);
 }
 
 /* ---- assignment ---- */
@@ -611,6 +559,8 @@ static int statement(ps_run *r, char *st, char **failure)
         bind_params(r, st);
         return statement(r, close + 1, failure);
     }
+    if (strncasecmp(st, "$host.UI.PromptForChoice", 24) == 0)
+        return ps_cmd_prompt_for_choice(r, st + 24);
     if (st[0] == '$') {
         size_t n = name_len(st + 1);
         const char *eq = st + 1 + n;
@@ -632,18 +582,19 @@ static int statement(ps_run *r, char *st, char **failure)
         {"Start-Sleep", start_sleep},
         /* before strip_switches, which would take its -Completed */
         {"Write-Progress", write_progress},
-        {"ConvertFrom-SecureString", convert_from_secure_string},
+        {"ConvertFrom-SecureString", ps_cmd_convert_from_secure_string},
+        {"ConvertTo-SecureString", ps_cmd_convert_to_secure_string},
+        {"New-Object", ps_cmd_new_choice_description},
+        {"Read-Host", ps_cmd_read_host},
+        {"Get-Credential", ps_cmd_get_credential},
+        {"Harness-BreakRunspacePool", ps_cmd_break_pool},
+        {"Harness-IgnoreStop", ps_cmd_ignore_stop},
     };
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strlen(commands[i].name) == word && strncasecmp(st, commands[i].name, word) == 0)
             return commands[i].run(r, rest);
     if (word == 8 && strncasecmp(st, "Get-Date", 8) == 0)
         return get_date(r);
-    if (word == 9 && strncasecmp(st, "Read-Host", 9) == 0 && r->host && r->host->read_line)
-        return read_host(r, rest);
-    if (word == 14 && strncasecmp(st, "Get-Credential", 14) == 0 && r->host &&
-        r->host->prompt_credential)
-        return get_credential(r, rest);
     if (word == 11 && strncasecmp(st, "Get-Culture", 11) == 0)
         return get_culture(r);
     strip_switches(rest);

@@ -32,6 +32,18 @@
  *   Read-Host [-AsSecureString] TEXT asks the client's host for a line
  *                                    (ReadLine / ReadLineAsSecureString) and
  *                                    outputs the answer
+ *   ConvertTo-SecureString EXPR -AsPlainText [-Force]
+ *                                    a SecureString under the session key
+ *                                    (asked for first when there is none)
+ *   $host.UI.PromptForChoice(CAPTION, MESSAGE, CHOICES, DEFAULT)
+ *                                    asks the client to choose and outputs
+ *                                    the index; CHOICES: ('&Yes','&No'),
+ *                                    @(...), [ChoiceDescription[]](...), or
+ *                                    ChoiceDescription objects, or a variable
+ *   New-Object System.Management.Automation.Host.ChoiceDescription LABEL[, HELP]
+ *                                    a choice with a help message
+ *   Harness-BreakRunspacePool [TEXT] fault hook: the runspace pool goes Broken
+ *   Harness-IgnoreStop               fault hook: crtl_c is not obeyed
  * Anything else is reported as PowerShell reports an unknown command
  * (CommandNotFoundException). Events go to the sink; the file commands read
  * the harness machine's real files. */
@@ -84,6 +96,20 @@ typedef struct ps_host {
                              char **error);
     /* Asks the client for a credential (PromptForCredential1), the same way. */
     psrp_value *(*prompt_credential)(void *ctx, const char *user, int *stopped, char **error);
+    /* PromptForChoice: n choices (labels like "&Yes" and their help
+     * texts), the default index (-1: none); the answer (an Int32 index) the
+     * same way. */
+    psrp_value *(*prompt_choice)(void *ctx, const char *caption, const char *message,
+                                 const char *const *labels, const char *const *helps, size_t n,
+                                 int32_t default_choice, int *stopped, char **error);
+    /* Makes sure the session key exists (st->have_session_key), asking the
+     * client for its public key when it does not: 0, 2 to stop, or -1 with
+     * *error filled (malloc'd) when no key came. */
+    int (*need_session_key)(void *ctx, char **error);
+    /* Harness-BreakRunspacePool: the pool goes Broken with this reason. */
+    void (*break_pool)(void *ctx, const char *reason);
+    /* Harness-IgnoreStop: crtl_c is not obeyed from now on. */
+    void (*ignore_stop)(void *ctx);
     void *ctx;
 } ps_host;
 

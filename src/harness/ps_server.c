@@ -5,6 +5,7 @@
  * Windows does, no Running pipeline state is sent: output and records first,
  * then the final Completed or Failed state. */
 #include "src/harness/ps_server.h"
+#include "src/harness/ps_server_internal.h"
 
 #include "common/base64.h"
 #include "common/uuid.h"
@@ -13,12 +14,10 @@
 #include "psrp/messages.h"
 #include "psrp/session_key.h"
 #include "src/harness/harness.h"
-#include "src/harness/ps_script.h"
 #include "src/harness/reply.h"
 
 #include <errno.h>
 #include <openssl/rand.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,48 +25,6 @@
 #include <time.h>
 
 #define ENVELOPE_OVERHEAD 4096u
-
-typedef struct ps_pipeline {
-    char id[PSR_UUID_STRLEN];
-    psr_uuid pid;
-    psrp_defragmenter *in;
-    psrp_fragmenter *out;
-    psrp_parsed_pipeline spec;
-    int have_spec, finished;
-    psrp_value **input;
-    size_t n_input;
-    /* The script runs on its own thread, so a Receive, a host response or
-     * a stop signal can reach it while it runs. */
-    pthread_t thread;
-    int running;             /* the thread was started and not joined */
-    int stop_requested;      /* crtl_c or Terminate */
-    int64_t host_ci;         /* the host call waiting for an answer, or 0 */
-    int host_answered;
-    psrp_value *host_answer; /* its result */
-    char *host_error;        /* or why the host refused */
-    int64_t next_ci;
-    struct ps_session *session;
-    struct harness_ps *ps;
-    struct ps_pipeline *next;
-} ps_pipeline;
-
-typedef struct ps_session {
-    char id[PSR_UUID_STRLEN];
-    psr_uuid rpid;
-    uint64_t next_object_id;
-    psrp_defragmenter *in;
-    psrp_fragmenter *out;
-    ps_pipeline *pipelines;
-    ps_session_state state;  /* variables and culture, across pipelines */
-    struct ps_session *next;
-} ps_session;
-
-struct harness_ps {
-    pthread_mutex_t lock;
-    pthread_cond_t changed;
-    ps_session *sessions;
-    int stopping;
-};
 
 /* ---- table ---- */
 
@@ -92,6 +49,7 @@ static void pipeline_stop_thread(harness_ps *ps, ps_pipeline *p)
     if (!p->running)
         return;
     p->stop_requested = 1;
+    p->terminated = 1;
     pthread_cond_broadcast(&ps->changed);
     pthread_mutex_unlock(&ps->lock);
     pthread_join(p->thread, NULL);
@@ -178,8 +136,8 @@ static ps_pipeline *find_pipeline(ps_session *s, const char *id)
 
 /* ---- outgoing messages ---- */
 
-static int queue(harness_ps *ps, psrp_fragmenter *out, const psr_uuid *rpid, const psr_uuid *pid,
-                 uint32_t type, const psr_buf *data)
+int ps_queue(harness_ps *ps, psrp_fragmenter *out, const psr_uuid *rpid, const psr_uuid *pid,
+             uint32_t type, const psr_buf *data)
 {
     psr_buf msg = {0};
     psr_error err;
@@ -191,282 +149,6 @@ static int queue(harness_ps *ps, psrp_fragmenter *out, const psr_uuid *rpid, con
     return rc;
 }
 
-typedef struct run_ctx {
-    harness_ps *ps;
-    ps_session *s;
-    ps_pipeline *p;
-} run_ctx;
-
-static int emit_event(void *ctx, ps_event_kind kind, const psrp_value *value, const char *text)
-{
-    run_ctx *c = ctx;
-    psr_buf data = {0};
-    psr_error err;
-    uint32_t type;
-    int rc;
-    char message[512];
-    switch (kind) {
-    case PS_EV_OUTPUT:
-        type = PSRP_PIPELINE_OUTPUT;
-        rc = psrp_msg_object_build(&data, value, &err);
-        break;
-    case PS_EV_ERROR: {
-        /* What Write-Error sends (the pipeline still completes). */
-        psrp_error_record_spec spec = {
-            .message = text,
-            .exception_type = "Microsoft.PowerShell.Commands.WriteErrorException",
-            .fully_qualified_error_id = "Microsoft.PowerShell.Commands.WriteErrorException",
-            .category = 0,
-            .category_activity = "Write-Error",
-            .category_reason = "WriteErrorException",
-        };
-        type = PSRP_ERROR_RECORD;
-        rc = psrp_msg_error_record_build(&data, &spec, &err);
-        break;
-    }
-    case PS_EV_NOT_FOUND: {
-        snprintf(message, sizeof(message),
-                 "The term '%s' is not recognized as the name of a cmdlet, function, script file, "
-                 "or operable program. Check the spelling of the name, or if a path was included, "
-                 "verify that the path is correct and try again.",
-                 text);
-        psrp_error_record_spec spec = {
-            .message = message,
-            .exception_type = "System.Management.Automation.CommandNotFoundException",
-            .fully_qualified_error_id = "CommandNotFoundException",
-            .category = 13, /* ObjectNotFound */
-            .category_reason = "CommandNotFoundException",
-            .category_target_name = text,
-            .category_target_type = "String",
-        };
-        type = PSRP_ERROR_RECORD;
-        rc = psrp_msg_error_record_build(&data, &spec, &err);
-        break;
-    }
-    case PS_EV_WARNING:
-    case PS_EV_VERBOSE:
-    case PS_EV_DEBUG:
-        type = kind == PS_EV_WARNING   ? PSRP_WARNING_RECORD
-               : kind == PS_EV_VERBOSE ? PSRP_VERBOSE_RECORD
-                                       : PSRP_DEBUG_RECORD;
-        rc = psrp_msg_informational_build(&data, type, text, &err);
-        break;
-    case PS_EV_INFORMATION:
-        type = PSRP_INFORMATION_RECORD;
-        rc = psrp_msg_information_build(&data, text, NULL, NULL, &err);
-        break;
-    case PS_EV_PROGRESS: {
-        int64_t percent = -1;
-        psrp_value_get_i64(psrp_object_get(value, "PercentComplete"), &percent);
-        const psrp_value *done = psrp_object_get(value, "Completed");
-        psrp_msg_progress pr = {
-            .activity = psrp_object_get_text(value, "Activity"),
-            .status_description = psrp_object_get_text(value, "StatusDescription"),
-            .activity_id = 0,
-            .parent_activity_id = -1,
-            .percent_complete = (int32_t)percent,
-            .seconds_remaining = -1,
-            .record_type = done && done->kind == PSRP_V_BOOL && done->u.b ? 1 : 0,
-        };
-        type = PSRP_PROGRESS_RECORD;
-        rc = psrp_msg_progress_build(&data, &pr, &err);
-        break;
-    }
-    case PS_EV_HOST: {
-        /* Write-Host reaches the client's host as WriteLine2(value), a void
-         * call (call id -100). */
-        psrp_value *params = psrp_value_new_collection(PSRP_COLL_LIST, NULL);
-        psrp_list_append(params, psrp_value_new_string(text));
-        type = PSRP_PIPELINE_HOST_CALL;
-        rc = psrp_msg_host_call_build(&data, PSRP_HOST_CALL_VOID_CI, 16, params, &err);
-        psrp_value_free(params);
-        break;
-    }
-    default:
-        return -1;
-    }
-    if (!rc)
-        rc = queue(c->ps, c->p->out, &c->s->rpid, &c->p->pid, type, &data);
-    psr_buf_free(&data);
-    return rc;
-}
-
-/* ---- running a pipeline ---- */
-
-static struct timespec deadline_in(long ms)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    t.tv_sec += ms / 1000;
-    t.tv_nsec += (ms % 1000) * 1000000L;
-    if (t.tv_nsec >= 1000000000L) {
-        t.tv_sec++;
-        t.tv_nsec -= 1000000000L;
-    }
-    return t;
-}
-
-static int stopping(const ps_pipeline *p)
-{
-    return p->stop_requested || p->ps->stopping;
-}
-
-/* Start-Sleep: waits unless the pipeline is stopped first. */
-static int host_sleep(void *ctx, long ms)
-{
-    run_ctx *c = ctx;
-    ps_pipeline *p = c->p;
-    struct timespec deadline = deadline_in(ms);
-    pthread_mutex_lock(&c->ps->lock);
-    while (!stopping(p) &&
-           pthread_cond_timedwait(&c->ps->changed, &c->ps->lock, &deadline) != ETIMEDOUT)
-        ;
-    int stop = stopping(p);
-    pthread_mutex_unlock(&c->ps->lock);
-    return stop;
-}
-
-/* A host call the client must answer (PIPELINE_HOST_RESPONSE on the "pr"
- * stream); the script waits for it. Method ids are MS-PSRP 2.2.3.17's:
- * ReadLine 11, ReadLineAsSecureString 12, Write1 13, PromptForCredential1
- * 24. A prompt is written first with Write1, as Read-Host does. */
-static psrp_value *host_ask(run_ctx *c, const char *prompt, int32_t method_id,
-                            psrp_value *params, int *stopped, char **error)
-{
-    ps_pipeline *p = c->p;
-    psr_buf data = {0};
-    psr_error err;
-    *stopped = 0;
-    pthread_mutex_lock(&c->ps->lock);
-    if (prompt && *prompt) {
-        char text[512];
-        snprintf(text, sizeof(text), "%s: ", prompt);
-        psrp_value *write = psrp_value_new_collection(PSRP_COLL_LIST, NULL);
-        psrp_list_append(write, psrp_value_new_string(text));
-        if (psrp_msg_host_call_build(&data, PSRP_HOST_CALL_VOID_CI, 13, write, &err) == 0)
-            queue(c->ps, p->out, &c->s->rpid, &p->pid, PSRP_PIPELINE_HOST_CALL, &data);
-        psrp_value_free(write);
-        psr_buf_reset(&data);
-    }
-    p->host_ci = ++p->next_ci;
-    p->host_answered = 0;
-    if (psrp_msg_host_call_build(&data, p->host_ci, method_id, params, &err) == 0)
-        queue(c->ps, p->out, &c->s->rpid, &p->pid, PSRP_PIPELINE_HOST_CALL, &data);
-    psr_buf_free(&data);
-    while (!p->host_answered && !stopping(p))
-        pthread_cond_wait(&c->ps->changed, &c->ps->lock);
-    psrp_value *answer = NULL;
-    if (p->host_answered) {
-        answer = p->host_answer;
-        *error = p->host_error;
-        p->host_answer = NULL;
-        p->host_error = NULL;
-    } else {
-        *stopped = 1;
-    }
-    p->host_ci = 0;
-    pthread_mutex_unlock(&c->ps->lock);
-    return answer;
-}
-
-static psrp_value *host_read_line(void *ctx, const char *prompt, int secure, int *stopped,
-                                  char **error)
-{
-    return host_ask(ctx, prompt, secure ? 12 : 11, NULL, stopped, error);
-}
-
-/* Get-Credential: PromptForCredential1(caption, message, userName, targetName). */
-static psrp_value *host_prompt_credential(void *ctx, const char *user, int *stopped,
-                                          char **error)
-{
-    psrp_value *params = psrp_value_new_collection(PSRP_COLL_LIST, NULL);
-    psrp_list_append(params, psrp_value_new_string("PowerShell credential request"));
-    psrp_list_append(params, psrp_value_new_string("Enter your credentials."));
-    psrp_list_append(params, psrp_value_new_string(user));
-    psrp_list_append(params, psrp_value_new_string(""));
-    psrp_value *v = host_ask(ctx, NULL, 24, params, stopped, error);
-    psrp_value_free(params);
-    return v;
-}
-
-/* Output and records, from the pipeline's thread. */
-static int emit_locked(void *ctx, ps_event_kind kind, const psrp_value *value, const char *text)
-{
-    run_ctx *c = ctx;
-    pthread_mutex_lock(&c->ps->lock);
-    int rc = stopping(c->p) ? 2 : emit_event(ctx, kind, value, text);
-    pthread_mutex_unlock(&c->ps->lock);
-    return rc;
-}
-
-static void *pipeline_thread(void *arg)
-{
-    ps_pipeline *p = arg;
-    ps_session *s = p->session;
-    harness_ps *ps = p->ps;
-    const psrp_command *cmd = p->spec.p.n_commands ? &p->spec.p.commands[0] : NULL;
-    psrp_value **args = NULL;
-    size_t n_args = cmd ? cmd->n_args : 0;
-    if (n_args)
-        args = calloc(n_args, sizeof(*args));
-    for (size_t i = 0; args && i < n_args; i++)
-        args[i] = cmd->args[i].value;
-    run_ctx c = {ps, s, p};
-    ps_host host = {host_sleep, host_read_line, host_prompt_credential, &c};
-    char *failure = NULL;
-    const char *script = cmd && cmd->cmd ? cmd->cmd : "";
-    ps_script_run(script, args, args ? n_args : 0, p->input, p->n_input, &s->state, &host,
-                  emit_locked, &c, &failure);
-    free(args);
-    psr_buf data = {0};
-    psr_error err;
-    pthread_mutex_lock(&ps->lock);
-    if (p->stop_requested) {
-        /* What PowerShell reports for a stopped pipeline. */
-        psrp_error_record_spec spec = {
-            .message = "The pipeline has been stopped.",
-            .exception_type = "System.Management.Automation.PipelineStoppedException",
-            .fully_qualified_error_id = "PipelineStopped",
-            .category = 14, /* OperationStopped */
-            .category_reason = "PipelineStoppedException",
-        };
-        if (psrp_msg_pipeline_state_build(&data, PSRP_PIPELINE_STOPPED, &spec, &err) == 0)
-            queue(ps, p->out, &s->rpid, &p->pid, PSRP_PIPELINE_STATE, &data);
-    } else if (failure) {
-        /* `throw 'text'`: a RuntimeException whose id is the text. */
-        psrp_error_record_spec spec = {
-            .message = failure,
-            .exception_type = "System.Management.Automation.RuntimeException",
-            .fully_qualified_error_id = failure,
-            .category = 14, /* OperationStopped */
-            .category_target_name = failure,
-            .category_target_type = "String",
-            .category_reason = "RuntimeException",
-        };
-        if (psrp_msg_pipeline_state_build(&data, PSRP_PIPELINE_FAILED, &spec, &err) == 0)
-            queue(ps, p->out, &s->rpid, &p->pid, PSRP_PIPELINE_STATE, &data);
-    } else if (psrp_msg_pipeline_state_build(&data, PSRP_PIPELINE_COMPLETED, NULL, &err) == 0) {
-        queue(ps, p->out, &s->rpid, &p->pid, PSRP_PIPELINE_STATE, &data);
-    }
-    free(failure);
-    psr_buf_free(&data);
-    p->finished = 1;
-    pthread_cond_broadcast(&ps->changed);
-    pthread_mutex_unlock(&ps->lock);
-    return NULL;
-}
-
-/* Starts the pipeline's thread (called with the lock held). */
-static void run_pipeline(harness_ps *ps, ps_session *s, ps_pipeline *p)
-{
-    p->session = s;
-    p->ps = ps;
-    if (pthread_create(&p->thread, NULL, pipeline_thread, p) == 0) {
-        p->running = 1;
-        return;
-    }
-    p->finished = 1; /* no thread: nothing will run; the client sees Done */
-}
 
 /* ---- incoming messages ---- */
 
@@ -479,25 +161,27 @@ static int session_message(harness_ps *ps, ps_session *s, const psrp_message *m)
     case PSRP_SESSION_CAPABILITY:
         rc = psrp_msg_session_capability_build(&data, "2.3", "2.0", "1.1.0.1", &err);
         if (!rc)
-            rc = queue(ps, s->out, &s->rpid, NULL, PSRP_SESSION_CAPABILITY, &data);
+            rc = ps_queue(ps, s->out, &s->rpid, NULL, PSRP_SESSION_CAPABILITY, &data);
         break;
     case PSRP_INIT_RUNSPACEPOOL:
         rc = psrp_msg_app_private_data_build(&data, NULL, &err);
         if (!rc)
-            rc = queue(ps, s->out, &s->rpid, NULL, PSRP_APPLICATION_PRIVATE_DATA, &data);
+            rc = ps_queue(ps, s->out, &s->rpid, NULL, PSRP_APPLICATION_PRIVATE_DATA, &data);
         psr_buf_reset(&data);
         if (!rc)
             rc = psrp_msg_pool_state_build(&data, PSRP_POOL_OPENED, NULL, &err);
         if (!rc)
-            rc = queue(ps, s->out, &s->rpid, NULL, PSRP_RUNSPACEPOOL_STATE, &data);
+            rc = ps_queue(ps, s->out, &s->rpid, NULL, PSRP_RUNSPACEPOOL_STATE, &data);
         break;
     case PSRP_PUBLIC_KEY: {
-        /* The client wants to send SecureStrings: a fresh AES-256 session
-         * key, encrypted to its RSA key (MS-PSRP 2.2.2.4/3.2.5.4.3). */
+        /* The client wants to send SecureStrings, or answers our
+         * PUBLIC_KEY_REQUEST: the AES-256 session key (made now unless one
+         * exists, 3.2.5.4.3), encrypted to its RSA key. */
         psrp_msg_key_blob kb = {0};
         psr_buf simple = {0};
         rc = psrp_msg_public_key_parse(&kb, m->data, m->data_len, &err);
-        if (!rc && RAND_bytes(s->state.session_key, sizeof(s->state.session_key)) != 1)
+        if (!rc && !s->state.have_session_key &&
+            RAND_bytes(s->state.session_key, sizeof(s->state.session_key)) != 1)
             rc = -1;
         if (!rc)
             rc = psrp_session_key_encrypt(kb.blob.data, kb.blob.len, s->state.session_key, &simple,
@@ -505,8 +189,13 @@ static int session_message(harness_ps *ps, ps_session *s, const psrp_message *m)
         if (!rc)
             rc = psrp_msg_encrypted_session_key_build(&data, simple.data, simple.len, &err);
         if (!rc) {
+            /* A pipeline that asked for the key waits on its own Receive,
+             * where the client is listening; otherwise the shell's. */
+            ps_pipeline *waiter = s->key_waiter;
+            s->key_waiter = NULL;
             s->state.have_session_key = 1;
-            rc = queue(ps, s->out, &s->rpid, NULL, PSRP_ENCRYPTED_SESSION_KEY, &data);
+            rc = ps_queue(ps, waiter ? waiter->out : s->out, &s->rpid, NULL,
+                          PSRP_ENCRYPTED_SESSION_KEY, &data);
         }
         psrp_msg_key_blob_clear(&kb);
         psr_buf_free(&simple);
@@ -528,7 +217,7 @@ static int pipeline_message(harness_ps *ps, ps_session *s, ps_pipeline *p, const
             return -1;
         p->have_spec = 1;
         if (p->spec.p.no_input)
-            run_pipeline(ps, s, p);
+            ps_run_pipeline(ps, s, p);
         return 0;
     case PSRP_PIPELINE_INPUT: {
         psrp_value *v = NULL;
@@ -545,7 +234,7 @@ static int pipeline_message(harness_ps *ps, ps_session *s, ps_pipeline *p, const
     }
     case PSRP_END_OF_PIPELINE_INPUT:
         if (p->have_spec && !p->finished && !p->running)
-            run_pipeline(ps, s, p);
+            ps_run_pipeline(ps, s, p);
         return 0;
     case PSRP_PIPELINE_HOST_RESPONSE: {
         psrp_msg_host_response hr;
@@ -720,6 +409,8 @@ static int do_signal(harness_ps *ps, reply *r, ps_session *s)
         for (ps_pipeline **pp = &s->pipelines; *pp; pp = &(*pp)->next) {
             if (*pp == p) {
                 *pp = p->next;
+                if (s->key_waiter == p)
+                    s->key_waiter = NULL;
                 pipeline_free(p);
                 break;
             }

@@ -80,6 +80,17 @@ check "invoke: an unreachable computer makes the exit status 4" [ "$rc" -eq 4 ]
 check "invoke --output json with several computers: JSON lines, no prefix" \
     [ "$(grep -cx '[12]' "$TMP/out")" -eq 4 -a "$(wc -l <"$TMP/out")" -eq 4 ]
 check "invoke: the failed computer is named" grep -q '^psremote: 1 of 3 computers failed: down1$' "$TMP/err"
+"$PSREMOTE" invoke --config "$TMP/config" -c h1,h2 \
+    -e "ConvertTo-SecureString 'x' -AsPlainText -Force; 'done'" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "invoke on several computers: each server's key request answered, its SecureString shown" \
+    [ "$rc" -eq 0 -a "$(grep -c '^h[12]: System.Security.SecureString$' "$TMP/out")" -eq 2 -a \
+      "$(grep -c '^h[12]: done$' "$TMP/out")" -eq 2 ]
+"$PSREMOTE" invoke --config "$TMP/config" -c h1,h2 \
+    -e '"before"; Harness-BreakRunspacePool "host process gone"' >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "invoke on several computers: a Broken pool fails its host with the reason (exit 4)" \
+    [ "$rc" -eq 4 -a "$(grep -c 'runspace pool Broken): host process gone' "$TMP/err")" -eq 2 ]
 
 # Ctrl+C: every running command is terminated and every shell deleted; the
 # hosts not started yet are reported as stopped.

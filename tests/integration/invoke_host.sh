@@ -1,7 +1,7 @@
 # invoke_host.sh: what happens while a pipeline runs: progress records on a
 # terminal only, host calls answered
-# from the terminal (Read-Host through a pseudo-terminal) or refused without
-# one, Ctrl+C stopping a running pipeline (PipelineStoppedException, exit
+# from the terminal (Read-Host, Get-Credential, PromptForChoice through a
+# pseudo-terminal) or refused without one, Ctrl+C stopping a running pipeline (PipelineStoppedException, exit
 # 3), a short OperationTimeout polled through (w:TimedOut), and a server
 # that dies mid-Receive (a clear error, no hang).
 . "$top_srcdir/tests/integration/lib.sh"
@@ -25,7 +25,23 @@ if command -v script >/dev/null 2>&1; then
         /dev/null >"$TMP/out" 2>&1
     check "PromptForCredential: user name and password (a SecureString) from the terminal" \
         sh -c "grep -q 'user: bob' '$TMP/out' && grep -q '^hunter2' '$TMP/out'"
+    choose="\$c = \$host.UI.PromptForChoice(\"Deploy\", \"Go on?\", (\"&Yes\", \"&No\"), 0); \"chose \$c\""
+    printf 'n\n' | script -qec "$PSREMOTE invoke $conn -e '$choose'" /dev/null >"$TMP/out" 2>&1
+    check "PromptForChoice: caption, message and choices on the terminal, a hotkey answers" \
+        sh -c "grep -q 'Go on?' '$TMP/out' && grep -q '\[Y\] Yes  \[N\] No  \[?\] Help (default is \"Y\")' '$TMP/out' && grep -q 'chose 1' '$TMP/out'"
+    printf '\n' | script -qec "$PSREMOTE invoke $conn -e '$choose'" /dev/null >"$TMP/out" 2>&1
+    check "PromptForChoice: an empty answer takes the default" grep -q 'chose 0' "$TMP/out"
+    printf 'maybe\n?\n1\n' | script -qec "$PSREMOTE invoke $conn -e '\$y = New-Object System.Management.Automation.Host.ChoiceDescription \"&Yes\", \"Deploy it now\"; \$c = \$host.UI.PromptForChoice(\"Deploy\", \"Go on?\", (\$y, \"&No\"), -1); \"chose \$c\"'" \
+        /dev/null >"$TMP/out" 2>&1
+    check "PromptForChoice: asked again after a wrong answer; ? shows the help; an index answers" \
+        sh -c "grep -q 'Y - Deploy it now' '$TMP/out' && grep -q 'chose 1' '$TMP/out'"
 fi
+timeout 30 setsid -w "$PSREMOTE" invoke $conn \
+    -e '$c = $host.UI.PromptForChoice("Deploy", "Go on?", ("&Yes", "&No"), 0); "after"' \
+    </dev/null >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "PromptForChoice without a terminal: an error record (no hang), the script goes on" \
+    sh -c "[ $rc -eq 1 ] && grep -qx after '$TMP/out' && grep -q 'PromptForChoice: there is no terminal' '$TMP/err'"
 if command -v script >/dev/null 2>&1; then
     script -qec "$PSREMOTE invoke $conn -e \"Write-Progress -Activity Copying -Status 'Half way' -PercentComplete 50; Start-Sleep -Milliseconds 100; Write-Progress -Activity Copying -Completed; 'done'\"" \
         /dev/null </dev/null >"$TMP/out" 2>&1

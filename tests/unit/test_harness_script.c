@@ -1,7 +1,9 @@
 /* test_harness_script.c: the harness's simulated PowerShell (ps_script.c):
  * which events each statement produces, in order. */
 #include "src/harness/ps_script.h"
+#include "common/base64.h"
 #include "common/buf.h"
+#include "psrp/session_key.h"
 #include "unit.h"
 
 #include <stdio.h>
@@ -203,7 +205,152 @@ static void test_write_progress(void)
     psr_buf_free(&b);
 }
 
+/* A host that records what the script asked of it. */
+typedef struct fake_host {
+    psr_buf asked;
+    ps_session_state *st;
+    int key_requests;
+    int32_t answer;
+} fake_host;
+
+static psrp_value *fake_choice(void *ctx, const char *caption, const char *message,
+                               const char *const *labels, const char *const *helps, size_t n,
+                               int32_t def, int *stopped, char **error)
+{
+    fake_host *h = ctx;
+    (void)error;
+    *stopped = 0;
+    psr_buf_printf(&h->asked, "%s|%s|", caption, message);
+    for (size_t i = 0; i < n; i++)
+        psr_buf_printf(&h->asked, "%s:%s|", labels[i], helps[i]);
+    psr_buf_printf(&h->asked, "%d\n", (int)def);
+    return psrp_value_new_i32(h->answer);
+}
+
+static int fake_need_key(void *ctx, char **error)
+{
+    fake_host *h = ctx;
+    (void)error;
+    h->key_requests++;
+    memset(h->st->session_key, 7, sizeof(h->st->session_key));
+    h->st->have_session_key = 1;
+    return 0;
+}
+
+static void fake_break(void *ctx, const char *reason)
+{
+    fake_host *h = ctx;
+    psr_buf_printf(&h->asked, "broken:%s\n", reason);
+}
+
+static void fake_ignore_stop(void *ctx)
+{
+    fake_host *h = ctx;
+    psr_buf_puts(&h->asked, "ignore-stop\n");
+}
+
+static int run_host(fake_host *h, const char *script, psr_buf *events)
+{
+    ps_host host = {.prompt_choice = fake_choice, .need_session_key = fake_need_key,
+                    .break_pool = fake_break, .ignore_stop = fake_ignore_stop, .ctx = h};
+    char *failure = NULL;
+    psr_buf_puts(events, "");
+    psr_buf_puts(&h->asked, "");
+    int rc = ps_script_run(script, NULL, 0, NULL, 0, h->st, &host, record, events, &failure);
+    CU_ASSERT_PTR_NULL(failure);
+    free(failure);
+    return rc;
+}
+
+static void test_prompt_for_choice(void)
+{
+    ps_session_state st = {0};
+    fake_host h = {.st = &st, .answer = 1};
+    psr_buf ev = {0};
+    CU_ASSERT_EQUAL(run_host(&h, "$u = 'prod'; $c = $host.UI.PromptForChoice('Deploy', \"Go on, "
+                                 "$u?\", ('&Yes', '&No'), 0); \"chose $c\"", &ev), 0);
+    CU_ASSERT_STRING_EQUAL(h.asked.data, "Deploy|Go on, prod?|&Yes:|&No:|0\n");
+    CU_ASSERT_STRING_EQUAL(ev.data, "out:S:chose 1\n");
+    psr_buf_reset(&h.asked);
+    psr_buf_reset(&ev);
+    /* ChoiceDescription objects with help texts, behind a cast */
+    CU_ASSERT_EQUAL(run_host(&h, "$y = New-Object System.Management.Automation.Host."
+                                 "ChoiceDescription '&Yes', 'Deploy now'\n"
+                                 "$n = New-Object System.Management.Automation.Host."
+                                 "ChoiceDescription '&No'\n"
+                                 "$host.UI.PromptForChoice('c', 'm', [System.Management."
+                                 "Automation.Host.ChoiceDescription[]]($y, $n), -1)", &ev), 0);
+    CU_ASSERT_STRING_EQUAL(h.asked.data, "c|m|&Yes:Deploy now|&No:|-1\n");
+    CU_ASSERT_STRING_EQUAL(ev.data, "out:I:1\n");
+    psr_buf_reset(&h.asked);
+    psr_buf_reset(&ev);
+    /* an array in a variable; a default out of range is refused unasked */
+    CU_ASSERT_EQUAL(run_host(&h, "$ch = '&A', '&B', '&C'; $host.UI.PromptForChoice('c', 'm', "
+                                 "$ch, 2); $host.UI.PromptForChoice('c', 'm', ('&A'), 3)", &ev), 0);
+    CU_ASSERT_STRING_EQUAL(h.asked.data, "c|m|&A:|&B:|&C:|2\n");
+    CU_ASSERT_STRING_EQUAL(ev.data, "out:I:1\nerr:PromptForChoice: the default choice is not one "
+                                    "of the choices.\n");
+    psr_buf_free(&h.asked);
+    psr_buf_free(&ev);
+    ps_session_state_clear(&st);
+}
+
+static void test_convert_to_secure_string(void)
+{
+    ps_session_state st = {0};
+    fake_host h = {.st = &st};
+    psr_buf ev = {0};
+    CU_ASSERT_EQUAL(run_host(&h, "$s = ConvertTo-SecureString 'pass word' -AsPlainText -Force; "
+                                 "ConvertFrom-SecureString $s -AsPlainText; "
+                                 "$t = ConvertTo-SecureString -AsPlainText \"x\"; $t", &ev), 0);
+    CU_ASSERT_EQUAL(h.key_requests, 1); /* the key is asked for once */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(strstr(ev.data, "out:S:pass word\n"));
+    /* the SecureString output is ciphertext under the session key */
+    const char *ss = strstr(ev.data, "\nout:S:");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ss);
+    ss += 7;
+    psr_buf cipher = {0}, plain = {0};
+    CU_ASSERT_EQUAL(psr_base64_decode(&cipher, ss, strcspn(ss, "\n")), 0);
+    CU_ASSERT_EQUAL(psrp_securestring_decrypt(st.session_key, cipher.data, cipher.len, &plain, NULL),
+                    0);
+    CU_ASSERT_STRING_EQUAL(plain.data, "x");
+    psr_buf_reset(&ev);
+    CU_ASSERT_EQUAL(run_host(&h, "ConvertTo-SecureString 'p'", &ev), 0);
+    CU_ASSERT(strncmp(ev.data, "err:ConvertTo-SecureString", 26) == 0);
+    psr_buf_free(&cipher);
+    psr_buf_free(&plain);
+    psr_buf_free(&h.asked);
+    psr_buf_free(&ev);
+    ps_session_state_clear(&st);
+}
+
+static void test_fault_hooks(void)
+{
+    ps_session_state st = {0};
+    fake_host h = {.st = &st};
+    psr_buf ev = {0};
+    /* Breaking the pool stops the script (2) */
+    CU_ASSERT_EQUAL(run_host(&h, "'a'; Harness-IgnoreStop; Harness-BreakRunspacePool 'gone: $x'; "
+                                 "'b'", &ev), 2);
+    CU_ASSERT_STRING_EQUAL(h.asked.data, "ignore-stop\nbroken:gone: $x\n");
+    CU_ASSERT_STRING_EQUAL(ev.data, "out:S:a\n");
+    psr_buf_free(&h.asked);
+    psr_buf_free(&ev);
+    /* without a host they are unknown commands */
+    char *failure;
+    char *out = run("Harness-IgnoreStop; Harness-BreakRunspacePool; $host.UI.PromptForChoice("
+                    "'c', 'm', ('&A'), 0)", NULL, 0, &failure);
+    CU_ASSERT_STRING_EQUAL(out, "notfound:Harness-IgnoreStop\nnotfound:Harness-BreakRunspacePool\n"
+                                "notfound:$host.UI.PromptForChoice\n");
+    free(out);
+    ps_session_state_clear(&st);
+}
+
 static const psr_unit_test tests[] = {
+    {"PromptForChoice: labels, ChoiceDescriptions, a variable, a bad default",
+     test_prompt_for_choice},
+    {"ConvertTo-SecureString under the session key", test_convert_to_secure_string},
+    {"fault hooks", test_fault_hooks},
     {"Write-Progress", test_write_progress},
     {"variables last for the session", test_variables_last_for_the_session},
     {"Get-ChildItem, Get-Content, Get-Date, Get-Culture, Start-Sleep", test_machine_commands},

@@ -490,6 +490,61 @@ static void test_pool_broken(void)
     psr_buf_free(&s.payload);
 }
 
+/* A server that waits on the client inside a pipeline puts pool messages on
+ * the pipeline's Receive (nil PID): the pool takes them from the pipeline's
+ * feed, events and state alike. */
+static void test_pool_messages_on_pipeline_stream(void)
+{
+    server s = {.next_object = 1};
+    psrp_pool *p = open_pool(&s, "2.3");
+    psrp_command cmd = {.cmd = "ConvertTo-SecureString x -AsPlainText", .is_script = 1,
+                        .use_local_scope = -1};
+    psrp_msg_create_pipeline spec = {.commands = &cmd, .n_commands = 1,
+                                     .apartment_state = PSRP_APARTMENT_UNKNOWN};
+    psrp_pipeline *pl = psrp_pipeline_new(p, &PID, &spec, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pl);
+    psr_buf d = {0};
+    psrp_msg_public_key_request_build(&d, NULL);
+    srv_add(&s, PSRP_PUBLIC_KEY_REQUEST, &RPID, NULL, &d);
+    CU_ASSERT_EQUAL(srv_feed_pipeline(&s, pl, NULL), 0);
+    psrp_pool_event ev;
+    CU_ASSERT_EQUAL_FATAL(psrp_pool_next_event(p, &ev), 1);
+    CU_ASSERT_EQUAL(ev.kind, PSRP_POOL_EV_PUBLIC_KEY_REQUESTED);
+    psrp_pipeline_event pev;
+    CU_ASSERT_EQUAL(psrp_pipeline_next_event(pl, &pev), 0);
+    CU_ASSERT_EQUAL(psrp_pipeline_get_state(pl), PSRP_PIPELINE_RUNNING);
+
+    psr_buf_reset(&d);
+    psrp_error_record_spec es = {.message = "the server ran out of memory",
+                                 .fully_qualified_error_id = "PSSessionStateBroken"};
+    psrp_msg_pool_state_build(&d, PSRP_POOL_BROKEN, &es, NULL);
+    srv_add(&s, PSRP_RUNSPACEPOOL_STATE, &RPID, NULL, &d);
+    CU_ASSERT_EQUAL(srv_feed_pipeline(&s, pl, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_pool_next_event(p, &ev), 1);
+    CU_ASSERT_EQUAL(ev.kind, PSRP_POOL_EV_BROKEN);
+    CU_ASSERT_STRING_EQUAL(ev.reason, "the server ran out of memory");
+    CU_ASSERT_EQUAL(psrp_pool_get_state(p), PSRP_POOL_BROKEN);
+
+    /* A pool message that names a pipeline is still refused. */
+    psr_uuid pid2;
+    psr_uuid_parse(&pid2, "11111111-2222-3333-4444-555555555555");
+    psrp_pipeline *pl2 = NULL;
+    psrp_pool_free(p);
+    p = open_pool(&s, "2.3");
+    pl2 = psrp_pipeline_new(p, &pid2, &spec, NULL);
+    psr_buf_reset(&d);
+    psrp_msg_public_key_request_build(&d, NULL);
+    srv_add(&s, PSRP_PUBLIC_KEY_REQUEST, &RPID, &pid2, &d);
+    psr_error err;
+    CU_ASSERT_EQUAL(srv_feed_pipeline(&s, pl2, &err), PSR_E_PROTOCOL);
+    CU_ASSERT(strstr(err.message, "arrived for a pipeline") != NULL);
+    psrp_pipeline_free(pl2);
+    psrp_pipeline_free(pl);
+    psrp_pool_free(p);
+    psr_buf_free(&d);
+    psr_buf_free(&s.payload);
+}
+
 static void test_pool_requests_and_host_call(void)
 {
     server s = {.next_object = 1};
@@ -712,6 +767,8 @@ static const psr_unit_test tests[] = {
     {"pipeline: every stream, host call answer, input, Completed", test_pipeline_every_stream},
     {"pipeline: Failed with ErrorRecord, stop, foreign PID", test_pipeline_failed_and_stopped},
     {"pool Broken by the server and by bad data", test_pool_broken},
+    {"pool messages on a pipeline's stream (key request, Broken)",
+     test_pool_messages_on_pipeline_stream},
     {"pool requests and pool host call", test_pool_requests_and_host_call},
     {"session key exchange and SecureString", test_session_key_exchange},
     {"reconnect: CONNECT_RUNSPACEPOOL, INIT_DATA, Opened", test_reconnect},
