@@ -64,15 +64,25 @@ int psr_buf_putc(psr_buf *b, char c)
 
 int psr_buf_vprintf(psr_buf *b, const char *fmt, va_list ap)
 {
+    /* Format straight into the spare room; only when the text does not fit
+     * is the room grown and the text formatted a second time. Envelope and
+     * CLIXML builders call this for every element, so one pass matters. */
+    if (psr_buf_reserve(b, 64))
+        return PSR_E_NOMEM;
+    size_t room = b->cap - b->len;
     va_list copy;
     va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, fmt, copy);
+    int n = vsnprintf(b->data + b->len, room, fmt, copy);
     va_end(copy);
-    if (n < 0)
+    if (n < 0) {
+        b->data[b->len] = '\0';
         return PSR_E_INVALID;
-    if (psr_buf_reserve(b, (size_t)n))
-        return PSR_E_NOMEM;
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    }
+    if ((size_t)n >= room) {
+        if (psr_buf_reserve(b, (size_t)n))
+            return PSR_E_NOMEM;
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    }
     b->len += (size_t)n;
     return 0;
 }

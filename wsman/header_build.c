@@ -101,7 +101,8 @@ int wsman_put_request_head(psr_buf *out, const wsman_request_header *h, const ch
         (h->n_options > 0 && !h->options))
         return PSR_E_INVALID;
     int rc;
-    if ((rc = psr_buf_printf(out, "<s:Envelope%s><s:Header>", request_namespaces)) ||
+    if ((rc = psr_buf_puts(out, "<s:Envelope")) || (rc = psr_buf_puts(out, request_namespaces)) ||
+        (rc = psr_buf_puts(out, "><s:Header>")) ||
         (rc = put_header_fields(out, h, action)))
         return rc;
     return psr_buf_puts(out, "</s:Header><s:Body>");

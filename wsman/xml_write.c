@@ -49,7 +49,8 @@ int wsman_put_text(psr_buf *b, const char *s)
 int wsman_put_attr(psr_buf *b, const char *name, const char *value)
 {
     int rc;
-    if ((rc = psr_buf_printf(b, " %s=\"", name)) || (rc = put_escaped(b, value ? value : "", 1)))
+    if ((rc = psr_buf_putc(b, ' ')) || (rc = psr_buf_puts(b, name)) ||
+        (rc = psr_buf_puts(b, "=\"")) || (rc = put_escaped(b, value ? value : "", 1)))
         return rc;
     return psr_buf_putc(b, '"');
 }
@@ -57,7 +58,9 @@ int wsman_put_attr(psr_buf *b, const char *name, const char *value)
 int wsman_put_element(psr_buf *b, const char *tag, const char *text)
 {
     int rc;
-    if ((rc = psr_buf_printf(b, "<%s>", tag)) || (rc = wsman_put_text(b, text)))
+    if ((rc = psr_buf_putc(b, '<')) || (rc = psr_buf_puts(b, tag)) || (rc = psr_buf_putc(b, '>')) ||
+        (rc = wsman_put_text(b, text)) || (rc = psr_buf_puts(b, "</")) ||
+        (rc = psr_buf_puts(b, tag)))
         return rc;
-    return psr_buf_printf(b, "</%s>", tag);
+    return psr_buf_putc(b, '>');
 }

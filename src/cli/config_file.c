@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -58,8 +59,22 @@ static int seen_before(key_set *set, const char *key)
 typedef struct entry {
     unsigned line;
     int is_host;      /* a Host line: value holds the patterns */
+    int one_name;     /* Host with one plain name (no wildcard): name_hash */
+    uint32_t name_hash;
     char *key, *value;
 } entry;
+
+/* FNV-1a over the lower-cased name: a file with a Host section per
+ * computer is then looked up with one integer compare per section. */
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) {
+        h ^= (uint32_t)tolower((unsigned char)*s);
+        h *= 16777619u;
+    }
+    return h;
+}
 
 struct psr_config {
     entry *entries;
@@ -122,7 +137,12 @@ int psr_config_load(psr_config **out, const char *text, size_t len, psr_error *e
             return psr_error_set(err, PSR_E_NOMEM, "out of memory");
         }
         cfg->entries = grown;
-        cfg->entries[cfg->n++] = (entry){lineno, strcasecmp(key, "Host") == 0, key, value};
+        entry e = {lineno, strcasecmp(key, "Host") == 0, 0, 0, key, value};
+        if (e.is_host && !value[strcspn(value, " \t*?[")]) {
+            e.one_name = 1;
+            e.name_hash = name_hash(value);
+        }
+        cfg->entries[cfg->n++] = e;
     }
     *out = cfg;
     return 0;
@@ -133,10 +153,12 @@ int psr_config_apply(const psr_config *cfg, const char *host, psr_config_fn fn, 
 {
     key_set seen = {0};
     int applies = 1, rc = 0;
+    uint32_t host_hash = name_hash(host);
     for (size_t i = 0; i < cfg->n && !rc; i++) {
         const entry *e = &cfg->entries[i];
         if (e->is_host) {
-            applies = psr_config_host_matches(e->value, host);
+            applies = e->one_name ? e->name_hash == host_hash && strcasecmp(e->value, host) == 0
+                                  : psr_config_host_matches(e->value, host);
             continue;
         }
         if (!applies)

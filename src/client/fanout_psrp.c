@@ -286,8 +286,10 @@ static int after_receive(fanout *f, host_job *j, psrp_job *p)
             j->exit_code = ev.u.state.state;
         }
     }
+    /* Deleting the shell ends the finished command with it, as WinRS
+     * fan-out does: no Terminate, one request fewer per host. */
     if (p->finished)
-        return P_SIGNAL;
+        return P_DELETE;
     if (psrp_pipeline_next_stream(p->pl))
         return P_PIPE_SEND;
     return P_RECEIVE;
