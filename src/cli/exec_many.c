@@ -12,6 +12,7 @@
 #include "src/cli/cli.h"
 #include "src/cli/conn_args.h"
 #include "src/cli/interrupt.h"
+#include "src/cli/status_line.h"
 #include "src/client/fanout.h"
 
 #include "common/buf.h"
@@ -31,23 +32,13 @@ typedef struct many {
     const psr_cli_conn *cc;
     host_out *hosts;
     int hide_names;
-    int progress_shown;  /* a progress line is on stderr */
-    int tty;
+    psr_status_line status;
 } many;
-
-static void clear_progress(many *m)
-{
-    if (m->progress_shown) {
-        fputs("\r\033[K", stderr);
-        m->progress_shown = 0;
-    }
-}
 
 static void write_line(many *m, size_t host, int stream, const char *line, size_t len)
 {
     FILE *out = stream == PSR_FANOUT_STDERR ? stderr : stdout;
-    if (stream == PSR_FANOUT_STDERR || m->tty)
-        clear_progress(m);
+    psr_status_line_before(&m->status, stream == PSR_FANOUT_STDERR);
     if (!m->hide_names)
         fprintf(out, "%s: ", m->cc->hosts.names[host]);
     fwrite(line, 1, len, out);
@@ -80,6 +71,7 @@ static void on_output(void *ctx, size_t host, psr_fanout_stream stream, const ch
         len -= n + 1;
     }
     fflush(stream == PSR_FANOUT_STDERR ? stderr : stdout);
+    psr_status_line_after(&m->status);
 }
 
 static void on_done(void *ctx, size_t host, int exit_code, const psr_error *err)
@@ -95,7 +87,7 @@ static void on_done(void *ctx, size_t host, int exit_code, const psr_error *err)
     fflush(stdout);
     if (err) {
         h->failed = 1;
-        clear_progress(m);
+        psr_status_line_clear(&m->status);
         fprintf(stderr, "psremote: %s: %s\n", m->cc->hosts.names[host], err->message);
     } else {
         h->exit_code = exit_code;
@@ -105,12 +97,7 @@ static void on_done(void *ctx, size_t host, int exit_code, const psr_error *err)
 static void on_progress(void *ctx, size_t done, size_t running, size_t failed, size_t total)
 {
     many *m = ctx;
-    if (!m->tty)
-        return;
-    fprintf(stderr, "\r\033[K%zu/%zu done, %zu running, %zu failed", done, total, running,
-            failed);
-    fflush(stderr);
-    m->progress_shown = 1;
+    psr_status_line_show(&m->status, done, running, failed, total);
 }
 
 int psr_cli_exec_many(psr_cli_conn *cc, char **command, int n_command,
@@ -122,7 +109,8 @@ int psr_cli_exec_many(psr_cli_conn *cc, char **command, int n_command,
         fprintf(stderr, "psremote: %s\n", err.message);
         return PSR_CLI_FAILURE;
     }
-    many m = {.cc = cc, .hide_names = hide_names, .tty = isatty(STDERR_FILENO)};
+    many m = {.cc = cc, .hide_names = hide_names};
+    psr_status_line_init(&m.status);
     m.hosts = calloc(cc->hosts.n, sizeof(*m.hosts));
     if (!m.hosts) {
         free(conns);
@@ -141,7 +129,7 @@ int psr_cli_exec_many(psr_cli_conn *cc, char **command, int n_command,
     int interrupt_fd = psr_cli_interrupt_install();
     int rc = psr_fanout_run_winrs(conns, cc->hosts.n, cc->throttle_limit, &cmd, &cb, &m,
                                   interrupt_fd, &err);
-    clear_progress(&m);
+    psr_status_line_clear(&m.status);
     int status = 0;
     size_t failed = 0;
     for (size_t i = 0; i < cc->hosts.n; i++) {

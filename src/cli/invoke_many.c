@@ -7,7 +7,8 @@
  * `--output json` writes JSON lines (one object per line, as they arrive),
  * since the objects of different computers interleave; clixml is refused.
  * Errors of a computer are reported with its name and the others go on; a
- * summary lists the failed ones. Exit status: 0 when every pipeline
+ * summary lists the failed ones. On a terminal, stderr shows a progress
+ * line (computers done, running, failed). Exit status: 0 when every pipeline
  * completed without error records, 1 with error records, 3 when a pipeline
  * failed, 4 (5 for authentication) when a computer could not be reached,
  * 130 after a second Ctrl+C. */
@@ -16,6 +17,7 @@
 #include "src/cli/host.h"
 #include "src/cli/interrupt.h"
 #include "src/cli/render.h"
+#include "src/cli/status_line.h"
 #include "src/client/fanout.h"
 
 #include <stdio.h>
@@ -34,20 +36,33 @@ typedef struct host_run {
 typedef struct many {
     const psr_cli_conn *cc;
     host_run *hosts;
+    psr_status_line status;
 } many;
 
 static int on_event(void *ctx, size_t host, psrp_pipeline *pl, const psrp_pipeline_event *ev)
 {
     many *m = ctx;
     host_run *h = &m->hosts[host];
-    return psr_cli_host_event(&h->host, &h->error_records, pl, ev);
+    /* the renderer may write to either stream */
+    psr_status_line_before(&m->status, 1);
+    int rc = psr_cli_host_event(&h->host, &h->error_records, pl, ev);
+    fflush(stderr);
+    psr_status_line_after(&m->status);
+    return rc;
+}
+
+static void on_progress(void *ctx, size_t done, size_t running, size_t failed, size_t total)
+{
+    many *m = ctx;
+    psr_status_line_show(&m->status, done, running, failed, total);
 }
 
 static void on_done(void *ctx, size_t host, int state, const psr_error *err)
 {
     many *m = ctx;
     host_run *h = &m->hosts[host];
-    psr_render_free(h->render); /* ends the host's output (and its progress line) */
+    psr_status_line_before(&m->status, 1);
+    psr_render_free(h->render); /* ends the host's output */
     h->render = NULL;
     if (err) {
         h->failed = 1;
@@ -72,6 +87,7 @@ int psr_cli_invoke_many(psr_cli_conn *cc, const psrp_msg_create_pipeline *pipeli
         return PSR_CLI_FAILURE;
     }
     many m = {.cc = cc, .hosts = calloc(cc->hosts.n, sizeof(host_run))};
+    psr_status_line_init(&m.status);
     int status = 0;
     for (size_t i = 0; m.hosts && i < cc->hosts.n && status == 0; i++) {
         psr_render_options ro = {
@@ -93,10 +109,11 @@ int psr_cli_invoke_many(psr_cli_conn *cc, const psrp_msg_create_pipeline *pipeli
         goto out;
     }
     psr_fanout_invocation inv = {pipeline, configuration_name, on_event};
-    psr_fanout_callbacks cb = {NULL, on_done, NULL};
+    psr_fanout_callbacks cb = {NULL, on_done, on_progress};
     int rc = psr_fanout_run_psrp(conns, cc->hosts.n, cc->throttle_limit, &inv, &cb, &m,
                                  psr_cli_interrupt_install(), &err);
     fflush(stdout);
+    psr_status_line_clear(&m.status);
     size_t failed = 0;
     for (size_t i = 0; i < cc->hosts.n; i++) {
         host_run *h = &m.hosts[i];

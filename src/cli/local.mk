@@ -2,9 +2,9 @@
 bin_PROGRAMS += psremote
 dist_man_MANS += man/psremote.1
 noinst_HEADERS += src/cli/cli.h src/cli/conn_args.h src/cli/password.h src/cli/interrupt.h \
-	src/cli/host_list.h
+	src/cli/host_list.h src/cli/status_line.h
 psremote_SOURCES = src/cli/main.c src/cli/conn_args.c src/cli/password.c src/cli/exec.c \
-	src/cli/exec_many.c src/cli/host_list.c \
+	src/cli/exec_many.c src/cli/status_line.c src/cli/host_list.c \
 	src/cli/interrupt.c
 psremote_CFLAGS = $(AM_CFLAGS) $(SSL_CFLAGS) -pthread
 psremote_LDADD = libpsremote.la $(SSL_LIBS) -lpthread

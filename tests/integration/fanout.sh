@@ -92,6 +92,25 @@ rc=$?
 check "invoke on several computers: a Broken pool fails its host with the reason (exit 4)" \
     [ "$rc" -eq 4 -a "$(grep -c 'runspace pool Broken): host process gone' "$TMP/err")" -eq 2 ]
 
+# On a terminal (script(1) gives a pseudo-terminal): a progress line on
+# stderr, rewritten in place, cleared before output and at the end; none
+# when stderr is not a terminal (every run above).
+if command -v script >/dev/null 2>&1; then
+    many="--config '$TMP/config' -c @'$TMP/hosts60' --throttle-limit 8"
+    for name in exec invoke; do
+        if [ $name = exec ]; then cmd="$PSREMOTE exec $many -- echo line"
+        else cmd="$PSREMOTE invoke $many -e '\"line\"'"; fi
+        script -qec "$cmd" /dev/null >"$TMP/tty" 2>&1 </dev/null
+        check "$name on a terminal: the progress line counts to 60/60 done, 0 failed" \
+            grep -q "60/60 done, 0 running, 0 failed" "$TMP/tty"
+        check "$name on a terminal: every output line still whole, after the line is cleared" \
+            [ "$(tr '\r' '\n' <"$TMP/tty" | sed 's/\x1b\[K//g' | grep -c '^h[0-9]*: line$')" -eq 60 ]
+        check "$name on a terminal: the line is erased at the end" \
+            [ "$(tail -c 4 "$TMP/tty" | od -An -c | tr -d ' ')" = '\r033[K' ]
+    done
+fi
+check "no progress line when stderr is not a terminal" sh -c "! grep -q 'done,' '$TMP/err'"
+
 # Ctrl+C: every running command is terminated and every shell deleted; the
 # hosts not started yet are reported as stopped.
 kill -USR1 "$PID_many"
