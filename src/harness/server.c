@@ -140,10 +140,21 @@ static void log_request(const harness_server *s, struct MHD_Connection *c, const
     long ms = (long)((now.tv_sec - st->start.tv_sec) * 1000 + (now.tv_nsec - st->start.tv_nsec) / 1000000);
     /* PowerShell clients name their version in the query (?PSVersion=). */
     const char *ps_version = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "PSVersion");
+    /* The client's port tells connections apart: authentication belongs to one. */
+    unsigned port = 0;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+        else if (sa->sa_family == AF_INET6)
+            port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+    }
     fprintf(stderr,
-            "psremote-harness: %s %s%s%s %s user=%s body=%zu -> %u (%zu bytes, %ld ms)%s%s\n",
+            "psremote-harness: %s %s%s%s %s user=%s body=%zu -> %u (%zu bytes, %ld ms, "
+            "client port %u)%s%s\n",
             method, url, ps_version ? "?PSVersion=" : "", ps_version ? ps_version : "", verb,
-            user ? user : "-", st->total, status, reply_len, ms, why ? ": " : "",
+            user ? user : "-", st->total, status, reply_len, ms, port, why ? ": " : "",
             why ? why : "");
 }
 

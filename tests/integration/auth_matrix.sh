@@ -167,13 +167,30 @@ if command -v go >/dev/null 2>&1 && [ -d "$GOSRC" ]; then
         # go-ntlmssp takes the domain from the server's CHALLENGE (as for a
         # Windows local account) and sends no channel bindings: a local
         # account, over HTTPS with binding optional (it cannot seal on HTTP).
-        WINRM_PASSWORD=$PSR_NTLM_ONLY_PASSWORD "$TMP/gowinrm" localhost \
-            "$(port_of "$URL_relaxed")" 1 "$TMP/server.crt" "$PSR_NTLM_LOCAL_USER" ntlm \
-            >"$TMP/go.out" 2>&1
         go_expected='echo "hello\n" "" 0
 stderr "to-out\n" "to-err\n" 3
 stdin "PIPED INPUT\n" "" 0
 timeout "late\n" "" 0'
+        # Go's HTTP client sometimes sends NTLM's last leg on a new
+        # connection (its pool gets the old one back a moment too late),
+        # which NTLM, being bound to the connection, must refuse, as Windows
+        # does. Such a run is tried again, but only when the harness log
+        # shows exactly that: the refused leg from another client port than
+        # the leg before it.
+        ntlm_leg_moved() {
+            awk '/authentication continues/ { p = $0; sub(/.*client port /, "", p); sub(/\).*/, "", p) }
+                 /NTLM authentication failed/ { q = $0; sub(/.*client port /, "", q); sub(/\).*/, "", q);
+                                               if (q != p) moved = 1; else other = 1 }
+                 END { exit !(moved && !other) }' "$TMP/harness.relaxed.err"
+        }
+        for attempt in 1 2 3; do
+            WINRM_PASSWORD=$PSR_NTLM_ONLY_PASSWORD "$TMP/gowinrm" localhost \
+                "$(port_of "$URL_relaxed")" 1 "$TMP/server.crt" "$PSR_NTLM_LOCAL_USER" ntlm \
+                >"$TMP/go.out" 2>&1
+            [ "$(cat "$TMP/go.out")" = "$go_expected" ] && break
+            ntlm_leg_moved || break
+            echo "note: masterzen/winrm sent an NTLM leg on a new connection; running it again"
+        done
         go_ok() { [ "$(cat "$TMP/go.out")" = "$go_expected" ] || { cat "$TMP/go.out"; false; }; }
         check "masterzen/winrm with NTLM over HTTPS: four commands, right output and codes" go_ok
         check "the harness saw the NTLM logon of the local account" \
