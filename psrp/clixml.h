@@ -7,8 +7,11 @@
  * that appears a second time (the same psrp_value shared by reference) as
  * <Ref RefId="n"/>. Strings and property names get the _xHHHH_ escaping of
  * characters XML cannot carry (2.2.5.3.2). A writer keeps a reference to
- * each shared object it wrote (until reset or free), so that a later value
- * at the same address is not mistaken for it.
+ * each shared object it wrote, so that a later value at the same address is
+ * not mistaken for it, but only to the PSRP_CLIXML_WRITER_SHARED most
+ * recently used ones (memory stays bounded on a long stream): an object
+ * forgotten past that is written in full again, as PowerShell's own
+ * serializer does for objects it no longer tracks.
  *
  * Deserializer: libxml2's SAX2 push parser, hardened (no DTD, no entities,
  * no network, depth and size limits). Two forms:
@@ -46,6 +49,8 @@
 
 /* Writer flags. */
 #define PSRP_CLIXML_INDENT 0x1u /* newline and two spaces per level (for display) */
+/* Shared objects a writer remembers for <Ref> (see above). */
+#define PSRP_CLIXML_WRITER_SHARED 4096u
 
 typedef struct psrp_clixml_writer psrp_clixml_writer;
 
@@ -78,6 +83,10 @@ typedef struct psrp_clixml_limits {
     uint64_t max_total_bytes;   /* bytes of the whole stream; default 0 = no limit */
     size_t max_string_bytes;    /* one string / text / base64 value; default 10 MiB */
     size_t max_type_names;      /* distinct TN lists kept for a stream; default 65536 */
+    size_t max_ref_objects;     /* objects of earlier top-level values kept for
+                                 * <Ref>; default 4096 (0: none) */
+    size_t max_ref_bytes;       /* memory those objects keep alive (with the
+                                 * values they belong to); default 16 MiB */
 } psrp_clixml_limits;
 
 /* Fills l with the defaults above. */
