@@ -68,15 +68,21 @@ static tag_id tag_lookup(const char *n)
     return T_UNKNOWN;
 }
 
-static int is_primitive(tag_id t) { return t >= T_S && t < T_COUNT; }
-static int is_value_tag(tag_id t) { return is_primitive(t) || t == T_OBJ || t == T_REF || t == T_PR; }
-static int is_list_tag(tag_id t) { return t == T_LST || t == T_IE || t == T_STK || t == T_QUE; }
+/* Sets of tags as bit masks: every element asks which set its tag is in
+ * and whether its parent allows it, so one shift and test each. */
+_Static_assert(T_COUNT <= 64, "tag sets are 64-bit masks");
+#define TAG(t) (UINT64_C(1) << (t))
+#define PRIMITIVES ((UINT64_C(1) << T_COUNT) - TAG(T_S)) /* T_S .. the last tag */
+#define VALUES (PRIMITIVES | TAG(T_OBJ) | TAG(T_REF) | TAG(T_PR))
+#define LISTS (TAG(T_LST) | TAG(T_IE) | TAG(T_STK) | TAG(T_QUE))
 /* Elements whose content is text. */
-static int is_text_tag(tag_id t)
-{
-    return (is_primitive(t) && t != T_NIL) || t == T_T || t == T_TOSTRING || t == T_AV || t == T_AI ||
-           t == T_PI || t == T_PC || t == T_SR || t == T_SD;
-}
+#define TEXTS ((PRIMITIVES & ~TAG(T_NIL)) | TAG(T_T) | TAG(T_TOSTRING) | TAG(T_AV) | TAG(T_AI) | TAG(T_PI) | \
+               TAG(T_PC) | TAG(T_SR) | TAG(T_SD))
+
+static int in_set(uint64_t set, tag_id t) { return (int)((set >> t) & 1u); }
+static int is_primitive(tag_id t) { return in_set(PRIMITIVES, t); }
+static int is_value_tag(tag_id t) { return in_set(VALUES, t); }
+static int is_text_tag(tag_id t) { return in_set(TEXTS, t); }
 
 /* psr_buf_append for the hot paths: the common case (room left) inline. */
 static inline int append_fast(psr_buf *b, const void *data, size_t len)
@@ -250,8 +256,9 @@ static char *text_copy(psrp_clixml_reader *r)
     return c;
 }
 
-/* Appends one element to what a Props, MS, list or DCT frame collected. */
-static int collect(frame *f, const void *elem, size_t size)
+/* Appends one element to what a Props, MS, list or DCT frame collected.
+ * Inline, so that the copy of a constant size is a few moves. */
+static inline int collect(frame *f, const void *elem, size_t size)
 {
     if (f->coll_len + size > f->coll_cap) {
         size_t ncap = f->coll_cap ? f->coll_cap * 2 : 512;
@@ -374,27 +381,22 @@ static int deliver(psrp_clixml_reader *r, frame *child, psrp_value *v)
 
 /* ---- SAX callbacks ------------------------------------------------------- */
 
+/* The children each element allows (none for the others). */
+static const uint64_t children[T_COUNT] = {
+    [T_OBJS] = VALUES, [T_PROPS] = VALUES, [T_MS] = VALUES, [T_EN] = VALUES,
+    [T_LST] = VALUES, [T_IE] = VALUES, [T_STK] = VALUES, [T_QUE] = VALUES,
+    [T_OBJ] = TAG(T_TN) | TAG(T_TNREF) | TAG(T_TOSTRING) | TAG(T_PROPS) | TAG(T_MS) | LISTS | TAG(T_DCT) |
+              PRIMITIVES | TAG(T_PR) | TAG(T_OBJ),
+    [T_TN] = TAG(T_T),
+    [T_DCT] = TAG(T_EN),
+    [T_PR] = TAG(T_AV) | TAG(T_AI) | TAG(T_PI) | TAG(T_PC) | TAG(T_T) | TAG(T_SR) | TAG(T_SD) | TAG(T_S) |
+             TAG(T_NIL),
+};
+
 /* Is child allowed directly inside parent (NULL: top level)? */
 static int allowed(const frame *p, tag_id t)
 {
-    if (!p)
-        return is_value_tag(t) || t == T_OBJS;
-    switch (p->tag) {
-    case T_OBJS: case T_PROPS: case T_MS: case T_LST: case T_IE: case T_STK: case T_QUE: case T_EN:
-        return is_value_tag(t);
-    case T_OBJ:
-        return t == T_TN || t == T_TNREF || t == T_TOSTRING || t == T_PROPS || t == T_MS || is_list_tag(t) ||
-               t == T_DCT || (is_primitive(t)) || t == T_PR || t == T_OBJ;
-    case T_TN:
-        return t == T_T;
-    case T_DCT:
-        return t == T_EN;
-    case T_PR:
-        return t == T_AV || t == T_AI || t == T_PI || t == T_PC || t == T_T || t == T_SR || t == T_SD ||
-               t == T_S || t == T_NIL;
-    default:
-        return 0;
-    }
+    return in_set(p ? children[p->tag] : VALUES | TAG(T_OBJS), t);
 }
 
 static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
@@ -453,7 +455,8 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         const char *av = (const char *)attrs[i * 5 + 3];
         size_t alen = (size_t)(attrs[i * 5 + 4] - attrs[i * 5 + 3]);
         if (an[0] == 'N' && an[1] == '\0') {
-            psrp_name_unref(f->name); /* libxml2 refuses a repeated N; be safe anyway */
+            if (f->name) /* libxml2 refuses a repeated N; be safe anyway */
+                psrp_name_unref(f->name);
             if (!(f->name = reader_name(r, av, alen))) {
                 nomem(r);
                 return;
@@ -468,8 +471,11 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
             f->has_refid = 1;
         }
     }
-    if (is_text_tag(t))
-        psr_buf_reset(&r->text);
+    if (is_text_tag(t)) {
+        r->text.len = 0; /* psr_buf_reset, without a call per element */
+        if (r->text.data)
+            r->text.data[0] = '\0';
+    }
     switch (t) {
     case T_OBJ:
         if (!(f->val = psrp_value_alloc(r->arena, PSRP_V_OBJECT, 0)))

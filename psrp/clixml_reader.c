@@ -113,8 +113,15 @@ static void release_collected(frame *f)
 void reader_pop(psrp_clixml_reader *r)
 {
     frame *f = &r->frames[--r->depth];
-    /* Whatever an error left half built. Props, MS, lists, DCT and En only
-     * borrow their object. */
+    /* A frame that handed everything on holds at most a borrowed object
+     * (Props, MS, lists, DCT and En only borrow theirs): the common case,
+     * tested first because every element ends here. */
+    if (!f->name && !f->inner && !f->tn && !f->key && !f->value && !f->coll_len &&
+        (!f->val || (f->tag != T_OBJ && f->tag != T_PR))) {
+        f->val = NULL;
+        return;
+    }
+    /* Whatever an error left half built. */
     if (f->tag == T_OBJ || f->tag == T_PR)
         psrp_value_free(f->val);
     if (f->coll_len)

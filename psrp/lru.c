@@ -108,21 +108,23 @@ static int grow_index(lru *l)
 int lru_put(lru *l, const void *key, size_t klen, void *val, uint64_t aux)
 {
     uint64_t h = hash_key(key, klen);
-    if (l->n) {
-        uint32_t num = l->index[find_slot(l, key, klen, h)];
-        if (num) {
-            lru_entry *e = &l->e[num - 1];
-            void *old = e->val;
-            e->val = val;
-            e->aux = aux;
-            if (l->newest != num) {
-                unlink_entry(l, num);
-                link_newest(l, num);
-            }
-            if (old != val)
-                l->drop(l->ctx, old);
-            return 0;
+    /* Grow first, so that one probe finds either the key or its new slot. */
+    if ((uint64_t)(l->n + 1) * 2 > l->index_cap && grow_index(l) != 0)
+        goto nomem;
+    uint32_t slot = find_slot(l, key, klen, h);
+    uint32_t num = l->index[slot];
+    if (num) {
+        lru_entry *e = &l->e[num - 1];
+        void *old = e->val;
+        e->val = val;
+        e->aux = aux;
+        if (l->newest != num) {
+            unlink_entry(l, num);
+            link_newest(l, num);
         }
+        if (old != val)
+            l->drop(l->ctx, old);
+        return 0;
     }
     if (l->n == UINT32_MAX - 1 || klen > UINT32_MAX)
         goto nomem;
@@ -134,10 +136,8 @@ int lru_put(lru *l, const void *key, size_t klen, void *val, uint64_t aux)
         l->e = ne;
         l->cap = ncap;
     }
-    if ((uint64_t)(l->n + 1) * 2 > l->index_cap && grow_index(l) != 0)
-        goto nomem;
     lru_entry *e = &l->e[l->n];
-    memset(e, 0, sizeof(*e));
+    e->long_key = NULL;
     if (klen > LRU_INLINE_KEY && !(e->long_key = malloc(klen)))
         goto nomem;
     memcpy(e->long_key ? e->long_key : e->key, key, klen);
@@ -145,8 +145,8 @@ int lru_put(lru *l, const void *key, size_t klen, void *val, uint64_t aux)
     e->hash = h;
     e->val = val;
     e->aux = aux;
-    e->slot = find_slot(l, key, klen, h);
-    l->index[e->slot] = ++l->n;
+    e->slot = slot;
+    l->index[slot] = ++l->n;
     link_newest(l, l->n);
     return 0;
 nomem:
