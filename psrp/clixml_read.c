@@ -211,11 +211,13 @@ static psrp_value *primitive_from_text(psrp_clixml_reader *r, tag_id tag, const 
     return v;
 }
 
-/* Decoded, NUL-terminated copy of the current text (for names and ToString). */
-static char *text_dup(psrp_clixml_reader *r, int unescape)
+/* Decoded, NUL-terminated malloc'd copy of the current text: for what
+ * outlives the top-level value's arena (type names, shared by the whole
+ * stream) or is freed on its own (progress record strings). */
+static char *text_dup(psrp_clixml_reader *r)
 {
     const char *t = r->text.data ? r->text.data : "";
-    if (!unescape || !psrp_clixml_needs_unescape(t, r->text.len)) {
+    if (!psrp_clixml_needs_unescape(t, r->text.len)) {
         char *copy = malloc(r->text.len + 1);
         if (copy) {
             memcpy(copy, t, r->text.len);
@@ -224,8 +226,7 @@ static char *text_dup(psrp_clixml_reader *r, int unescape)
         return copy;
     }
     psr_buf out = { 0 };
-    int rc = unescape ? psrp_clixml_unescape(&out, r->text.data ? r->text.data : "", r->text.len)
-                      : psr_buf_append(&out, r->text.data ? r->text.data : "", r->text.len);
+    int rc = psrp_clixml_unescape(&out, t, r->text.len);
     if (rc == 0 && !out.data)
         rc = psr_buf_putc(&out, '\0');
     if (rc != 0) {
@@ -549,7 +550,7 @@ static int set_progress_field(psrp_clixml_reader *r, frame *f, psrp_progress *pr
               : f->tag == T_SD ? &pr->status_description : NULL;
     if (sp) {
         free(*sp);
-        return (*sp = text_dup(r, 1)) ? 0 : nomem(r);
+        return (*sp = text_dup(r)) ? 0 : nomem(r);
     }
     int64_t n;
     if (psrp_clixml_parse_i64(r->text.data ? r->text.data : "", r->text.len, INT32_MIN, INT32_MAX, &n) != 0)
@@ -641,7 +642,7 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
             break;
         } else {
             psrp_type_names *tn = p->tn;
-            char *s = text_dup(r, 1); /* type names are encoded too (2.2.5.2.3) */
+            char *s = text_dup(r); /* type names are encoded too (2.2.5.2.3) */
             char **nn = s ? realloc(tn->names, (tn->count + 1) * sizeof(char *)) : NULL;
             if (!nn) {
                 free(s);

@@ -436,7 +436,8 @@ static int grow(psrp_value *owner, void **arr, size_t *cap, size_t n, size_t ele
     return 0;
 }
 
-int psrp_object_add_shared_name(psrp_value *obj, int extended, char *name, psrp_value *value)
+/* Adds a member (extended = MS), taking the reference to a shared name. */
+static int add_shared_name(psrp_value *obj, int extended, char *name, psrp_value *value)
 {
     if (!obj || !value || !name) {
         psrp_name_unref(name);
@@ -474,7 +475,7 @@ static int add_member(psrp_value *obj, int extended, const char *name, psrp_valu
         psrp_value_free(value);
         return PSR_E_NOMEM;
     }
-    return psrp_object_add_shared_name(obj, extended, shared, value);
+    return add_shared_name(obj, extended, shared, value);
 }
 
 int psrp_object_add(psrp_value *obj, const char *name, psrp_value *value)

@@ -20,8 +20,5 @@ char *psrp_name_new(const char *s, size_t len);
 char *psrp_name_ref(char *name);
 /* NULL is a no-op. */
 void psrp_name_unref(char *name);
-/* Like psrp_object_add / _add_adapted (extended = MS), but takes a
- * reference to a shared name instead of copying it. */
-int psrp_object_add_shared_name(psrp_value *obj, int extended, char *name, psrp_value *value);
 
 #endif
