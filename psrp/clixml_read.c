@@ -70,7 +70,7 @@ static tag_id tag_lookup(const char *n)
 
 /* Sets of tags as bit masks: every element asks which set its tag is in
  * and whether its parent allows it, so one shift and test each. */
-_Static_assert(T_COUNT <= 64, "tag sets are 64-bit masks");
+_Static_assert(T_COUNT < 64, "tag sets are 64-bit masks");
 #define TAG(t) (UINT64_C(1) << (t))
 #define PRIMITIVES ((UINT64_C(1) << T_COUNT) - TAG(T_S)) /* T_S .. the last tag */
 #define VALUES (PRIMITIVES | TAG(T_OBJ) | TAG(T_REF) | TAG(T_PR))
@@ -274,21 +274,25 @@ static inline int collect(frame *f, const void *elem, size_t size)
     return 0;
 }
 
-/* Appends what frame f collected (n elements of elem bytes) to the array
- * *arr of n_old elements, as one new array in the arena: the elements
- * arrive one by one but the array is allocated once, at its exact size. */
-static int place_collected(psrp_clixml_reader *r, frame *f, void **arr, size_t *n, size_t *cap, size_t elem)
+/* What frame f collected (elements of elem bytes) after the *n elements
+ * of array old, as one new array in the arena (*out, NULL when there is
+ * nothing at all): the elements arrive one by one but the array is
+ * allocated once, at its exact size. 0, or PSR_E_NOMEM (the frame then
+ * still holds the elements, and popping it drops them). */
+static int place_collected(psrp_clixml_reader *r, frame *f, const void *old, size_t *n, size_t *cap, size_t elem,
+                           void **out)
 {
     size_t add = f->coll_len / elem;
+    *out = (void *)old;
     if (!add)
         return 0;
     char *a = psrp_arena_alloc(r->arena, (*n + add) * elem);
     if (!a)
-        return nomem(r); /* the frame still holds the elements: popping it drops them */
+        return nomem(r);
     if (*n)
-        memcpy(a, *arr, *n * elem);
+        memcpy(a, old, *n * elem);
     memcpy(a + *n * elem, f->coll, add * elem);
-    *arr = a;
+    *out = a;
     *n += add;
     *cap = *n;
     f->coll_len = 0;
@@ -676,20 +680,27 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
         break;
     case T_PROPS: case T_MS: {
         psrp_object *o = &f->val->u.obj;
-        if (f->tag == T_MS)
-            place_collected(r, f, (void **)&o->extended, &o->n_extended, &o->cap_extended, sizeof(psrp_member));
-        else
-            place_collected(r, f, (void **)&o->adapted, &o->n_adapted, &o->cap_adapted, sizeof(psrp_member));
+        void *a;
+        if (f->tag == T_MS) {
+            if (place_collected(r, f, o->extended, &o->n_extended, &o->cap_extended, sizeof(psrp_member), &a) == 0)
+                o->extended = a;
+        } else if (place_collected(r, f, o->adapted, &o->n_adapted, &o->cap_adapted, sizeof(psrp_member), &a) == 0) {
+            o->adapted = a;
+        }
         break;
     }
     case T_LST: case T_IE: case T_STK: case T_QUE: {
         psrp_object *o = &f->val->u.obj;
-        place_collected(r, f, (void **)&o->items, &o->n_items, &o->cap_items, sizeof(psrp_value *));
+        void *a;
+        if (place_collected(r, f, o->items, &o->n_items, &o->cap_items, sizeof(psrp_value *), &a) == 0)
+            o->items = a;
         break;
     }
     case T_DCT: {
         psrp_object *o = &f->val->u.obj;
-        place_collected(r, f, (void **)&o->entries, &o->n_entries, &o->cap_entries, sizeof(psrp_dict_entry));
+        void *a;
+        if (place_collected(r, f, o->entries, &o->n_entries, &o->cap_entries, sizeof(psrp_dict_entry), &a) == 0)
+            o->entries = a;
         break;
     }
     case T_OBJS:
