@@ -1,11 +1,13 @@
 /* test_clixml_refs.c: the CLIXML reader's object sharing across a stream
  * (a <Ref> to an object of an earlier top-level value, as Export-Clixml
  * writes when objects share one instance), its limits, the writer's bound
- * on remembered objects, values that outlive the reader's arena, and an
- * <Obj> directly inside an <Obj> as JEA endpoints send it. */
+ * on remembered objects, the map behind both checked against a model,
+ * values that outlive the reader's arena, and an <Obj> directly inside an
+ * <Obj> as JEA endpoints send it. */
 #include "test_clixml_util.h"
 
 #include "psrp/clixml.h"
+#include "psrp/lru.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -416,6 +418,82 @@ static void test_nested_obj_errors(void)
     }
 }
 
+/* The RefId map against a plain model: random puts (new keys, existing
+ * keys, keys longer than the inline room), lookups and drops of the least
+ * recently used entry; every value is dropped exactly once. */
+enum { MODEL_KEYS = 600 };
+typedef struct model {
+    int present[MODEL_KEYS];
+    unsigned long used[MODEL_KEYS]; /* tick of the last put or get */
+    int drops[MODEL_KEYS * 8];      /* values dropped, by value number */
+} model;
+
+static void count_drop(void *ctx, void *val)
+{
+    model *m = ctx;
+    m->drops[(intptr_t)val - 1]++;
+}
+
+static void model_key(int k, char *buf, size_t *len)
+{
+    /* every seventh key is longer than LRU_INLINE_KEY */
+    *len = (size_t)snprintf(buf, 64, k % 7 ? "%d" : "a-long-reference-id-number-%08d", k);
+}
+
+static void test_lru_model(void)
+{
+    static model m;
+    memset(&m, 0, sizeof(m));
+    lru l;
+    lru_init(&l, count_drop, &m);
+    int val_of[MODEL_KEYS] = { 0 }, next_val = 1, bad = 0;
+    unsigned long tick = 0;
+    uint64_t x = 88172645463325252u;
+    for (int step = 0; step < 20000 && next_val < MODEL_KEYS * 8; step++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int k = (int)(x % MODEL_KEYS), op = (int)((x >> 20) % 8);
+        char key[64];
+        size_t klen;
+        model_key(k, key, &klen);
+        if (op < 4) {
+            int v = next_val++;
+            bad |= lru_put(&l, key, klen, (void *)(intptr_t)v, (uint64_t)k) != 0;
+            val_of[k] = v;
+            m.present[k] = 1;
+            m.used[k] = ++tick;
+        } else if (op < 7) {
+            uint64_t aux = 0;
+            void *got = lru_get(&l, key, klen, &aux);
+            if (m.present[k]) {
+                bad |= got != (void *)(intptr_t)val_of[k] || aux != (uint64_t)k;
+                m.used[k] = ++tick;
+            } else {
+                bad |= got != NULL;
+            }
+        } else {
+            int oldest = -1;
+            for (int i = 0; i < MODEL_KEYS; i++)
+                if (m.present[i] && (oldest < 0 || m.used[i] < m.used[oldest]))
+                    oldest = i;
+            bad |= (lru_oldest(&l) != (oldest < 0 ? NULL : (void *)(intptr_t)val_of[oldest]));
+            bad |= lru_drop_oldest(&l) != (oldest >= 0);
+            if (oldest >= 0)
+                m.present[oldest] = 0;
+        }
+        uint32_t n = 0;
+        for (int i = 0; i < MODEL_KEYS; i++)
+            n += (uint32_t)m.present[i];
+        bad |= l.n != n;
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    lru_clear(&l, 1);
+    /* Replaced values were dropped when replaced, the rest by the clear. */
+    int dropped_wrong = 0;
+    for (int v = 1; v < next_val; v++)
+        dropped_wrong += m.drops[v - 1] != 1;
+    CU_ASSERT_EQUAL(dropped_wrong, 0);
+}
+
 static const psr_unit_test tests[] = {
     { "Ref to an object of an earlier value", test_ref_to_earlier_value },
     { "Ref across values: bytewise and pretty", test_ref_across_values_pretty },
@@ -423,6 +501,7 @@ static const psr_unit_test tests[] = {
     { "max_ref_bytes", test_ref_bytes_limit },
     { "RefId redefined, cycles", test_ref_redefined_and_cycles },
     { "writer remembers a bounded number", test_writer_bound },
+    { "RefId map against a model", test_lru_model },
     { "arena values outlive the reader", test_arena_values_outlive_reader },
     { "Obj inside Obj: JEA provider item", test_nested_obj_jea },
     { "Obj inside Obj: merge rules", test_nested_obj_rules },
