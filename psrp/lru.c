@@ -203,11 +203,6 @@ int lru_drop_oldest(lru *l)
     return 1;
 }
 
-void *lru_oldest(const lru *l)
-{
-    return l->oldest ? l->e[l->oldest - 1].val : NULL;
-}
-
 void lru_clear(lru *l, int release)
 {
     /* Unhook everything first: a drop may free values that hold others. */

@@ -53,8 +53,6 @@ void *lru_get(lru *l, const void *key, size_t klen, uint64_t *aux);
 int lru_put(lru *l, const void *key, size_t klen, void *val, uint64_t aux);
 /* Drops the least recently used entry; 0 when the map was empty. */
 int lru_drop_oldest(lru *l);
-/* The value of the least recently used entry, or NULL. */
-void *lru_oldest(const lru *l);
 /* Drops every entry; release also frees the map's own memory. */
 void lru_clear(lru *l, int release);
 

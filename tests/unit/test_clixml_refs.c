@@ -426,12 +426,14 @@ typedef struct model {
     int present[MODEL_KEYS];
     unsigned long used[MODEL_KEYS]; /* tick of the last put or get */
     int drops[MODEL_KEYS * 8];      /* values dropped, by value number */
+    intptr_t last_dropped;
 } model;
 
 static void count_drop(void *ctx, void *val)
 {
     model *m = ctx;
     m->drops[(intptr_t)val - 1]++;
+    m->last_dropped = (intptr_t)val;
 }
 
 static void model_key(int k, char *buf, size_t *len)
@@ -475,8 +477,9 @@ static void test_lru_model(void)
             for (int i = 0; i < MODEL_KEYS; i++)
                 if (m.present[i] && (oldest < 0 || m.used[i] < m.used[oldest]))
                     oldest = i;
-            bad |= (lru_oldest(&l) != (oldest < 0 ? NULL : (void *)(intptr_t)val_of[oldest]));
+            m.last_dropped = 0;
             bad |= lru_drop_oldest(&l) != (oldest >= 0);
+            bad |= m.last_dropped != (oldest < 0 ? 0 : val_of[oldest]);
             if (oldest >= 0)
                 m.present[oldest] = 0;
         }
