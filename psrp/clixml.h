@@ -7,8 +7,11 @@
  * that appears a second time (the same psrp_value shared by reference) as
  * <Ref RefId="n"/>. Strings and property names get the _xHHHH_ escaping of
  * characters XML cannot carry (2.2.5.3.2). A writer keeps a reference to
- * each shared object it wrote (until reset or free), so that a later value
- * at the same address is not mistaken for it.
+ * each shared object it wrote, so that a later value at the same address is
+ * not mistaken for it, but only to the PSRP_CLIXML_WRITER_SHARED most
+ * recently used ones (memory stays bounded on a long stream): an object
+ * forgotten past that is written in full again, as PowerShell's own
+ * serializer does for objects it no longer tracks.
  *
  * Deserializer: libxml2's SAX2 push parser, hardened (no DTD, no entities,
  * no network, depth and size limits). Two forms:
@@ -18,15 +21,36 @@
  *     (the children of <Objs> in an Export-Clixml file, or values simply
  *     written one after another); it calls back once per completed top-level
  *     value and frees that value after the callback, so memory stays flat.
- * <Ref> shares the earlier object (no copy). The RefId table of objects is
- * per top-level value, so memory stays flat: a <Ref> to an object of an
- * earlier top-level value (Export-Clixml writes one when the same instance
- * is piped twice) is an error. A <Ref> to an enclosing object (a cycle) is
- * an error too. The TN table lasts for the whole stream (Export-Clixml writes
- * TNRef to type names of earlier objects). A RefId or TN RefId that is
- * defined again replaces the earlier one (concatenated messages each count
- * from 0). RefIds are compared as strings ("0", or "RefId-0" as in the
- * spec's examples). Element names are matched without regard to namespace.
+ * <Ref> shares the earlier object (no copy). As in PowerShell, whose
+ * serializer numbers objects across a whole Export-Clixml stream, a <Ref>
+ * may name an object of an earlier top-level value (the same instance piped
+ * twice, or the PSDrive that every Get-ChildItem item points to). To keep
+ * memory bounded the reader keeps only the max_ref_objects most recently
+ * defined or named objects of earlier values, within max_ref_bytes of the
+ * memory they hold (an object keeps the top-level value it belongs to
+ * alive); a <Ref> to an object dropped past those limits fails with
+ * PSR_E_LIMIT and a message that says so. Inside one top-level value every
+ * object stays referable. Because of that table, the reference counts a
+ * value callback sees include the reader's own. A <Ref> to an enclosing
+ * object (a cycle) is an error. The TN table lasts for the whole stream
+ * (Export-Clixml writes TNRef to type names of earlier objects). A RefId or
+ * TN RefId that is defined again replaces the earlier one (concatenated
+ * messages each count from 0). RefIds are compared as strings ("0", or
+ * "RefId-0" as in the spec's examples).
+ *
+ * An <Obj> directly inside an <Obj> (JEA endpoints send provider items so;
+ * PowerShell reads the inner one as the base of the outer) is merged into
+ * the outer object as PowerShell presents it: the inner's primitive or
+ * collection, type names (unless the outer has a <TN>), ToString (unless
+ * the outer has one), adapted properties (unless the outer has <Props>),
+ * and extended properties the outer's <MS> does not name, after its own.
+ * The inner object stays referable by its own RefId. A <Ref> directly
+ * inside an <Obj> is refused, as PowerShell refuses it.
+ *
+ * Values are built in one region of memory per top-level value instead of
+ * one allocation each; they are used, kept (psrp_value_ref) and freed like
+ * any value, and may outlive the reader. Element names are matched without
+ * regard to namespace.
  * Input is UTF-8 (a BOM is skipped); a document that starts with a UTF-16
  * BOM (Windows PowerShell's Export-Clixml) is decoded by libxml2.
  *
@@ -46,6 +70,8 @@
 
 /* Writer flags. */
 #define PSRP_CLIXML_INDENT 0x1u /* newline and two spaces per level (for display) */
+/* Shared objects a writer remembers for <Ref> (see above). */
+#define PSRP_CLIXML_WRITER_SHARED 4096u
 
 typedef struct psrp_clixml_writer psrp_clixml_writer;
 
@@ -78,6 +104,10 @@ typedef struct psrp_clixml_limits {
     uint64_t max_total_bytes;   /* bytes of the whole stream; default 0 = no limit */
     size_t max_string_bytes;    /* one string / text / base64 value; default 10 MiB */
     size_t max_type_names;      /* distinct TN lists kept for a stream; default 65536 */
+    size_t max_ref_objects;     /* objects of earlier top-level values kept for
+                                 * <Ref>; default 4096 (0: none) */
+    size_t max_ref_bytes;       /* memory those objects keep alive (with the
+                                 * values they belong to); default 16 MiB */
 } psrp_clixml_limits;
 
 /* Fills l with the defaults above. */

@@ -1,11 +1,13 @@
 /* clixml_read.c: the streaming CLIXML deserializer (see clixml.h).
  *
  * libxml2's SAX2 push parser calls start/characters/end; a stack of frames
- * (one per open element) builds values bottom-up, and each completed
- * top-level value goes to the caller's callback and is then dropped, so
- * memory is bounded by one top-level value plus the TN table. Element names
- * are matched without regard to namespace (Export-Clixml puts everything in
- * the PowerShell 2004/04 namespace; PSRP messages use none). */
+ * (one per open element) builds values bottom-up in the arena of the
+ * current top-level value, and each completed top-level value goes to the
+ * caller's callback and is then dropped, so memory is bounded by one
+ * top-level value plus the TN table and the objects kept for later <Ref>s
+ * (max_ref_objects, max_ref_bytes). Element names are matched without
+ * regard to namespace (Export-Clixml puts everything in the PowerShell
+ * 2004/04 namespace; PSRP messages use none). */
 #include "psrp/clixml.h"
 #include "psrp/clixml_text.h"
 #include "psrp/clixml_reader_impl.h"
@@ -66,15 +68,21 @@ static tag_id tag_lookup(const char *n)
     return T_UNKNOWN;
 }
 
-static int is_primitive(tag_id t) { return t >= T_S && t < T_COUNT; }
-static int is_value_tag(tag_id t) { return is_primitive(t) || t == T_OBJ || t == T_REF || t == T_PR; }
-static int is_list_tag(tag_id t) { return t == T_LST || t == T_IE || t == T_STK || t == T_QUE; }
+/* Sets of tags as bit masks: every element asks which set its tag is in
+ * and whether its parent allows it, so one shift and test each. */
+_Static_assert(T_COUNT < 64, "tag sets are 64-bit masks");
+#define TAG(t) (UINT64_C(1) << (t))
+#define PRIMITIVES ((UINT64_C(1) << T_COUNT) - TAG(T_S)) /* T_S .. the last tag */
+#define VALUES (PRIMITIVES | TAG(T_OBJ) | TAG(T_REF) | TAG(T_PR))
+#define LISTS (TAG(T_LST) | TAG(T_IE) | TAG(T_STK) | TAG(T_QUE))
 /* Elements whose content is text. */
-static int is_text_tag(tag_id t)
-{
-    return (is_primitive(t) && t != T_NIL) || t == T_T || t == T_TOSTRING || t == T_AV || t == T_AI ||
-           t == T_PI || t == T_PC || t == T_SR || t == T_SD;
-}
+#define TEXTS ((PRIMITIVES & ~TAG(T_NIL)) | TAG(T_T) | TAG(T_TOSTRING) | TAG(T_AV) | TAG(T_AI) | TAG(T_PI) | \
+               TAG(T_PC) | TAG(T_SR) | TAG(T_SD))
+
+static int in_set(uint64_t set, tag_id t) { return (int)((set >> t) & 1u); }
+static int is_primitive(tag_id t) { return in_set(PRIMITIVES, t); }
+static int is_value_tag(tag_id t) { return in_set(VALUES, t); }
+static int is_text_tag(tag_id t) { return in_set(TEXTS, t); }
 
 /* psr_buf_append for the hot paths: the common case (room left) inline. */
 static inline int append_fast(psr_buf *b, const void *data, size_t len)
@@ -133,18 +141,18 @@ static psrp_value *primitive_from_text(psrp_clixml_reader *r, tag_id tag, const 
             s = r->scratch.data;
             len = r->scratch.len;
         }
-        v = psrp_value_new_text(kind, s ? s : "", len);
+        v = psrp_value_new_text_in(r->arena, kind, s ? s : "", len);
         break;
     case PSRP_V_DATETIME: case PSRP_V_TIMESPAN: case PSRP_V_DECIMAL: case PSRP_V_GUID:
     case PSRP_V_VERSION: case PSRP_V_SECURESTRING:
-        v = psrp_value_new_text(kind, s, len);
+        v = psrp_value_new_text_in(r->arena, kind, s, len);
         break;
     case PSRP_V_BOOL: {
         int b;
         if (psrp_clixml_parse_bool(s, len, &b) != 0)
             what = "a boolean (true or false)";
-        else
-            v = psrp_value_new_bool(b);
+        else if ((v = psrp_value_alloc(r->arena, kind, 0)) != NULL)
+            v->u.b = b;
         break;
     }
     case PSRP_V_CHAR: case PSRP_V_U8: case PSRP_V_U16: case PSRP_V_U32: case PSRP_V_U64: {
@@ -153,8 +161,8 @@ static psrp_value *primitive_from_text(psrp_clixml_reader *r, tag_id tag, const 
         uint64_t n;
         if (psrp_clixml_parse_u64(s, len, max[kind], &n) != 0)
             what = "an unsigned integer in range";
-        else
-            v = psrp_value_new_uint(kind, n);
+        else if ((v = psrp_value_alloc(r->arena, kind, 0)) != NULL)
+            v->u.u64 = n;
         break;
     }
     case PSRP_V_I8: case PSRP_V_I16: case PSRP_V_I32: case PSRP_V_I64: {
@@ -163,16 +171,16 @@ static psrp_value *primitive_from_text(psrp_clixml_reader *r, tag_id tag, const 
         int64_t n;
         if (psrp_clixml_parse_i64(s, len, -hi - 1, hi, &n) != 0)
             what = "an integer in range";
-        else
-            v = psrp_value_new_int(kind, n);
+        else if ((v = psrp_value_alloc(r->arena, kind, 0)) != NULL)
+            v->u.i64 = n;
         break;
     }
     case PSRP_V_FLOAT: case PSRP_V_DOUBLE: {
         double d;
         if (psrp_clixml_parse_double(s, len, &d) != 0)
             what = "a floating-point number";
-        else
-            v = kind == PSRP_V_FLOAT ? psrp_value_new_float((float)d) : psrp_value_new_double(d);
+        else if ((v = psrp_value_alloc(r->arena, kind, 0)) != NULL)
+            v->u.f64 = kind == PSRP_V_FLOAT ? (double)(float)d : d;
         break;
     }
     case PSRP_V_BYTES:
@@ -180,10 +188,10 @@ static psrp_value *primitive_from_text(psrp_clixml_reader *r, tag_id tag, const 
         if (psr_base64_decode(&r->scratch, s, len) != 0)
             what = "base64";
         else
-            v = psrp_value_new_bytes(r->scratch.data, r->scratch.len);
+            v = psrp_value_new_bytes_in(r->arena, r->scratch.data, r->scratch.len);
         break;
     case PSRP_V_NIL:
-        v = psrp_value_new_nil();
+        v = psrp_value_alloc(r->arena, kind, 0);
         break;
     default:
         break;
@@ -203,11 +211,13 @@ static psrp_value *primitive_from_text(psrp_clixml_reader *r, tag_id tag, const 
     return v;
 }
 
-/* Decoded, NUL-terminated copy of the current text (for names and ToString). */
-static char *text_dup(psrp_clixml_reader *r, int unescape)
+/* Decoded, NUL-terminated malloc'd copy of the current text: for what
+ * outlives the top-level value's arena (type names, shared by the whole
+ * stream) or is freed on its own (progress record strings). */
+static char *text_dup(psrp_clixml_reader *r)
 {
     const char *t = r->text.data ? r->text.data : "";
-    if (!unescape || !psrp_clixml_needs_unescape(t, r->text.len)) {
+    if (!psrp_clixml_needs_unescape(t, r->text.len)) {
         char *copy = malloc(r->text.len + 1);
         if (copy) {
             memcpy(copy, t, r->text.len);
@@ -216,8 +226,7 @@ static char *text_dup(psrp_clixml_reader *r, int unescape)
         return copy;
     }
     psr_buf out = { 0 };
-    int rc = unescape ? psrp_clixml_unescape(&out, r->text.data ? r->text.data : "", r->text.len)
-                      : psr_buf_append(&out, r->text.data ? r->text.data : "", r->text.len);
+    int rc = psrp_clixml_unescape(&out, t, r->text.len);
     if (rc == 0 && !out.data)
         rc = psr_buf_putc(&out, '\0');
     if (rc != 0) {
@@ -227,20 +236,82 @@ static char *text_dup(psrp_clixml_reader *r, int unescape)
     return psr_buf_detach(&out, NULL);
 }
 
+/* Decoded, NUL-terminated copy of the current text in the value's arena
+ * (ToString: one per object, so no malloc for it). */
+static char *text_copy(psrp_clixml_reader *r)
+{
+    const char *t = r->text.data ? r->text.data : "";
+    size_t len = r->text.len;
+    if (psrp_clixml_needs_unescape(t, len)) {
+        psr_buf_reset(&r->scratch);
+        if (psrp_clixml_unescape(&r->scratch, t, len) != 0)
+            return NULL;
+        t = r->scratch.data ? r->scratch.data : "";
+        len = r->scratch.len;
+    }
+    char *c = psrp_arena_alloc(r->arena, len + 1);
+    if (c) {
+        memcpy(c, t, len);
+        c[len] = '\0';
+    }
+    return c;
+}
+
+/* Appends one element to what a Props, MS, list or DCT frame collected.
+ * Inline, so that the copy of a constant size is a few moves. */
+static inline int collect(frame *f, const void *elem, size_t size)
+{
+    if (f->coll_len + size > f->coll_cap) {
+        size_t ncap = f->coll_cap ? f->coll_cap * 2 : 512;
+        char *n = realloc(f->coll, ncap);
+        if (!n)
+            return PSR_E_NOMEM;
+        f->coll = n;
+        f->coll_cap = ncap;
+    }
+    memcpy(f->coll + f->coll_len, elem, size);
+    f->coll_len += size;
+    return 0;
+}
+
+/* What frame f collected (elements of elem bytes) after the *n elements
+ * of array old, as one new array in the arena (*out, NULL when there is
+ * nothing at all): the elements arrive one by one but the array is
+ * allocated once, at its exact size. 0, or PSR_E_NOMEM (the frame then
+ * still holds the elements, and popping it drops them). */
+static int place_collected(psrp_clixml_reader *r, frame *f, const void *old, size_t *n, size_t *cap, size_t elem,
+                           void **out)
+{
+    size_t add = f->coll_len / elem;
+    *out = (void *)old;
+    if (!add)
+        return 0;
+    char *a = psrp_arena_alloc(r->arena, (*n + add) * elem);
+    if (!a)
+        return nomem(r);
+    if (*n)
+        memcpy(a, old, *n * elem);
+    memcpy(a + *n * elem, f->coll, add * elem);
+    *out = a;
+    *n += add;
+    *cap = *n;
+    f->coll_len = 0;
+    return 0;
+}
+
 /* Hands a finished value to the frame below it (or the caller). Takes v. */
 static int deliver(psrp_clixml_reader *r, frame *child, psrp_value *v)
 {
     frame *p = r->depth >= 2 ? &r->frames[r->depth - 2] : NULL;
-    const char *name = child->has_name ? child->name.data : NULL;
+    const char *name = child->name;
     if (!p || p->tag == T_OBJS) {
         r->count++;
-        /* Drop the RefId table first, so the caller sees reference counts
-         * that say what is shared inside the value (the writer relies on
-         * that) and not the table's own references. */
-        reader_objects_clear(r);
         r->in_value = 0;
+        /* The objects in it stay in the RefId table (a later value may
+         * name them), so their reference counts include the table's. */
         int rc = r->cb ? r->cb(r->cb_ctx, v, &r->err) : 0;
         psrp_value_free(v);
+        reader_value_done(r);
         if (rc != 0) {
             if (!r->failed) {
                 if (r->err.code == PSR_OK)
@@ -256,23 +327,36 @@ static int deliver(psrp_clixml_reader *r, frame *child, psrp_value *v)
     int rc = 0;
     switch (p->tag) {
     case T_OBJ:
-        if (v->kind == PSRP_V_OBJECT || p->val->u.obj.base || p->val->u.obj.coll != PSRP_COLL_NONE) {
+        /* A primitive is the object's base; an <Obj> inside an <Obj> (a
+         * PSObject around a PSObject, as JEA endpoints send) is merged into
+         * it at its end tag. Either way there is room for one. */
+        if (p->inner || p->val->u.obj.base || p->val->u.obj.coll != PSRP_COLL_NONE) {
             const char *tag = reader_tag_name(child->tag);
             psrp_value_free(v);
             return fail(r, PSR_E_PARSE, "<Obj> holds a second value <%s>", tag);
         }
-        p->val->u.obj.base = v;
+        if (v->kind == PSRP_V_OBJECT)
+            p->inner = v;
+        else
+            p->val->u.obj.base = v;
         return 0;
-    case T_PROPS: case T_MS:
+    case T_PROPS: case T_MS: {
         if (!name) {
             psrp_value_free(v);
             return fail(r, PSR_E_PARSE, "a property in <%s> has no N attribute",
                         p->tag == T_MS ? "MS" : "Props");
         }
-        rc = psrp_object_add_shared_name(p->val, p->tag == T_MS, reader_name(r, name, child->name.len), v);
-        break;
+        psrp_member m = { child->name, v }; /* the member takes the frame's reference */
+        if ((rc = collect(p, &m, sizeof(m))) != 0) {
+            psrp_value_free(v);
+            return nomem(r);
+        }
+        child->name = NULL;
+        return 0;
+    }
     case T_LST: case T_IE: case T_STK: case T_QUE:
-        rc = psrp_list_append(p->val, v);
+        if ((rc = collect(p, &v, sizeof(v))) != 0)
+            psrp_value_free(v);
         break;
     case T_EN: {
         psrp_value **slotp = name && strcasecmp(name, "Key") == 0 ? &p->key
@@ -302,27 +386,22 @@ static int deliver(psrp_clixml_reader *r, frame *child, psrp_value *v)
 
 /* ---- SAX callbacks ------------------------------------------------------- */
 
+/* The children each element allows (none for the others). */
+static const uint64_t children[T_COUNT] = {
+    [T_OBJS] = VALUES, [T_PROPS] = VALUES, [T_MS] = VALUES, [T_EN] = VALUES,
+    [T_LST] = VALUES, [T_IE] = VALUES, [T_STK] = VALUES, [T_QUE] = VALUES,
+    [T_OBJ] = TAG(T_TN) | TAG(T_TNREF) | TAG(T_TOSTRING) | TAG(T_PROPS) | TAG(T_MS) | LISTS | TAG(T_DCT) |
+              PRIMITIVES | TAG(T_PR) | TAG(T_OBJ),
+    [T_TN] = TAG(T_T),
+    [T_DCT] = TAG(T_EN),
+    [T_PR] = TAG(T_AV) | TAG(T_AI) | TAG(T_PI) | TAG(T_PC) | TAG(T_T) | TAG(T_SR) | TAG(T_SD) | TAG(T_S) |
+             TAG(T_NIL),
+};
+
 /* Is child allowed directly inside parent (NULL: top level)? */
 static int allowed(const frame *p, tag_id t)
 {
-    if (!p)
-        return is_value_tag(t) || t == T_OBJS;
-    switch (p->tag) {
-    case T_OBJS: case T_PROPS: case T_MS: case T_LST: case T_IE: case T_STK: case T_QUE: case T_EN:
-        return is_value_tag(t);
-    case T_OBJ:
-        return t == T_TN || t == T_TNREF || t == T_TOSTRING || t == T_PROPS || t == T_MS || is_list_tag(t) ||
-               t == T_DCT || (is_primitive(t)) || t == T_PR;
-    case T_TN:
-        return t == T_T;
-    case T_DCT:
-        return t == T_EN;
-    case T_PR:
-        return t == T_AV || t == T_AI || t == T_PI || t == T_PC || t == T_T || t == T_SR || t == T_SD ||
-               t == T_S || t == T_NIL;
-    default:
-        return 0;
-    }
+    return in_set(p ? children[p->tag] : VALUES | TAG(T_OBJS), t);
 }
 
 static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
@@ -363,6 +442,10 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     if (is_value_tag(t) && (!p || p->tag == T_OBJS)) {
         r->in_value = 1;
         r->value_start = psrp_clixml_reader_offset(r);
+        if (!r->arena && !(r->arena = psrp_arena_new(r->arena_hint))) {
+            nomem(r);
+            return;
+        }
     }
     if (reader_push(r) != 0) {
         nomem(r);
@@ -377,21 +460,12 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         const char *av = (const char *)attrs[i * 5 + 3];
         size_t alen = (size_t)(attrs[i * 5 + 4] - attrs[i * 5 + 3]);
         if (an[0] == 'N' && an[1] == '\0') {
-            if (!memchr(av, '&', alen) && !memchr(av, '_', alen)) { /* the usual case */
-                if (append_fast(&f->name, av, alen) != 0) {
-                    nomem(r);
-                    return;
-                }
-            } else if (reader_attr_value(&r->scratch, av, alen) != 0 ||
-                       psrp_clixml_unescape(&f->name, r->scratch.data ? r->scratch.data : "", r->scratch.len) != 0) {
+            if (f->name) /* libxml2 refuses a repeated N; be safe anyway */
+                psrp_name_unref(f->name);
+            if (!(f->name = reader_name(r, av, alen))) {
                 nomem(r);
                 return;
             }
-            if (!f->name.data && psr_buf_puts(&f->name, "") != 0) {
-                nomem(r);
-                return;
-            }
-            f->has_name = 1;
         } else if (strcmp(an, "RefId") == 0) {
             int rc = memchr(av, '&', alen) ? reader_attr_value(&f->refid, av, alen)
                                            : append_fast(&f->refid, av, alen);
@@ -402,15 +476,18 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
             f->has_refid = 1;
         }
     }
-    if (is_text_tag(t))
-        psr_buf_reset(&r->text);
+    if (is_text_tag(t)) {
+        r->text.len = 0; /* psr_buf_reset, without a call per element */
+        if (r->text.data)
+            r->text.data[0] = '\0';
+    }
     switch (t) {
     case T_OBJ:
-        if (!(f->val = psrp_value_new_object(NULL)))
+        if (!(f->val = psrp_value_alloc(r->arena, PSRP_V_OBJECT, 0)))
             nomem(r);
         break;
     case T_PR:
-        if (!(f->val = psrp_value_new_progress()))
+        if (!(f->val = psrp_value_alloc(r->arena, PSRP_V_PROGRESS, 0)))
             nomem(r);
         break;
     case T_TN:
@@ -423,9 +500,11 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
         break;
     case T_PROPS: case T_MS:
         f->val = p->val;
+        if (t == T_PROPS)
+            p->saw_props = 1;
         break;
     case T_LST: case T_IE: case T_STK: case T_QUE: case T_DCT:
-        if (p->val->u.obj.coll != PSRP_COLL_NONE || p->val->u.obj.base) {
+        if (p->val->u.obj.coll != PSRP_COLL_NONE || p->val->u.obj.base || p->inner) {
             fail(r, PSR_E_PARSE, "<Obj> holds a second collection or value <%s>", name);
             break;
         }
@@ -475,7 +554,7 @@ static int set_progress_field(psrp_clixml_reader *r, frame *f, psrp_progress *pr
               : f->tag == T_SD ? &pr->status_description : NULL;
     if (sp) {
         free(*sp);
-        return (*sp = text_dup(r, 1)) ? 0 : nomem(r);
+        return (*sp = text_dup(r)) ? 0 : nomem(r);
     }
     int64_t n;
     if (psrp_clixml_parse_i64(r->text.data ? r->text.data : "", r->text.len, INT32_MIN, INT32_MAX, &n) != 0)
@@ -497,9 +576,13 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
     psrp_value *v = NULL;
     switch (f->tag) {
     case T_OBJ:
+        if (f->inner && reader_merge_inner(f->val, f->inner, f->saw_props) != 0) {
+            nomem(r);
+            break;
+        }
         v = f->val;
         f->val = NULL;
-        if (f->has_refid && reader_objects_put(r, f->refid.data, v) != 0) {
+        if (f->has_refid && reader_objects_put(r, f->refid.data, f->refid.len, v) != 0) {
             psrp_value_free(v);
             nomem(r);
             break;
@@ -511,25 +594,34 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
         f->val = NULL;
         deliver(r, f, v);
         break;
-    case T_REF:
+    case T_REF: {
         if (!f->has_refid) {
             fail(r, PSR_E_PARSE, "<Ref> without RefId");
             break;
         }
-        if (!(v = reader_objects_get(r, f->refid.data))) {
-            int open = 0;
-            for (unsigned i = 0; i + 1 < r->depth; i++)
-                open |= r->frames[i].tag == T_OBJ && r->frames[i].has_refid &&
-                        strcmp(r->frames[i].refid.data, f->refid.data) == 0;
-            if (open)
-                fail(r, PSR_E_PARSE, "<Ref RefId=\"%s\"> refers to an enclosing object (a cycle)", f->refid.data);
+        /* An enclosing object with this RefId is a new definition of it that
+         * shadows any earlier one: naming it from inside is a cycle. */
+        int open = 0;
+        for (unsigned i = 0; i + 1 < r->depth; i++)
+            open |= r->frames[i].tag == T_OBJ && r->frames[i].has_refid &&
+                    strcmp(r->frames[i].refid.data, f->refid.data) == 0;
+        if (open) {
+            fail(r, PSR_E_PARSE, "<Ref RefId=\"%s\"> refers to an enclosing object (a cycle)", f->refid.data);
+            break;
+        }
+        if (!(v = reader_objects_get(r, f->refid.data, f->refid.len))) {
+            if (r->ref_dropped)
+                fail(r, PSR_E_LIMIT,
+                     "<Ref RefId=\"%s\"> names no object still kept: %" PRIu64 " objects of earlier values were "
+                     "dropped to stay within max_ref_objects %zu and max_ref_bytes %zu",
+                     f->refid.data, r->ref_dropped, r->limits.max_ref_objects, r->limits.max_ref_bytes);
             else
-                fail(r, PSR_E_PARSE, "<Ref RefId=\"%s\"> names no earlier object of the same top-level value",
-                     f->refid.data);
+                fail(r, PSR_E_PARSE, "<Ref RefId=\"%s\"> names no earlier object of the stream", f->refid.data);
             break;
         }
         deliver(r, f, psrp_value_ref(v));
         break;
+    }
     case T_TN:
         if (reader_types_put(r, f->refid.data, f->tn) != 0)
             break;
@@ -554,7 +646,7 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
             break;
         } else {
             psrp_type_names *tn = p->tn;
-            char *s = text_dup(r, 1); /* type names are encoded too (2.2.5.2.3) */
+            char *s = text_dup(r); /* type names are encoded too (2.2.5.2.3) */
             char **nn = s ? realloc(tn->names, (tn->count + 1) * sizeof(char *)) : NULL;
             if (!nn) {
                 free(s);
@@ -565,9 +657,8 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
             tn->names[tn->count++] = s;
         }
         break;
-    case T_TOSTRING:
-        free(p->val->u.obj.to_string);
-        if (!(p->val->u.obj.to_string = text_dup(r, 1)))
+    case T_TOSTRING: /* a second one replaces the first (both in the arena) */
+        if (!(p->val->u.obj.to_string = text_copy(r)))
             nomem(r);
         break;
     case T_AV: case T_AI: case T_PI: case T_PC: case T_SR: case T_SD:
@@ -578,11 +669,41 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
             fail(r, PSR_E_PARSE, "<En> without both a Key and a Value");
             break;
         }
-        if (psrp_dict_add(f->val, f->key, f->value) != 0)
-            nomem(r);
+        {
+            psrp_dict_entry e = { f->key, f->value };
+            if (collect(p, &e, sizeof(e)) != 0) {
+                nomem(r); /* the frame still holds key and value: popping it drops them */
+                break;
+            }
+        }
         f->key = f->value = NULL;
         break;
-    case T_OBJS: case T_PROPS: case T_MS: case T_LST: case T_IE: case T_STK: case T_QUE: case T_DCT:
+    case T_PROPS: case T_MS: {
+        psrp_object *o = &f->val->u.obj;
+        void *a;
+        if (f->tag == T_MS) {
+            if (place_collected(r, f, o->extended, &o->n_extended, &o->cap_extended, sizeof(psrp_member), &a) == 0)
+                o->extended = a;
+        } else if (place_collected(r, f, o->adapted, &o->n_adapted, &o->cap_adapted, sizeof(psrp_member), &a) == 0) {
+            o->adapted = a;
+        }
+        break;
+    }
+    case T_LST: case T_IE: case T_STK: case T_QUE: {
+        psrp_object *o = &f->val->u.obj;
+        void *a;
+        if (place_collected(r, f, o->items, &o->n_items, &o->cap_items, sizeof(psrp_value *), &a) == 0)
+            o->items = a;
+        break;
+    }
+    case T_DCT: {
+        psrp_object *o = &f->val->u.obj;
+        void *a;
+        if (place_collected(r, f, o->entries, &o->n_entries, &o->cap_entries, sizeof(psrp_dict_entry), &a) == 0)
+            o->entries = a;
+        break;
+    }
+    case T_OBJS:
         break;
     default:
         if (is_primitive(f->tag) && (v = primitive_from_text(r, f->tag, r->text.data ? r->text.data : "",

@@ -3,6 +3,7 @@
  * values, feeding libxml2, the RefId tables, the frame stack, limits, and
  * the one-shot parse and pretty printer built on the reader. */
 #include "psrp/clixml_reader_impl.h"
+#include "psrp/clixml_text.h"
 #include "psrp/value_impl.h"
 
 #include <inttypes.h>
@@ -20,6 +21,8 @@ void psrp_clixml_limits_default(psrp_clixml_limits *l)
     l->max_total_bytes = 0;
     l->max_string_bytes = 10u << 20;
     l->max_type_names = 65536;
+    l->max_ref_objects = 4096;
+    l->max_ref_bytes = 16u << 20;
 }
 
 const char *reader_tag_name(tag_id t)
@@ -79,23 +82,57 @@ int reader_push(psrp_clixml_reader *r)
         r->cap_frames = ncap;
     }
     frame *f = &r->frames[r->depth++];
-    f->has_name = f->has_refid = 0;
-    f->name.len = 0;
+    f->has_refid = f->saw_props = 0;
     f->refid.len = 0;
     return 0;
+}
+
+/* Drops what a frame collected but did not hand to its object. */
+static void release_collected(frame *f)
+{
+    if (f->tag == T_PROPS || f->tag == T_MS) {
+        psrp_member *m = (psrp_member *)f->coll;
+        for (size_t i = 0; i < f->coll_len / sizeof(*m); i++) {
+            psrp_name_unref(m[i].name);
+            psrp_value_free(m[i].value);
+        }
+    } else if (f->tag == T_DCT) {
+        psrp_dict_entry *e = (psrp_dict_entry *)f->coll;
+        for (size_t i = 0; i < f->coll_len / sizeof(*e); i++) {
+            psrp_value_free(e[i].key);
+            psrp_value_free(e[i].value);
+        }
+    } else {
+        psrp_value **v = (psrp_value **)f->coll;
+        for (size_t i = 0; i < f->coll_len / sizeof(*v); i++)
+            psrp_value_free(v[i]);
+    }
+    f->coll_len = 0;
 }
 
 void reader_pop(psrp_clixml_reader *r)
 {
     frame *f = &r->frames[--r->depth];
-    /* Whatever an error left half built. Props, MS, lists, DCT and En only
-     * borrow their object. */
+    /* A frame that handed everything on holds at most a borrowed object
+     * (Props, MS, lists, DCT and En only borrow theirs): the common case,
+     * tested first because every element ends here. */
+    if (!f->name && !f->inner && !f->tn && !f->key && !f->value && !f->coll_len &&
+        (!f->val || (f->tag != T_OBJ && f->tag != T_PR))) {
+        f->val = NULL;
+        return;
+    }
+    /* Whatever an error left half built. */
     if (f->tag == T_OBJ || f->tag == T_PR)
         psrp_value_free(f->val);
+    if (f->coll_len)
+        release_collected(f);
+    psrp_value_free(f->inner);
+    psrp_name_unref(f->name);
+    f->name = NULL;
     psrp_type_names_unref(f->tn);
     psrp_value_free(f->key);
     psrp_value_free(f->value);
-    f->val = NULL;
+    f->val = f->inner = NULL;
     f->tn = NULL;
     f->key = f->value = NULL;
 }
@@ -132,26 +169,45 @@ int reader_attr_value(psr_buf *out, const char *v, size_t len)
     return 0;
 }
 
-char *reader_name(psrp_clixml_reader *r, const char *name, size_t len)
+char *reader_name(psrp_clixml_reader *r, const char *raw, size_t len)
 {
-    /* A cheap hash (length, first and last bytes): a collision only costs
-     * a memcmp and, at worst, a second copy of a name. */
+    /* A cheap hash (length, first, middle and last bytes): a collision only
+     * costs a memcmp and, at worst, a second copy of a name. */
     uint32_t h = (uint32_t)len * 31u;
     if (len) {
-        h = (h ^ (unsigned char)name[0]) * 16777619u;
-        h = (h ^ (unsigned char)name[len - 1]) * 16777619u;
-        h = (h ^ (unsigned char)name[len / 2]) * 16777619u;
+        h = (h ^ (unsigned char)raw[0]) * 16777619u;
+        h = (h ^ (unsigned char)raw[len - 1]) * 16777619u;
+        h = (h ^ (unsigned char)raw[len / 2]) * 16777619u;
         h ^= h >> 13;
     }
     name_entry *e = &r->names[h & (NAME_CACHE - 1)];
-    if (e->name && e->len == len && memcmp(e->name, name, len) == 0)
+    if (e->name && e->raw_len == len && memcmp(e->raw, raw, len) == 0)
         return psrp_name_ref(e->name);
-    char *n = psrp_name_new(name, len);
-    if (!n)
+    /* Decode: character references libxml2 left in place, then _xHHHH_.
+     * Names come from start tags, where no text element is open, so the
+     * text buffer is free to use. */
+    const char *text = raw;
+    size_t tlen = len;
+    if (memchr(raw, '&', len) || memchr(raw, '_', len)) {
+        psr_buf_reset(&r->text);
+        if (reader_attr_value(&r->scratch, raw, len) != 0 ||
+            psrp_clixml_unescape(&r->text, r->scratch.data ? r->scratch.data : "", r->scratch.len) != 0)
+            return NULL;
+        text = r->text.data ? r->text.data : "";
+        tlen = r->text.len;
+    }
+    char *n = psrp_name_new(text, tlen);
+    char *copy = n ? malloc(len ? len : 1) : NULL;
+    if (!copy) {
+        psrp_name_unref(n);
         return NULL;
+    }
+    memcpy(copy, raw, len);
+    free(e->raw);
     psrp_name_unref(e->name);
+    e->raw = copy;
+    e->raw_len = len;
     e->name = psrp_name_ref(n);
-    e->len = len;
     return n;
 }
 
@@ -236,22 +292,58 @@ static void table_clear(ref_table *t, int release)
     }
 }
 
-static void drop_value(void *v) { psrp_value_free(v); }
 static void drop_types(void *t) { psrp_type_names_unref(t); }
 
-int reader_objects_put(psrp_clixml_reader *r, const char *refid, psrp_value *v)
+/* The object table lets go of an object: its arena stops counting against
+ * max_ref_bytes once no entry of the table is in it. */
+static void drop_object(void *ctx, void *val)
 {
-    return table_put(&r->objects, refid, psrp_value_ref(v));
+    psrp_clixml_reader *r = ctx;
+    psrp_value *v = val;
+    psrp_arena *a = v->arena;
+    if (a && --a->pins == 0 && a->pinned_bytes) {
+        r->ref_bytes -= a->pinned_bytes;
+        a->pinned_bytes = 0;
+    }
+    psrp_value_free(v);
 }
 
-psrp_value *reader_objects_get(psrp_clixml_reader *r, const char *refid)
+int reader_objects_put(psrp_clixml_reader *r, const char *refid, size_t len, psrp_value *v)
 {
-    return table_get(&r->objects, refid);
+    if (v->arena)
+        v->arena->pins++;
+    return lru_put(&r->objects, refid, len, psrp_value_ref(v), 0);
 }
 
-void reader_objects_clear(psrp_clixml_reader *r)
+psrp_value *reader_objects_get(psrp_clixml_reader *r, const char *refid, size_t len)
 {
-    table_clear(&r->objects, 0);
+    return lru_get(&r->objects, refid, len, NULL);
+}
+
+void reader_value_done(psrp_clixml_reader *r)
+{
+    psrp_arena *a = r->arena;
+    /* From now on the arena's whole size counts as memory kept for later
+     * <Ref>s, for as long as the table holds one of its objects. */
+    if (a && a->pins && !a->pinned_bytes) {
+        a->pinned_bytes = a->bytes;
+        r->ref_bytes += a->bytes;
+    }
+    while ((r->objects.n > r->limits.max_ref_objects || r->ref_bytes > r->limits.max_ref_bytes) &&
+           lru_drop_oldest(&r->objects))
+        r->ref_dropped++;
+    if (!a)
+        return;
+    if (a->live == 0) {
+        psrp_arena_rewind(a); /* nothing of it is left: reuse its warm memory */
+        return;
+    }
+    /* The caller or the table keeps values of it: they own it now. The next
+     * arena starts at this one's size, so a stream of similar values gets
+     * one block each. */
+    r->arena_hint = psrp_arena_used(a);
+    psrp_arena_release(a);
+    r->arena = NULL;
 }
 
 int reader_types_put(psrp_clixml_reader *r, const char *refid, psrp_type_names *tn)
@@ -298,7 +390,7 @@ psrp_clixml_reader *psrp_clixml_reader_new(const psrp_clixml_limits *limits, psr
         r->limits.max_depth = 256;
     r->cb = cb;
     r->cb_ctx = ctx;
-    r->objects.drop = drop_value;
+    lru_init(&r->objects, drop_object, r);
     r->types.drop = drop_types;
     reader_sax_init(&r->sax);
     return r;
@@ -311,17 +403,20 @@ void psrp_clixml_reader_free(psrp_clixml_reader *r)
     while (r->depth)
         reader_pop(r);
     for (unsigned i = 0; i < r->cap_frames; i++) {
-        psr_buf_free(&r->frames[i].name);
         psr_buf_free(&r->frames[i].refid);
+        free(r->frames[i].coll);
     }
     free(r->frames);
     psr_buf_free(&r->text);
     psr_buf_free(&r->scratch);
     psr_buf_free(&r->pending);
-    table_clear(&r->objects, 1);
+    lru_clear(&r->objects, 1);
+    psrp_arena_release(r->arena);
     table_clear(&r->types, 1);
-    for (size_t i = 0; i < NAME_CACHE; i++)
+    for (size_t i = 0; i < NAME_CACHE; i++) {
         psrp_name_unref(r->names[i].name);
+        free(r->names[i].raw);
+    }
     if (r->ctxt)
         xmlFreeParserCtxt(r->ctxt);
     free(r);

@@ -4,7 +4,9 @@
 #ifndef PSR_PSRP_CLIXML_READER_IMPL_H
 #define PSR_PSRP_CLIXML_READER_IMPL_H
 
+#include "psrp/arena.h"
 #include "psrp/clixml.h"
+#include "psrp/lru.h"
 
 #include <libxml/parser.h>
 
@@ -20,12 +22,19 @@ typedef enum tag_id {
 /* One open element. Frames are reused, so their buffers keep their memory. */
 typedef struct frame {
     tag_id tag;
-    int has_name, has_refid;
-    psr_buf name;          /* N attribute, decoded */
+    int has_refid;
+    int saw_props;         /* Obj: it has a <Props> element */
+    char *name;            /* N attribute, decoded: a shared name (one reference) or NULL */
     psr_buf refid;         /* RefId attribute */
     psrp_value *val;       /* Obj / PR being built; Props, MS, lists, DCT, En: the Obj */
+    psrp_value *inner;     /* Obj: an <Obj> directly inside it, merged at its end */
     psrp_type_names *tn;   /* TN being built */
     psrp_value *key, *value; /* En */
+    /* Props, MS, LST, IE, STK, QUE, DCT: what they collected so far
+     * (psrp_member, psrp_value * or psrp_dict_entry), copied into one
+     * exactly sized array of the object at the end tag. */
+    char *coll;
+    size_t coll_len, coll_cap;
 } frame;
 
 /* String-keyed open-addressing table (RefId -> object or type names). */
@@ -41,12 +50,14 @@ typedef struct ref_table {
     void (*drop)(void *);
 } ref_table;
 
-/* Direct-mapped cache of property names, so a stream of similar objects
- * shares one copy of each name. */
+/* Direct-mapped cache of property names keyed by the N attribute as
+ * libxml2 hands it over, so a stream of similar objects shares one copy of
+ * each name and a name is decoded once, not once per element. */
 #define NAME_CACHE 256
 typedef struct name_entry {
-    char *name; /* one reference held by the cache */
-    size_t len;
+    char *raw;  /* the attribute's bytes (malloc'd) */
+    size_t raw_len;
+    char *name; /* decoded; one reference held by the cache */
 } name_entry;
 
 #define TAG_CACHE 64
@@ -66,7 +77,11 @@ struct psrp_clixml_reader {
     unsigned depth, cap_frames;
     psr_buf text;      /* content of the open text element */
     psr_buf scratch;   /* decoding space */
-    ref_table objects; /* RefId -> psrp_value (this top-level value only) */
+    psrp_arena *arena; /* where the current top-level value is built */
+    size_t arena_hint; /* first block size for the next arena */
+    lru objects;       /* RefId -> psrp_value, across top-level values */
+    size_t ref_bytes;  /* arena bytes kept only for objects in that table */
+    uint64_t ref_dropped; /* objects of earlier values no longer referable */
     ref_table types;   /* TN RefId -> psrp_type_names (whole stream) */
     name_entry names[NAME_CACHE];
     tag_cache_entry tag_cache[TAG_CACHE];
@@ -95,15 +110,24 @@ int reader_check_object_size(psrp_clixml_reader *r);
  * resolved. */
 int reader_attr_value(psr_buf *out, const char *v, size_t len);
 
-int reader_objects_put(psrp_clixml_reader *r, const char *refid, psrp_value *v);
-psrp_value *reader_objects_get(psrp_clixml_reader *r, const char *refid);
-void reader_objects_clear(psrp_clixml_reader *r);
+/* Makes the object referable by RefId (the table takes its own reference). */
+int reader_objects_put(psrp_clixml_reader *r, const char *refid, size_t len, psrp_value *v);
+psrp_value *reader_objects_get(psrp_clixml_reader *r, const char *refid, size_t len);
+/* After a top-level value went to the callback: keeps its arena for reuse
+ * or leaves it to the values that still live, and drops the least recently
+ * used objects past max_ref_objects and max_ref_bytes. */
+void reader_value_done(psrp_clixml_reader *r);
 /* Takes one reference of tn for the table (tn keeps the caller's). */
 int reader_types_put(psrp_clixml_reader *r, const char *refid, psrp_type_names *tn);
 psrp_type_names *reader_types_get(psrp_clixml_reader *r, const char *refid);
 
-/* A reference to the shared copy of name (NULL on no memory). */
-char *reader_name(psrp_clixml_reader *r, const char *name, size_t len);
+/* A reference to the shared, decoded name of an N attribute's raw bytes
+ * (NULL on no memory). */
+char *reader_name(psrp_clixml_reader *r, const char *raw, size_t len);
+
+/* Merges an <Obj> found directly inside outer into it, as PowerShell
+ * presents such an object (clixml_nested.c). 0 or PSR_E_NOMEM. */
+int reader_merge_inner(psrp_value *outer, const psrp_value *inner, int outer_has_props);
 
 void reader_sax_init(xmlSAXHandler *sax);
 

@@ -5,6 +5,7 @@
 #include "psremote/error.h"
 
 #include <errno.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -308,11 +309,70 @@ int psrp_clixml_parse_u64(const char *s, size_t len, uint64_t hi, uint64_t *out)
     return 0;
 }
 
+/* What PowerShell writes for most doubles ("1.5", "-0.015625", "1E+30"):
+ * a decimal of at most 2^53 in its digits with a power of ten of at most 22
+ * is exact in a double and so is the power, so one multiplication or
+ * division rounds it correctly (Clinger's fast path), at a tenth of
+ * strtod's cost. 0 when *out is the value; -1 sends the text to strtod,
+ * which also judges whether it is a number at all. */
+static int fast_double(const char *p, double *out)
+{
+#if FLT_EVAL_METHOD == 0 /* no extended intermediate precision */
+    static const double pow10[23] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                      1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+    int neg = 0, digits = 0, any = 0, exp10 = 0;
+    uint64_t m = 0;
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    for (; *p >= '0' && *p <= '9'; p++, any = 1) {
+        if (m == 0 && *p == '0')
+            continue; /* leading zeros carry no digit */
+        if (++digits > 19)
+            return -1;
+        m = m * 10 + (uint64_t)(*p - '0');
+    }
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9'; p++, any = 1) {
+            exp10--;
+            if (m == 0 && *p == '0')
+                continue;
+            if (++digits > 19)
+                return -1;
+            m = m * 10 + (uint64_t)(*p - '0');
+        }
+    }
+    if (!any)
+        return -1;
+    if (*p == 'e' || *p == 'E') {
+        int eneg = 0, e = 0;
+        if (*++p == '-' || *p == '+')
+            eneg = *p++ == '-';
+        if (*p < '0' || *p > '9')
+            return -1;
+        for (; *p >= '0' && *p <= '9'; p++)
+            if ((e = e * 10 + (*p - '0')) > 1000)
+                return -1;
+        exp10 += eneg ? -e : e;
+    }
+    if (*p || m > (UINT64_C(1) << 53) || exp10 < -22 || exp10 > 22)
+        return -1;
+    double v = exp10 < 0 ? (double)m / pow10[-exp10] : (double)m * pow10[exp10];
+    *out = neg ? -v : v;
+    return 0;
+#else
+    (void)p;
+    (void)out;
+    return -1;
+#endif
+}
+
 int psrp_clixml_parse_double(const char *s, size_t len, double *out)
 {
     char buf[64], *end;
     if (trimmed(s, len, buf, sizeof(buf)) != 0)
         return -1;
+    if (fast_double(buf, out) == 0)
+        return 0;
     if (strcmp(buf, "NaN") == 0) {
         *out = NAN;
         return 0;

@@ -1,9 +1,11 @@
 /* clixml_write.c: the CLIXML serializer (see clixml.h). Appends text
  * straight to the caller's buffer; the only state is the RefId counter and
- * two small tables: objects already written (for <Ref>) and type-name lists
- * already written (for <TNRef>). */
+ * two small tables: objects already written (for <Ref>; bounded, least
+ * recently used first out) and type-name lists already written (for
+ * <TNRef>). */
 #include "psrp/clixml.h"
 #include "psrp/clixml_text.h"
+#include "psrp/lru.h"
 
 #include "common/base64.h"
 
@@ -12,10 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Open-addressing table: key (a pointer, or a string hash plus the string)
- * -> RefId. */
+/* Open-addressing table: joined type names (a string hash plus the
+ * string) -> TN RefId. */
 typedef struct slot {
-    const void *ptr;  /* object pointer, or NULL for a string slot */
     char *str;        /* joined type names */
     uint64_t hash;
     unsigned id;
@@ -31,9 +32,15 @@ struct psrp_clixml_writer {
     unsigned flags;
     unsigned next_obj_id;
     unsigned next_tn_id;
-    table objs;
+    lru objs; /* object address -> RefId (aux); holds a reference to each */
     table tns;
 };
+
+static void drop_object(void *ctx, void *val)
+{
+    (void)ctx;
+    psrp_value_free(val);
+}
 
 static uint64_t hash_bytes(const void *p, size_t n)
 {
@@ -48,18 +55,13 @@ static uint64_t hash_bytes(const void *p, size_t n)
 
 static void table_clear(table *t)
 {
-    for (size_t i = 0; i < t->cap; i++) {
+    for (size_t i = 0; i < t->cap; i++)
         free(t->slots[i].str);
-        /* The object table holds a reference, so an address cannot be
-         * reused by another object while the context remembers it. */
-        if (t->slots[i].used && t->slots[i].ptr)
-            psrp_value_free((psrp_value *)t->slots[i].ptr);
-    }
     free(t->slots);
     memset(t, 0, sizeof(*t));
 }
 
-static slot *table_find(table *t, const void *ptr, const char *str, uint64_t h)
+static slot *table_find(table *t, const char *str, uint64_t h)
 {
     if (!t->cap)
         return NULL;
@@ -67,12 +69,12 @@ static slot *table_find(table *t, const void *ptr, const char *str, uint64_t h)
         slot *s = &t->slots[i];
         if (!s->used)
             return s;
-        if (s->hash == h && s->ptr == ptr && (!str || strcmp(s->str, str) == 0))
+        if (s->hash == h && strcmp(s->str, str) == 0)
             return s;
     }
 }
 
-static int table_put(table *t, const void *ptr, char *str, uint64_t h, unsigned id)
+static int table_put(table *t, char *str, uint64_t h, unsigned id)
 {
     if ((t->n + 1) * 2 > t->cap) {
         table old = *t;
@@ -85,14 +87,13 @@ static int table_put(table *t, const void *ptr, char *str, uint64_t h, unsigned 
         }
         for (size_t i = 0; i < old.cap; i++) {
             if (old.slots[i].used) {
-                *table_find(t, old.slots[i].ptr, old.slots[i].str, old.slots[i].hash) = old.slots[i];
+                *table_find(t, old.slots[i].str, old.slots[i].hash) = old.slots[i];
                 t->n++;
             }
         }
         free(old.slots);
     }
-    slot *s = table_find(t, ptr, str, h);
-    s->ptr = ptr;
+    slot *s = table_find(t, str, h);
     s->str = str;
     s->hash = h;
     s->id = id;
@@ -104,14 +105,16 @@ static int table_put(table *t, const void *ptr, char *str, uint64_t h, unsigned 
 psrp_clixml_writer *psrp_clixml_writer_new(unsigned flags)
 {
     psrp_clixml_writer *w = calloc(1, sizeof(*w));
-    if (w)
+    if (w) {
         w->flags = flags;
+        lru_init(&w->objs, drop_object, NULL);
+    }
     return w;
 }
 
 void psrp_clixml_writer_reset(psrp_clixml_writer *w)
 {
-    table_clear(&w->objs);
+    lru_clear(&w->objs, 1);
     table_clear(&w->tns);
     w->next_obj_id = 0;
     w->next_tn_id = 0;
@@ -260,7 +263,7 @@ static int write_type_names(wctx *c, const psrp_type_names *t)
             goto nomem;
     const char *k = key.data ? key.data : "";
     uint64_t h = hash_bytes(k, key.len);
-    slot *s = table_find(&c->w->tns, NULL, k, h);
+    slot *s = table_find(&c->w->tns, k, h);
     if (s && s->used) {
         psr_buf_free(&key);
         return open_tag(c, "TNRef", NULL) || psr_buf_printf(c->out, " RefId=\"%u\" />", s->id) ? PSR_E_NOMEM : 0;
@@ -269,7 +272,7 @@ static int write_type_names(wctx *c, const psrp_type_names *t)
     char *owned = psr_buf_detach(&key, NULL);
     if (!owned && !(owned = strdup("")))
         goto nomem;
-    if (table_put(&c->w->tns, NULL, owned, h, id) != 0) {
+    if (table_put(&c->w->tns, owned, h, id) != 0) {
         free(owned);
         goto nomem;
     }
@@ -318,17 +321,21 @@ static int write_object(wctx *c, const psrp_value *v, const char *name)
 {
     const psrp_object *o = &v->u.obj;
     /* Only a value held more than once can appear twice. */
-    if (v->refs > 1) {
-        uint64_t h = hash_bytes(&v, sizeof(v));
-        slot *s = table_find(&c->w->objs, v, NULL, h);
-        if (s && s->used)
-            return open_tag(c, "Ref", name) || psr_buf_printf(c->out, " RefId=\"%u\" />", s->id) ? PSR_E_NOMEM : 0;
-    }
+    uint64_t seen;
+    if (v->refs > 1 && lru_get(&c->w->objs, &v, sizeof(v), &seen))
+        return open_tag(c, "Ref", name) || psr_buf_printf(c->out, " RefId=\"%u\" />", (unsigned)seen) ? PSR_E_NOMEM
+                                                                                                         : 0;
     unsigned id = c->w->next_obj_id++;
     if (v->refs > 1) {
-        if (table_put(&c->w->objs, v, NULL, hash_bytes(&v, sizeof(v)), id) != 0)
+        /* The table holds a reference, so an address cannot be reused by
+         * another object while the writer remembers it; past
+         * PSRP_CLIXML_WRITER_SHARED objects the least recently used one is
+         * forgotten (a later use of it is written in full again, which
+         * any reader takes as an equal object). */
+        if (lru_put(&c->w->objs, &v, sizeof(v), psrp_value_ref((psrp_value *)v), id) != 0)
             return PSR_E_NOMEM;
-        psrp_value_ref((psrp_value *)v);
+        while (c->w->objs.n > PSRP_CLIXML_WRITER_SHARED)
+            lru_drop_oldest(&c->w->objs);
     }
     if (open_tag(c, "Obj", name) || psr_buf_printf(c->out, " RefId=\"%u\">", id))
         return PSR_E_NOMEM;

@@ -1,5 +1,7 @@
 /* value.c: the CLIXML value model: construction, reference counting,
- * property lookup and the small type-name helpers (see value.h). */
+ * property lookup and the small type-name helpers (see value.h). Values
+ * come from malloc or, for the deserializer, from an arena (arena.h); a
+ * value's parts (arrays, ToString, text, bytes) come from the same place. */
 #include "psrp/value.h"
 #include "psrp/value_impl.h"
 
@@ -52,29 +54,56 @@ static size_t payload_size(psrp_value_kind kind)
 
 #define VALUE_HEAD offsetof(psrp_value, u)
 
-/* A zeroed value of kind with extra bytes after its payload. */
-static psrp_value *value_alloc_extra(psrp_value_kind kind, size_t extra)
+/* In an arena only the head and the payload of the kind are taken (an I32
+ * takes 24 bytes, not the 150 of an object); malloc'd values are whole
+ * structs, as the compiler expects of memory it sees allocated. Extra bytes
+ * (inline text or bytes) follow the payload either way. */
+psrp_value *psrp_value_alloc(psrp_arena *a, psrp_value_kind kind, size_t extra)
 {
+    size_t payload = payload_size(kind), used = VALUE_HEAD + payload;
     if (extra > SIZE_MAX - sizeof(psrp_value))
         return NULL;
-    psrp_value *v = malloc(sizeof(psrp_value) + extra);
-    if (v) {
-        memset(v, 0, VALUE_HEAD + payload_size(kind));
-        v->kind = kind;
-        v->refs = 1;
-    }
+    psrp_value *v = a ? psrp_arena_alloc(a, used + extra) : malloc(sizeof(psrp_value) + extra);
+    if (!v)
+        return NULL;
+    /* Fixed-size clears (plain stores): a memset of a variable size became
+     * a `rep stos`, whose start-up cost topped the deserializer's profile. */
+    if (payload == sizeof(v->u.u64))
+        v->u.u64 = 0;
+    else if (payload == sizeof(v->u.str)) /* text and bytes */
+        memset(&v->u, 0, sizeof(v->u.str));
+    else if (kind == PSRP_V_OBJECT)
+        memset(&v->u.obj, 0, sizeof(v->u.obj));
+    else
+        memset(&v->u.progress, 0, sizeof(v->u.progress));
+    v->kind = kind;
+    v->refs = 1;
+    v->arena = a;
+    if (a)
+        a->live++;
     return v;
 }
 
 static psrp_value *value_alloc(psrp_value_kind kind)
 {
-    return value_alloc_extra(kind, 0);
+    return psrp_value_alloc(NULL, kind, 0);
 }
 
-/* Where text stored in the value's own allocation begins. */
+/* Memory for a part of v: from v's arena, or malloc (NULL on no memory). */
+static void *part_alloc(psrp_value *v, size_t n)
+{
+    return v->arena ? psrp_arena_alloc(v->arena, n ? n : 1) : malloc(n ? n : 1);
+}
+
+/* Text and bytes live right after the payload, in the value's allocation. */
 static char *inline_text(psrp_value *v)
 {
-    return (char *)(v + 1);
+    return (char *)v + VALUE_HEAD + sizeof(v->u.str);
+}
+
+static uint8_t *inline_bytes(psrp_value *v)
+{
+    return (uint8_t *)v + VALUE_HEAD + sizeof(v->u.bytes);
 }
 
 psrp_value *psrp_value_ref(psrp_value *v)
@@ -121,30 +150,35 @@ void psrp_name_unref(char *name)
         free((unsigned *)name - 1);
 }
 
-static void members_free(psrp_member *m, size_t n)
+static void members_clear(psrp_member *m, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         psrp_name_unref(m[i].name);
         psrp_value_free(m[i].value);
     }
-    free(m);
 }
 
-static void object_clear(psrp_object *o)
+/* Drops what the object holds; its own arrays and ToString are freed only
+ * when they came from malloc (owned), not from an arena. */
+static void object_clear(psrp_object *o, int owned)
 {
     psrp_type_names_unref(o->types);
-    free(o->to_string);
     psrp_value_free(o->base);
     for (size_t i = 0; i < o->n_items; i++)
         psrp_value_free(o->items[i]);
-    free(o->items);
     for (size_t i = 0; i < o->n_entries; i++) {
         psrp_value_free(o->entries[i].key);
         psrp_value_free(o->entries[i].value);
     }
-    free(o->entries);
-    members_free(o->adapted, o->n_adapted);
-    members_free(o->extended, o->n_extended);
+    members_clear(o->adapted, o->n_adapted);
+    members_clear(o->extended, o->n_extended);
+    if (owned) {
+        free(o->to_string);
+        free(o->items);
+        free(o->entries);
+        free(o->adapted);
+        free(o->extended);
+    }
 }
 
 static int is_text_kind(psrp_value_kind k)
@@ -163,20 +197,19 @@ void psrp_value_free(psrp_value *v)
 {
     if (!v || --v->refs > 0)
         return;
-    if (is_text_kind(v->kind)) {
-        if (v->u.str.ptr != inline_text(v))
-            free(v->u.str.ptr);
-    } else if (v->kind == PSRP_V_BYTES) {
-        free(v->u.bytes.ptr);
-    } else if (v->kind == PSRP_V_PROGRESS) {
+    /* Text and bytes are inline; progress strings always come from malloc. */
+    if (v->kind == PSRP_V_PROGRESS) {
         free(v->u.progress.activity);
         free(v->u.progress.current_operation);
         free(v->u.progress.record_type);
         free(v->u.progress.status_description);
     } else if (v->kind == PSRP_V_OBJECT) {
-        object_clear(&v->u.obj);
+        object_clear(&v->u.obj, v->arena == NULL);
     }
-    free(v);
+    if (v->arena)
+        psrp_arena_value_gone(v->arena);
+    else
+        free(v);
 }
 
 psrp_value *psrp_value_new_nil(void) { return value_alloc(PSRP_V_NIL); }
@@ -249,12 +282,12 @@ psrp_value *psrp_value_new_float(float f)
     return v;
 }
 
-psrp_value *psrp_value_new_text(psrp_value_kind kind, const char *text, size_t len)
+psrp_value *psrp_value_new_text_in(psrp_arena *a, psrp_value_kind kind, const char *text, size_t len)
 {
     if (!is_text_kind(kind) || (!text && len) || len == SIZE_MAX)
         return NULL;
     /* One allocation: the text lives right after the value. */
-    psrp_value *v = value_alloc_extra(kind, len + 1);
+    psrp_value *v = psrp_value_alloc(a, kind, len + 1);
     if (!v)
         return NULL;
     v->u.str.ptr = inline_text(v);
@@ -263,6 +296,11 @@ psrp_value *psrp_value_new_text(psrp_value_kind kind, const char *text, size_t l
     v->u.str.ptr[len] = '\0';
     v->u.str.len = len;
     return v;
+}
+
+psrp_value *psrp_value_new_text(psrp_value_kind kind, const char *text, size_t len)
+{
+    return psrp_value_new_text_in(NULL, kind, text, len);
 }
 
 psrp_value *psrp_value_new_string(const char *s)
@@ -290,20 +328,21 @@ psrp_value *psrp_value_new_progress(void)
     return value_alloc(PSRP_V_PROGRESS);
 }
 
-psrp_value *psrp_value_new_bytes(const void *data, size_t len)
+psrp_value *psrp_value_new_bytes_in(psrp_arena *a, const void *data, size_t len)
 {
-    psrp_value *v = value_alloc(PSRP_V_BYTES);
+    psrp_value *v = psrp_value_alloc(a, PSRP_V_BYTES, len ? len : 1);
     if (!v)
         return NULL;
-    v->u.bytes.ptr = malloc(len ? len : 1);
-    if (!v->u.bytes.ptr) {
-        free(v);
-        return NULL;
-    }
+    v->u.bytes.ptr = inline_bytes(v);
     if (len)
         memcpy(v->u.bytes.ptr, data, len);
     v->u.bytes.len = len;
     return v;
+}
+
+psrp_value *psrp_value_new_bytes(const void *data, size_t len)
+{
+    return psrp_value_new_bytes_in(NULL, data, len);
 }
 
 static psrp_type_names *type_names_new(const char *const *names)
@@ -375,13 +414,21 @@ psrp_value *psrp_value_new_enum(const char *type_name, const char *to_string, in
     return v;
 }
 
-/* Grows an array of elem-sized entries to hold one more. */
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
+/* Grows an array of elem-sized entries of owner to hold one more. An
+ * arena's array cannot be realloc'd: it is copied to a bigger one there
+ * (the old one is reclaimed with the arena). */
+static int grow(psrp_value *owner, void **arr, size_t *cap, size_t n, size_t elem)
 {
     if (n < *cap)
         return 0;
     size_t ncap = *cap ? *cap * 2 : 8;
-    void *p = realloc(*arr, ncap * elem);
+    void *p;
+    if (owner->arena) {
+        if ((p = psrp_arena_alloc(owner->arena, ncap * elem)) != NULL && n)
+            memcpy(p, *arr, n * elem);
+    } else {
+        p = realloc(*arr, ncap * elem);
+    }
     if (!p)
         return PSR_E_NOMEM;
     *arr = p;
@@ -389,7 +436,8 @@ static int grow(void **arr, size_t *cap, size_t n, size_t elem)
     return 0;
 }
 
-int psrp_object_add_shared_name(psrp_value *obj, int extended, char *name, psrp_value *value)
+/* Adds a member (extended = MS), taking the reference to a shared name. */
+static int add_shared_name(psrp_value *obj, int extended, char *name, psrp_value *value)
 {
     if (!obj || !value || !name) {
         psrp_name_unref(name);
@@ -405,7 +453,7 @@ int psrp_object_add_shared_name(psrp_value *obj, int extended, char *name, psrp_
     psrp_member **arr = extended ? &o->extended : &o->adapted;
     size_t *n = extended ? &o->n_extended : &o->n_adapted;
     size_t *cap = extended ? &o->cap_extended : &o->cap_adapted;
-    if (grow((void **)arr, cap, *n, sizeof(psrp_member)) != 0) {
+    if (grow(obj, (void **)arr, cap, *n, sizeof(psrp_member)) != 0) {
         psrp_name_unref(name);
         psrp_value_free(value);
         return PSR_E_NOMEM;
@@ -427,7 +475,7 @@ static int add_member(psrp_value *obj, int extended, const char *name, psrp_valu
         psrp_value_free(value);
         return PSR_E_NOMEM;
     }
-    return psrp_object_add_shared_name(obj, extended, shared, value);
+    return add_shared_name(obj, extended, shared, value);
 }
 
 int psrp_object_add(psrp_value *obj, const char *name, psrp_value *value)
@@ -447,9 +495,14 @@ int psrp_object_set_to_string(psrp_value *obj, const char *text)
     if (obj->kind != PSRP_V_OBJECT)
         return PSR_E_INVALID;
     char *copy = NULL;
-    if (text && !(copy = strdup(text)))
-        return PSR_E_NOMEM;
-    free(obj->u.obj.to_string);
+    if (text) {
+        size_t len = strlen(text);
+        if (!(copy = part_alloc(obj, len + 1)))
+            return PSR_E_NOMEM;
+        memcpy(copy, text, len + 1);
+    }
+    if (!obj->arena)
+        free(obj->u.obj.to_string);
     obj->u.obj.to_string = copy;
     return 0;
 }
@@ -480,7 +533,7 @@ int psrp_list_append(psrp_value *list, psrp_value *item)
         psrp_value_free(item);
         return PSR_E_INVALID;
     }
-    if (grow((void **)&o->items, &o->cap_items, o->n_items, sizeof(psrp_value *)) != 0) {
+    if (grow(list, (void **)&o->items, &o->cap_items, o->n_items, sizeof(psrp_value *)) != 0) {
         psrp_value_free(item);
         return PSR_E_NOMEM;
     }
@@ -497,7 +550,7 @@ int psrp_dict_add(psrp_value *dict, psrp_value *key, psrp_value *value)
     }
     psrp_object *o = &dict->u.obj;
     if (dict->kind != PSRP_V_OBJECT || o->coll != PSRP_COLL_DICT ||
-        grow((void **)&o->entries, &o->cap_entries, o->n_entries, sizeof(psrp_dict_entry)) != 0) {
+        grow(dict, (void **)&o->entries, &o->cap_entries, o->n_entries, sizeof(psrp_dict_entry)) != 0) {
         int bad = dict->kind != PSRP_V_OBJECT || o->coll != PSRP_COLL_DICT;
         psrp_value_free(key);
         psrp_value_free(value);

@@ -134,6 +134,12 @@ typedef struct psrp_progress {
 struct psrp_value {
     psrp_value_kind kind;
     unsigned refs;
+    /* NULL for values made with the constructors below. The deserializer
+     * makes its values in a region shared by one top-level value (see
+     * psrp/arena.h); such a value is used and freed like any other, but
+     * only the bytes its kind needs are allocated: read the union member
+     * of v->kind only, and never copy a psrp_value by assignment. */
+    struct psrp_arena *arena;
     union {
         int b;              /* PSRP_V_BOOL: 0 or 1 */
         uint64_t u64;       /* CHAR, U8, U16, U32, U64 */

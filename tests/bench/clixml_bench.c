@@ -6,9 +6,16 @@
  * push reader in 64 KiB chunks and prints MB/s and objects/s (by wall clock
  * and per CPU second, since a busy machine skews the first) and memory:
  * peak RSS before and after parsing, so growth with the stream is visible.
+ * Two reference points follow: the reader keeping no objects for <Ref>s
+ * across values (max_ref_objects 0), and libxml2's SAX2 parser alone with
+ * empty callbacks on the same bytes, the ceiling of any deserializer built
+ * on it; the share of that ceiling reached says more than MB/s on a
+ * machine whose speed varies with its load.
  * Not part of make check: run `make bench-clixml`. Usage:
- *   clixml_bench [megabytes]   (default 100) */
+ *   clixml_bench [megabytes [passes]]   (default 100 1) */
 #include "psrp/clixml.h"
+
+#include <libxml/parser.h>
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -103,6 +110,73 @@ static int count_value(void *ctx, psrp_value *v, psr_error *err)
     return 0;
 }
 
+/* Feeds the whole document to a new reader with these limits (NULL: the
+ * defaults) in 64 KiB chunks; wall-clock and CPU seconds of it. */
+static int run_reader(const psr_buf *doc, const psrp_clixml_limits *lim, tally *t, double *secs, double *cpu,
+                      psr_error *err)
+{
+    const size_t chunk = 64 * 1024;
+    *t = (tally){ 0, 0 };
+    psrp_clixml_reader *r = psrp_clixml_reader_new(lim, count_value, t);
+    if (!r)
+        return PSR_E_NOMEM;
+    double t0 = now_seconds(), c0 = cpu_seconds();
+    int rc = 0;
+    for (size_t off = 0; rc == 0 && off < doc->len; off += chunk)
+        rc = psrp_clixml_reader_feed(r, doc->data + off, doc->len - off < chunk ? doc->len - off : chunk, err);
+    if (rc == 0)
+        rc = psrp_clixml_reader_finish(r, err);
+    *secs = now_seconds() - t0;
+    *cpu = cpu_seconds() - c0;
+    psrp_clixml_reader_free(r);
+    return rc;
+}
+
+static void sax_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri, int nb_ns,
+                      const xmlChar **ns, int nb_attrs, int nb_defaulted, const xmlChar **attrs)
+{
+    (void)localname; (void)prefix; (void)uri; (void)nb_ns; (void)ns; (void)nb_attrs; (void)nb_defaulted;
+    (void)attrs;
+    ++*(uint64_t *)ctx;
+}
+
+static void sax_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+    (void)ctx; (void)localname; (void)prefix; (void)uri;
+}
+
+static void sax_text(void *ctx, const xmlChar *ch, int len)
+{
+    (void)ctx; (void)ch; (void)len;
+}
+
+/* CPU seconds of libxml2's push parser alone on the document, with the
+ * reader's options and piece size; 0 when it cannot run. */
+static double sax_only_cpu(const psr_buf *doc)
+{
+    xmlSAXHandler sax;
+    memset(&sax, 0, sizeof(sax));
+    sax.initialized = XML_SAX2_MAGIC;
+    sax.startElementNs = sax_start;
+    sax.endElementNs = sax_end;
+    sax.characters = sax_text;
+    uint64_t elements = 0;
+    double c0 = cpu_seconds();
+    xmlParserCtxtPtr ctxt = xmlCreatePushParserCtxt(&sax, &elements, NULL, 0, NULL);
+    if (!ctxt)
+        return 0;
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOCDATA);
+    const size_t piece = 16384;
+    int rc = 0;
+    for (size_t off = 0; rc == 0 && off < doc->len; off += piece)
+        rc = xmlParseChunk(ctxt, doc->data + off, (int)(doc->len - off < piece ? doc->len - off : piece), 0);
+    if (rc == 0)
+        rc = xmlParseChunk(ctxt, NULL, 0, 1);
+    xmlFreeParserCtxt(ctxt);
+    double c = cpu_seconds() - c0;
+    return rc == 0 && elements ? c : 0;
+}
+
 int main(int argc, char **argv)
 {
     size_t target = (size_t)(argc > 1 ? atof(argv[1]) : 100.0) * 1000 * 1000;
@@ -129,24 +203,10 @@ int main(int argc, char **argv)
      * reported), so a profiler sees the parser rather than the generator. */
     int passes = argc > 2 ? atoi(argv[2]) : 1;
     tally t = { 0, 0 };
-    const size_t chunk = 64 * 1024;
     double secs = 0, cpu = 0;
     int rc = 0;
-    for (int pass = 0; rc == 0 && pass < (passes > 0 ? passes : 1); pass++) {
-        t = (tally){ 0, 0 };
-        psrp_clixml_reader *r = psrp_clixml_reader_new(NULL, count_value, &t);
-        if (!r)
-            return 2;
-        double t0 = now_seconds(), c0 = cpu_seconds();
-        for (size_t off = 0; rc == 0 && off < doc.len; off += chunk)
-            rc = psrp_clixml_reader_feed(r, doc.data + off, doc.len - off < chunk ? doc.len - off : chunk,
-                                         &err);
-        if (rc == 0)
-            rc = psrp_clixml_reader_finish(r, &err);
-        secs = now_seconds() - t0;
-        cpu = cpu_seconds() - c0;
-        psrp_clixml_reader_free(r);
-    }
+    for (int pass = 0; rc == 0 && pass < (passes > 0 ? passes : 1); pass++)
+        rc = run_reader(&doc, NULL, &t, &secs, &cpu, &err);
     long rss_after = peak_rss_kb();
     if (rc != 0 || t.objects != made) {
         fprintf(stderr, "clixml_bench: %s (got %" PRIu64 " of %u objects)\n", rc ? err.message : "lost objects",
@@ -160,6 +220,21 @@ int main(int argc, char **argv)
     printf("  per CPU second: %.1f MB/s, %.0f objects/s (%.3f s of CPU)\n", mb / cpu, t.objects / cpu, cpu);
     printf("  peak RSS: %ld KiB after building the input, %ld KiB after parsing (growth %ld KiB)\n", rss_before,
            rss_after, rss_after - rss_before);
+
+    psrp_clixml_limits none;
+    psrp_clixml_limits_default(&none);
+    none.max_ref_objects = 0;
+    double secs0 = 0, cpu0 = 0;
+    tally t0 = { 0, 0 };
+    if (run_reader(&doc, &none, &t0, &secs0, &cpu0, &err) != 0 || t0.objects != made) {
+        fprintf(stderr, "clixml_bench: %s\n", err.message);
+        return 1;
+    }
+    printf("  keeping no objects for <Ref>s across values: %.1f MB/s per CPU second\n", mb / cpu0);
+    double sax = sax_only_cpu(&doc);
+    if (sax > 0)
+        printf("  libxml2 SAX2 alone, empty callbacks: %.1f MB/s per CPU second; the deserializer reaches %.0f%%"
+               " of it\n", mb / sax, 100.0 * sax / cpu);
     psr_buf_free(&doc);
     return 0;
 }

@@ -2,7 +2,8 @@
  *
  * Input: one control byte, then stream bytes. The control byte picks the
  * chunk size (1..64, so tags and escapes get split across calls) and, for
- * some inputs, small limits so the limit paths run too. Every value that
+ * some inputs, small limits so the limit paths run too (including the
+ * objects kept for <Ref>s across top-level values being dropped). Every value that
  * comes out is serialized again and converted to JSON, so the writer and
  * the JSON mapping see whatever the reader can produce. */
 #include "psrp/clixml.h"
@@ -43,6 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lim.max_object_bytes = 512;
         lim.max_string_bytes = 64;
         lim.max_type_names = 4;
+        lim.max_ref_objects = 2;
+        lim.max_ref_bytes = 4096;
     }
     data++, size--;
     psrp_clixml_reader *r = psrp_clixml_reader_new(&lim, exercise, NULL);

@@ -354,6 +354,71 @@ static void test_number_spellings(void)
     psrp_value_free(v);
 }
 
+/* Doubles the reader computes itself (short decimals, the common case) are
+ * the very doubles libc's strtod gives, bit for bit, for decimals of every
+ * shape: signs, leading and trailing zeros, dots anywhere, exponents, more
+ * digits than a double holds. The strtod results are the reference. */
+typedef struct double_check {
+    char (*texts)[40];
+    size_t n, seen, wrong;
+} double_check;
+
+static int check_double(void *ctx, psrp_value *v, psr_error *err)
+{
+    (void)err;
+    double_check *c = ctx;
+    double want = strtod(c->texts[c->seen++], NULL);
+    if (v->kind != PSRP_V_DOUBLE || memcmp(&v->u.f64, &want, sizeof(want)) != 0) {
+        if (c->wrong++ < 5)
+            fprintf(stderr, "<Db>%s</Db>: got %.17g, strtod %.17g\n", c->texts[c->seen - 1], v->u.f64, want);
+    }
+    return 0;
+}
+
+static void test_doubles_match_strtod(void)
+{
+    enum { N = 60000 };
+    double_check c = { calloc(N, sizeof(*c.texts)), N, 0, 0 };
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c.texts);
+    static const char *const fixed[] = { "0", "-0", "1.5", "-0.015625", "1E+30", "9007199254740992",
+                                         "9007199254740993", "0.1", "1e22", "1e23", "1e-22", "1e-23",
+                                         "123456789012345678", "1234567890123456789", "0.000001", ".5", "5.",
+                                         "+2", "4.9406564584124654E-324", "1.7976931348623157E+308" };
+    size_t nf = sizeof(fixed) / sizeof(fixed[0]);
+    uint64_t x = 0x9E3779B97F4A7C15u;
+    psr_buf doc = { 0 };
+    for (size_t i = 0; i < N; i++) {
+        char *t = c.texts[i];
+        if (i < nf) {
+            snprintf(t, 40, "%s", fixed[i]);
+        } else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift: a fixed, varied sequence */
+            int ndig = 1 + (int)(x % 20), dot = (int)((x >> 8) % (uint64_t)(ndig + 2)) - 1;
+            size_t k = 0;
+            if ((x >> 16) & 1)
+                t[k++] = '-';
+            for (int d = 0; d < ndig; d++) {
+                if (d == dot)
+                    t[k++] = '.';
+                t[k++] = (char)('0' + (int)((x >> (20 + d * 2)) % 10 + (d * 7) % 10) % 10);
+            }
+            if ((x >> 62) & 1)
+                k += (size_t)snprintf(t + k, 40 - k, "E%+d", (int)((x >> 40) % 61) - 30);
+            t[k] = '\0';
+        }
+        psr_buf_printf(&doc, "<Db>%s</Db>", t);
+    }
+    psr_error err = { 0 };
+    psrp_clixml_reader *r = psrp_clixml_reader_new(NULL, check_double, &c);
+    CU_ASSERT_EQUAL(psrp_clixml_reader_feed(r, doc.data, doc.len, &err), 0);
+    CU_ASSERT_EQUAL(psrp_clixml_reader_finish(r, &err), 0);
+    psrp_clixml_reader_free(r);
+    CU_ASSERT_EQUAL(c.seen, N);
+    CU_ASSERT_EQUAL(c.wrong, 0);
+    psr_buf_free(&doc);
+    free(c.texts);
+}
+
 static void test_progress_record(void)
 {
     char *text = NULL;
@@ -541,6 +606,7 @@ static const psr_unit_test tests[] = {
     { "nested CREATE_PIPELINE-like object", test_build_nested_pipeline },
     { "round trip of edge values", test_round_trip_edges },
     { "number and boolean spellings", test_number_spellings },
+    { "doubles match strtod bit for bit", test_doubles_match_strtod },
     { "progress record", test_progress_record },
     { "push reader: document byte by byte", test_push_document_bytewise },
     { "push reader: concatenated bodies", test_push_concatenated_bodies },

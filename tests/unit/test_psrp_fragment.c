@@ -3,6 +3,7 @@
  * the spec's layout: ObjectId u64, FragmentId u64, flags (S=1, E=2),
  * BlobLength u32, all big-endian. */
 #include "psrp/fragment.h"
+#include "psrp/message.h"
 #include "test_psrp_util.h"
 
 #include <string.h>
@@ -265,6 +266,54 @@ static void test_round_trip_sizes(void)
     }
 }
 
+/* MS-PSRP 4.2's byte examples (ObjectId 1 and FragmentId 1) in a whole
+ * stream: the fixture decodes to the SESSION_CAPABILITY message, and the
+ * fragmenter, drawing ObjectId 1 and cutting after the message header,
+ * encodes it back to the same bytes. */
+static void test_spec_4_2_transport_example(void)
+{
+    static const uint8_t spec_one[8] = {0, 0, 0, 0, 0, 0, 0, 1}; /* 4.2: "A value of 1" */
+    psr_buf wire = {0}, msg = {0}, out = {0};
+    CU_ASSERT_EQUAL_FATAL(psrp_test_read_hex("psrp/spec_4_2_two_fragments.hex", &wire), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_test_read_hex("psrp/message_session_capability.hex", &msg), 0);
+    CU_ASSERT_EQUAL_FATAL(wire.len, 2 * PSRP_FRAGMENT_HEADER_LEN + msg.len);
+    /* The second fragment's ObjectId and FragmentId are the spec's bytes. */
+    const uint8_t *second = (const uint8_t *)wire.data + PSRP_FRAGMENT_HEADER_LEN + 40;
+    PSRP_ASSERT_BYTES(second, 8, spec_one, 8);
+    PSRP_ASSERT_BYTES(second + 8, 8, spec_one, 8);
+    psrp_fragment_header h;
+    psrp_fragment_header_decode(&h, second);
+    CU_ASSERT_EQUAL(h.object_id, 1);
+    CU_ASSERT_EQUAL(h.fragment_id, 1);
+    CU_ASSERT_EQUAL(h.flags, PSRP_FRAGMENT_END);
+
+    psrp_defragmenter *d = psrp_defragmenter_new(0);
+    CU_ASSERT_EQUAL(psrp_defragmenter_feed_payload(d, wire.data, wire.len, NULL), 0);
+    psrp_defrag_message m;
+    CU_ASSERT_EQUAL_FATAL(psrp_defragmenter_next(d, &m), 1);
+    CU_ASSERT_EQUAL(m.object_id, 1);
+    PSRP_ASSERT_BYTES(m.data, m.len, msg.data, msg.len);
+    psrp_message pm;
+    CU_ASSERT_EQUAL(psrp_message_parse(&pm, m.data, m.len, NULL), 0);
+    CU_ASSERT_EQUAL(pm.type, PSRP_SESSION_CAPABILITY);
+    psrp_defrag_message_clear(&m);
+    CU_ASSERT_EQUAL(psrp_defragmenter_next(d, &m), 0);
+    psrp_defragmenter_free(d);
+
+    uint64_t counter = 1;
+    psrp_fragmenter *f = psrp_fragmenter_new(&counter);
+    CU_ASSERT_EQUAL(psrp_fragmenter_add(f, "stdin", msg.data, msg.len, NULL, NULL), 0);
+    CU_ASSERT_EQUAL(psrp_fragmenter_next_payload(f, &out, PSRP_FRAGMENT_HEADER_LEN + 40, NULL),
+                    PSRP_FRAGMENT_HEADER_LEN + 40);
+    CU_ASSERT_EQUAL(psrp_fragmenter_next_payload(f, &out, 4096, NULL), (long)(PSRP_FRAGMENT_HEADER_LEN + msg.len - 40));
+    CU_ASSERT_EQUAL(psrp_fragmenter_next_payload(f, &out, 4096, NULL), 0);
+    PSRP_ASSERT_BYTES(out.data, out.len, wire.data, wire.len);
+    psrp_fragmenter_free(f);
+    psr_buf_free(&wire);
+    psr_buf_free(&msg);
+    psr_buf_free(&out);
+}
+
 static const psr_unit_test tests[] = {
     {"fragment header layout (2.2.4)", test_header_layout},
     {"fragmenter splits 50 bytes into 40-byte payloads", test_fragmenter_split_fixture},
@@ -274,6 +323,7 @@ static const psr_unit_test tests[] = {
     {"defragmenter interleaved objects, split headers", test_defragment_interleaved_objects},
     {"defragmenter errors", test_defragment_errors},
     {"round trips over sizes and payload limits", test_round_trip_sizes},
+    {"MS-PSRP 4.2 transport example, decoded and encoded", test_spec_4_2_transport_example},
     {NULL, NULL},
 };
 
