@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <float.h>
 #include <inttypes.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,6 +201,38 @@ int psrp_clixml_escape(psr_buf *out, const char *s, size_t len, int in_attr)
     return psr_buf_append(out, run, (size_t)(p - run));
 }
 
+/* printf and strtod follow LC_NUMERIC, which an application using the
+ * library may have set (a comma in de_DE); CLIXML numbers always have a
+ * dot. These two translate between the two spellings. */
+static void to_c_decimal(char *s)
+{
+    const char *dp = localeconv()->decimal_point;
+    if (!dp || strcmp(dp, ".") == 0)
+        return;
+    char *at = strstr(s, dp);
+    if (!at)
+        return;
+    size_t n = strlen(dp);
+    *at = '.';
+    memmove(at + 1, at + n, strlen(at + n) + 1);
+}
+
+/* Returns buf (or s when nothing needs changing); 0 on overflow. */
+static const char *from_c_decimal(const char *s, char *buf, size_t cap)
+{
+    const char *dp = localeconv()->decimal_point;
+    const char *dot = strchr(s, '.');
+    if (!dot || !dp || strcmp(dp, ".") == 0)
+        return s;
+    size_t head = (size_t)(dot - s), n = strlen(dp), tail = strlen(dot + 1);
+    if (head + n + tail + 1 > cap)
+        return NULL;
+    memcpy(buf, s, head);
+    memcpy(buf + head, dp, n);
+    memcpy(buf + head + n, dot + 1, tail + 1);
+    return buf;
+}
+
 /* "1e+20" -> "1E+20", as .NET writes exponents. */
 static void upper_exponent(char *s)
 {
@@ -220,9 +253,10 @@ void psrp_clixml_format_double(char out[32], double d)
     }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(out, 32, "%.*g", prec, d);
-        if (strtod(out, NULL) == d)
+        if (strtod(out, NULL) == d) /* in the same locale: a fair round trip */
             break;
     }
+    to_c_decimal(out);
     upper_exponent(out);
 }
 
@@ -237,6 +271,7 @@ void psrp_clixml_format_float(char out[32], float f)
         if (strtof(out, NULL) == f)
             break;
     }
+    to_c_decimal(out);
     upper_exponent(out);
 }
 
@@ -390,9 +425,13 @@ int psrp_clixml_parse_double(const char *s, size_t len, double *out)
     for (const char *c = buf; *c; c++)
         if (!((*c >= '0' && *c <= '9') || *c == '.' || *c == 'e' || *c == 'E' || *c == '-' || *c == '+'))
             return -1;
+    char local[96];
+    const char *text = from_c_decimal(buf, local, sizeof(local));
+    if (!text)
+        return -1;
     errno = 0;
-    double v = strtod(buf, &end);
-    if (*end || end == buf)
+    double v = strtod(text, &end);
+    if (*end || end == text)
         return -1;
     *out = v; /* overflow gives +-HUGE_VAL = +-INF, as .NET Core does */
     return 0;

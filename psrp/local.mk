@@ -96,3 +96,10 @@ TESTS += tests/fuzz/fuzz_psrp_message_replay
 tests_fuzz_fuzz_psrp_message_replay_SOURCES = tests/fuzz/fuzz_psrp_message.c tests/fuzz/standalone_main.c
 tests_fuzz_fuzz_psrp_message_replay_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_psrp_message_replay_LDADD = $(TEST_LIBS)
+
+# CLIXML numbers under an application's comma-decimal locale.
+check_PROGRAMS += tests/unit/test_clixml_locale
+TESTS += tests/unit/test_clixml_locale
+tests_unit_test_clixml_locale_SOURCES = tests/unit/test_clixml_locale.c
+tests_unit_test_clixml_locale_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_clixml_locale_LDADD = $(TEST_LIBS)
