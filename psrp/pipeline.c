@@ -128,6 +128,21 @@ psrp_pipeline *psrp_pipeline_new(psrp_pool *pool, const psr_uuid *pid, const psr
     return pl;
 }
 
+psrp_pipeline *psrp_pipeline_new_built(psrp_pool *pool, const psr_uuid *pid, const psr_buf *data,
+                                       psr_error *err)
+{
+    if (check_new(pool, pid, err))
+        return NULL;
+    psr_buf copy = {0};
+    if (psr_buf_append(&copy, data->data, data->len)) {
+        psr_error_set(err, PSR_E_NOMEM, "PSRP pipeline: out of memory");
+        return NULL;
+    }
+    psrp_pipeline *pl = pipeline_start(pool, pid, PSRP_CREATE_PIPELINE, &copy, err);
+    psr_buf_free(&copy);
+    return pl;
+}
+
 psrp_pipeline *psrp_pipeline_new_command_metadata(psrp_pool *pool, const psr_uuid *pid,
                                                   const psrp_msg_command_metadata *spec, psr_error *err)
 {

@@ -47,6 +47,11 @@ typedef struct psrp_pipeline psrp_pipeline;
  * for the negotiated protocol version. pid is a GUID the caller generated. */
 psrp_pipeline *psrp_pipeline_new(psrp_pool *pool, const psr_uuid *pid, const psrp_msg_create_pipeline *spec,
                                  psr_error *err);
+/* The same with the CREATE_PIPELINE data already built
+ * (psrp_msg_create_pipeline_build for the pool's negotiated version): many
+ * sessions running one pipeline, as on many computers, build it once. */
+psrp_pipeline *psrp_pipeline_new_built(psrp_pool *pool, const psr_uuid *pid, const psr_buf *data,
+                                       psr_error *err);
 /* GET_COMMAND_METADATA (2.2.2.14) runs like a pipeline: the answer is a
  * count and then CommandMetadata objects as output, then a final state. */
 psrp_pipeline *psrp_pipeline_new_command_metadata(psrp_pool *pool, const psr_uuid *pid,

@@ -249,6 +249,20 @@ long psrp_pool_take_payload(psrp_pool *p, psr_buf *out, size_t max, psr_error *e
     return psrp_fragmenter_next_payload(p->out, out, max, err);
 }
 
+int psrp_pool_init_data(const psrp_pool_config *c, psr_buf *out, psr_error *err)
+{
+    psrp_msg_init_pool init = {
+        .min_runspaces = c->min_runspaces,
+        .max_runspaces = c->max_runspaces,
+        .thread_options = c->thread_options,
+        .apartment_state = c->apartment_state,
+        .host_info = c->host_info,
+        .application_arguments = c->application_arguments,
+    };
+    psr_buf_reset(out);
+    return psrp_msg_init_pool_build(out, &init, err);
+}
+
 int psrp_pool_open(psrp_pool *p, psr_error *err)
 {
     if (p->state != PSRP_POOL_BEFORE_OPEN)
@@ -259,16 +273,13 @@ int psrp_pool_open(psrp_pool *p, psr_error *err)
     if (!rc)
         rc = queue_message(p, PSRP_SESSION_CAPABILITY, &data, "stdin", err);
     psr_buf_reset(&data);
-    psrp_msg_init_pool init = {
-        .min_runspaces = p->cfg.min_runspaces,
-        .max_runspaces = p->cfg.max_runspaces,
-        .thread_options = p->cfg.thread_options,
-        .apartment_state = p->cfg.apartment_state,
-        .host_info = p->cfg.host_info,
-        .application_arguments = p->cfg.application_arguments,
-    };
-    if (!rc)
-        rc = psrp_msg_init_pool_build(&data, &init, err);
+    if (!rc && p->cfg.init_data)
+        rc = psr_buf_append(&data, p->cfg.init_data->data, p->cfg.init_data->len)
+                 ? psr_error_set(err, PSR_E_NOMEM, "PSRP runspace pool: out of memory")
+                 : 0;
+    else if (!rc)
+        rc = psrp_pool_init_data(&p->cfg, &data, err);
+    p->cfg.init_data = NULL; /* borrowed only until here */
     if (!rc)
         rc = queue_message(p, PSRP_INIT_RUNSPACEPOOL, &data, "stdin", err);
     psr_buf_free(&data);

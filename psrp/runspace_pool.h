@@ -76,6 +76,11 @@ typedef struct psrp_pool_config {
     psrp_value *application_arguments; /* PSPrimitiveDictionary or NULL (borrowed) */
     size_t max_object_size;         /* defragmenter limit; 0: 10 MB */
     const char *protocol_version;   /* what we advertise; default "2.3" */
+    /* The INIT_RUNSPACEPOOL data for these settings when the caller has it
+     * already (psrp_pool_init_data: pools with the same settings, as on
+     * many computers, build it once); NULL: built by psrp_pool_open.
+     * Borrowed until psrp_pool_open returns. */
+    const psr_buf *init_data;
 } psrp_pool_config;
 
 /* Defaults: 1 and 1 runspaces, thread options Default, apartment Unknown,
@@ -83,6 +88,9 @@ typedef struct psrp_pool_config {
 void psrp_pool_config_init(psrp_pool_config *c);
 
 psrp_pool *psrp_pool_new(const psrp_pool_config *c, psr_error *err);
+/* The INIT_RUNSPACEPOOL data psrp_pool_open would send for c (replaces
+ * the contents of out). */
+int psrp_pool_init_data(const psrp_pool_config *c, psr_buf *out, psr_error *err);
 void psrp_pool_free(psrp_pool *p);
 
 psrp_pool_state psrp_pool_get_state(const psrp_pool *p);

@@ -42,6 +42,60 @@ typedef struct psrp_job {
     psrp_rsa_key *rsa;   /* made when the server asks for our public key */
 } psrp_job;
 
+/* What every host of one run sends alike, built once: INIT_RUNSPACEPOOL
+ * depends only on the ApplicationArguments (a host's configuration may
+ * give its own), CREATE_PIPELINE only on the protocol version the server
+ * negotiated. The headers that carry each host's ids are built per host. */
+typedef struct shared_bodies {
+    int have_init;
+    char *init_app_args;   /* the key: ApplicationArguments text, or NULL */
+    psr_buf init;
+    char pipeline_version[16];
+    psr_buf pipeline;
+} shared_bodies;
+
+typedef struct psrp_work {
+    const psr_fanout_invocation *inv;
+    shared_bodies *shared;
+} psrp_work;
+
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static const psr_buf *shared_init(shared_bodies *sb, const char *app_args,
+                                  const psrp_pool_config *cfg, psr_error *err)
+{
+    if (sb->have_init && same_text(sb->init_app_args, app_args))
+        return &sb->init;
+    free(sb->init_app_args);
+    sb->init_app_args = NULL;
+    sb->have_init = 0;
+    if (app_args && !(sb->init_app_args = strdup(app_args))) {
+        psr_error_set(err, PSR_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (psrp_pool_init_data(cfg, &sb->init, err) != 0)
+        return NULL;
+    sb->have_init = 1;
+    return &sb->init;
+}
+
+static const psr_buf *shared_pipeline(shared_bodies *sb, const psrp_msg_create_pipeline *spec,
+                                      const char *version, psr_error *err)
+{
+    if (sb->pipeline_version[0] && strcmp(sb->pipeline_version, version) == 0)
+        return &sb->pipeline;
+    sb->pipeline_version[0] = '\0';
+    psr_buf_reset(&sb->pipeline);
+    if (strlen(version) >= sizeof(sb->pipeline_version) ||
+        psrp_msg_create_pipeline_build(&sb->pipeline, spec, version, err) != 0)
+        return NULL;
+    snprintf(sb->pipeline_version, sizeof(sb->pipeline_version), "%s", version);
+    return &sb->pipeline;
+}
+
 static size_t max_payload(const host_job *j)
 {
     uint32_t env = j->max_envelope_size ? j->max_envelope_size : WSMAN_DEFAULT_MAX_ENVELOPE;
@@ -50,7 +104,8 @@ static size_t max_payload(const host_job *j)
 
 static int start(fanout *f, host_job *j, psr_error *err)
 {
-    const psr_fanout_invocation *inv = f->work;
+    const psrp_work *w = f->work;
+    const psr_fanout_invocation *inv = w->inv;
     psrp_job *p = calloc(1, sizeof(*p));
     if (!p)
         return psr_error_set(err, PSR_E_NOMEM, "out of memory");
@@ -74,6 +129,11 @@ static int start(fanout *f, host_job *j, psr_error *err)
     if (rc)
         return rc;
     cfg.application_arguments = app_args;
+    cfg.init_data = shared_init(w->shared, j->conn->application_arguments, &cfg, err);
+    if (!cfg.init_data) {
+        psrp_value_free(app_args);
+        return err && err->code ? err->code : PSR_E_NOMEM;
+    }
     p->pool = psrp_pool_new(&cfg, err);
     psrp_value_free(app_args);
     if (!p->pool)
@@ -103,7 +163,8 @@ static int build_send(host_job *j, psrp_job *p, int pipeline, wsman_request_head
 
 static int build(fanout *f, host_job *j, psr_error *err)
 {
-    const psr_fanout_invocation *inv = f->work;
+    const psrp_work *w = f->work;
+    const psr_fanout_invocation *inv = w->inv;
     psrp_job *p = j->proto;
     wsman_request_header h;
     char msgid[PSR_MESSAGE_ID_LEN];
@@ -155,7 +216,9 @@ static int build(fanout *f, host_job *j, psr_error *err)
         psr_uuid_format(&pid, 1, p->pid);
         psrp_msg_create_pipeline spec = *inv->pipeline;
         spec.no_input = 1;
-        p->pl = psrp_pipeline_new(p->pool, &pid, &spec, err);
+        const psr_buf *body = shared_pipeline(w->shared, &spec,
+                                              psrp_pool_protocol_version(p->pool), err);
+        p->pl = body ? psrp_pipeline_new_built(p->pool, &pid, body, err) : NULL;
         if (!p->pl) {
             rc = err ? err->code : PSR_E_NOMEM;
             break;
@@ -268,7 +331,7 @@ static int pool_events(host_job *j, psrp_job *p, psr_error *err)
 /* The pipeline's events after a Receive, to the caller. */
 static int after_receive(fanout *f, host_job *j, psrp_job *p)
 {
-    const psr_fanout_invocation *inv = f->work;
+    const psr_fanout_invocation *inv = ((const psrp_work *)f->work)->inv;
     psr_error perr;
     if (pool_events(j, p, &perr) != 0)
         return fail_with(j, &perr);
@@ -365,5 +428,11 @@ int psr_fanout_run_psrp(const psr_connection_options *conns, size_t n, unsigned 
                         const psr_fanout_invocation *inv, const psr_fanout_callbacks *cb,
                         void *ctx, int interrupt_fd, psr_error *err)
 {
-    return fanout_run(&psrp_protocol, inv, conns, n, throttle, cb, ctx, interrupt_fd, err);
+    shared_bodies shared = {0};
+    psrp_work w = {inv, &shared};
+    int rc = fanout_run(&psrp_protocol, &w, conns, n, throttle, cb, ctx, interrupt_fd, err);
+    free(shared.init_app_args);
+    psr_buf_free(&shared.init);
+    psr_buf_free(&shared.pipeline);
+    return rc;
 }

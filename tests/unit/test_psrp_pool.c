@@ -760,6 +760,55 @@ static void test_ids(void)
     CU_ASSERT_FALSE(psrp_guid_is_nil(&RPID));
 }
 
+/* Bodies built once for many sessions (fan-out) give the same bytes on the
+ * wire as bodies built by each session. */
+static void test_prebuilt_bodies(void)
+{
+    psrp_pool_config cfg;
+    psrp_pool_config_init(&cfg);
+    cfg.rpid = RPID;
+    psr_buf init = {0}, own = {0}, shared = {0};
+    CU_ASSERT_EQUAL_FATAL(psrp_pool_init_data(&cfg, &init, NULL), 0);
+    CU_ASSERT(init.len > 0);
+    psrp_pool *a = psrp_pool_new(&cfg, NULL);
+    cfg.init_data = &init;
+    psrp_pool *b = psrp_pool_new(&cfg, NULL);
+    CU_ASSERT_FATAL(a && b);
+    CU_ASSERT_EQUAL(psrp_pool_open(a, NULL), 0);
+    CU_ASSERT_EQUAL(psrp_pool_open(b, NULL), 0);
+    CU_ASSERT(psrp_pool_take_payload(a, &own, 512000, NULL) > 0);
+    CU_ASSERT(psrp_pool_take_payload(b, &shared, 512000, NULL) > 0);
+    CU_ASSERT(own.len == shared.len && memcmp(own.data, shared.data, own.len) == 0);
+    psrp_pool_free(a);
+    psrp_pool_free(b);
+
+    server s1 = {.next_object = 100}, s2 = {.next_object = 100};
+    psrp_pool *p1 = open_pool(&s1, "2.3"), *p2 = open_pool(&s2, "2.3");
+    psrp_command cmd = {.cmd = "1..3", .is_script = 1, .use_local_scope = -1};
+    psrp_msg_create_pipeline spec = {.commands = &cmd, .n_commands = 1,
+                                     .apartment_state = PSRP_APARTMENT_UNKNOWN};
+    psr_buf body = {0};
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_create_pipeline_build(&body, &spec, "2.3", NULL), 0);
+    psrp_pipeline *l1 = psrp_pipeline_new(p1, &PID, &spec, NULL);
+    psrp_pipeline *l2 = psrp_pipeline_new_built(p2, &PID, &body, NULL);
+    CU_ASSERT_FATAL(l1 && l2);
+    psr_buf_reset(&own);
+    psr_buf_reset(&shared);
+    CU_ASSERT(psrp_pipeline_take_command_args(l1, &own, 512000, NULL) > 0);
+    CU_ASSERT(psrp_pipeline_take_command_args(l2, &shared, 512000, NULL) > 0);
+    CU_ASSERT(own.len == shared.len && memcmp(own.data, shared.data, own.len) == 0);
+    psrp_pipeline_free(l1);
+    psrp_pipeline_free(l2);
+    psrp_pool_free(p1);
+    psrp_pool_free(p2);
+    psr_buf_free(&s1.payload);
+    psr_buf_free(&s2.payload);
+    psr_buf_free(&body);
+    psr_buf_free(&init);
+    psr_buf_free(&own);
+    psr_buf_free(&shared);
+}
+
 static const psr_unit_test tests[] = {
     {"ids", test_ids},
     {"open: creationXml bytes, capability, private data, Opened, Closed", test_open_bytes_and_events},
@@ -772,6 +821,7 @@ static const psr_unit_test tests[] = {
     {"pool requests and pool host call", test_pool_requests_and_host_call},
     {"session key exchange and SecureString", test_session_key_exchange},
     {"reconnect: CONNECT_RUNSPACEPOOL, INIT_DATA, Opened", test_reconnect},
+    {"bodies built once give the same bytes (after ids: PID is set there)", test_prebuilt_bodies},
     {NULL, NULL},
 };
 
