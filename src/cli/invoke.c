@@ -11,9 +11,9 @@
 #include "src/cli/conn_args.h"
 #include "src/cli/host.h"
 #include "src/cli/interrupt.h"
-#include "src/cli/json_input.h"
 #include "src/cli/render.h"
 
+#include "psrp/json_input.h"
 #include "src/client/psrp_session.h"
 
 #include <errno.h>
@@ -390,11 +390,12 @@ int psr_cli_invoke(int argc, char **argv)
         goto out;
     if (a.input_json_file) {
         psr_buf text = {0};
-        char why[256];
-        int bad = read_file(a.input_json_file, &text) != 0 ||
-                  psr_json_input_read(text.data, text.len, &input, &n_input, why, sizeof(why)) != 0;
-        if (bad && text.data)
-            fprintf(stderr, "psremote: %s: %s\n", a.input_json_file, why);
+        psr_error jerr;
+        int bad = read_file(a.input_json_file, &text) != 0;
+        if (!bad && psrp_json_input_read(text.data, text.len, &input, &n_input, &jerr) != 0) {
+            fprintf(stderr, "psremote: %s: %s\n", a.input_json_file, jerr.message);
+            bad = 1;
+        }
         psr_buf_free(&text);
         if (bad)
             goto out;
