@@ -277,20 +277,7 @@ static int make_pipeline(const invoke_args *a, const char *script, invoke_pipeli
         return -1;
     for (size_t i = 0; i < a->n_arguments; i++)
         ip->args[i].value = psrp_value_new_string(a->arguments[i]);
-    ip->command = (psrp_command){
-        .cmd = script,
-        .is_script = 1,
-        .use_local_scope = -1,
-        .args = ip->args,
-        .n_args = a->n_arguments,
-    };
-    ip->pipeline = (psrp_msg_create_pipeline){
-        .commands = &ip->command,
-        .n_commands = 1,
-        .apartment_state = PSRP_APARTMENT_UNKNOWN,
-        .remote_stream_options = PSRP_STREAM_OPT_ADD_INVOCATION_INFO,
-        .host_info = {.has_host = 1, .has_ui = 1, .has_raw_ui = 0},
-    };
+    psr_psrp_script_pipeline(&ip->pipeline, &ip->command, script, ip->args, a->n_arguments);
     return 0;
 }
 

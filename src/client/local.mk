@@ -1,14 +1,16 @@
 # src/client: sessions on top of wsman/, psrp/, src/http and src/auth.
 pkginclude_HEADERS += include/psremote/connection.h include/psremote/winrs.h \
-	include/psremote/session_option.h
+	include/psremote/session_option.h include/psremote/powershell.h
 noinst_HEADERS += src/client/endpoint.h src/client/transport.h src/client/psrp_session.h \
 	src/client/auth.h src/client/application_arguments.h src/client/fanout.h \
-	src/client/fanout_engine.h src/client/trace.h src/client/psrp_host.h
+	src/client/fanout_engine.h src/client/trace.h src/client/psrp_host.h \
+	src/client/powershell_impl.h
 libpsremote_la_SOURCES += src/client/connection.c src/client/endpoint.c \
 	src/client/session_option.c src/client/transport.c src/client/winrs.c \
 	src/client/psrp_session.c src/client/auth.c src/client/application_arguments.c \
 	src/client/fanout.c src/client/fanout_winrs.c src/client/fanout_psrp.c src/client/trace.c \
-	src/client/psrp_host.c
+	src/client/psrp_host.c src/client/powershell.c src/client/powershell_host.c \
+	src/client/powershell_object.c
 
 check_PROGRAMS += tests/unit/test_client
 TESTS += tests/unit/test_client
