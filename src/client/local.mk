@@ -31,3 +31,21 @@ TESTS += tests/unit/test_client_auth
 tests_unit_test_client_auth_SOURCES = tests/unit/test_client_auth.c
 tests_unit_test_client_auth_CFLAGS = $(TEST_CFLAGS) $(GSSAPI_CFLAGS)
 tests_unit_test_client_auth_LDADD = $(TEST_LIBS)
+
+# The public PowerShell API as an application uses it: programs that include
+# only <psremote/...> (no -I for the source tree) and link libpsremote.
+# test_powershell runs against the harness (tests/integration/api_powershell.sh);
+# header_alone checks that psremote/powershell.h compiles by itself, in C99.
+check_PROGRAMS += tests/api/test_powershell tests/api/example tests/api/header_alone
+TESTS += tests/api/header_alone tests/integration/api_powershell.sh
+tests_api_test_powershell_SOURCES = tests/api/test_powershell.c
+tests_api_test_powershell_CPPFLAGS = -I$(top_srcdir)/include
+tests_api_test_powershell_CFLAGS = $(AM_CFLAGS) -pthread
+tests_api_test_powershell_LDADD = libpsremote.la -lpthread
+tests_api_example_SOURCES = tests/api/example.c
+tests_api_example_CPPFLAGS = -I$(top_srcdir)/include
+tests_api_example_LDADD = libpsremote.la
+tests_api_header_alone_SOURCES = tests/api/header_alone.c
+tests_api_header_alone_CPPFLAGS = -I$(top_srcdir)/include
+tests_api_header_alone_CFLAGS = -std=c99 -pedantic-errors $(WARN_CFLAGS) $(SAN_CFLAGS)
+tests_api_header_alone_LDADD = libpsremote.la
