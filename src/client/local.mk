@@ -1,4 +1,5 @@
 # src/client: sessions on top of wsman/, psrp/, src/http and src/auth.
+dist_man_MANS += man/libpsremote.3
 pkginclude_HEADERS += include/psremote/connection.h include/psremote/winrs.h \
 	include/psremote/session_option.h include/psremote/powershell.h
 noinst_HEADERS += src/client/endpoint.h src/client/transport.h src/client/psrp_session.h \

@@ -3,7 +3,8 @@
 # (streams in order, each record kind, host calls answered and refused,
 # arguments and JSON input, throw, a stop from another thread and
 # CancelTimeout, a wrong password), and the man page's example program
-# (tests/api/example) runs as a user would run it.
+# (tests/api/example) runs as a user would run it, and is the one the man
+# page shows.
 . "$top_srcdir/tests/integration/lib.sh"
 
 start_harness h --listen 127.0.0.1:0 --allow-unencrypted
@@ -41,5 +42,12 @@ rc=$?
 check "example: a wrong password is reported as an authentication failure" \
     sh -c "[ $rc -eq 3 ] && grep -q 'authentication failed' '$TMP/err' && [ ! -s '$TMP/out' ]"
 cat "$TMP/err"
+
+# The man page's example is example.c from its first #include on, with
+# roff's escapes (\e for a backslash, \& before a leading dot).
+sed -n '/^\.SH EXAMPLE/,/^\.EE/p' "$top_srcdir/man/libpsremote.3" |
+    sed -n '/^\.EX/,/^\.EE/p' | sed -e '1d' -e '$d' -e 's/\\e/\\/g' -e 's/^\\&//' >"$TMP/man_example.c"
+sed -n '/^#include <psremote\/powershell.h>/,$p' "$top_srcdir/tests/api/example.c" >"$TMP/example.c"
+check "libpsremote(3): its example is tests/api/example.c" diff -u "$TMP/example.c" "$TMP/man_example.c"
 
 finish
