@@ -167,7 +167,7 @@ const char *psr_ps_event_message(const psr_ps_event *ev);
  * writes, with "\n" for WriteLine; "" otherwise. */
 int psr_ps_event_to_text(const psr_ps_event *ev, char **out, psr_error *err);
 
-/* STATE events: the final state. */
+/* STATE events: the final state (0 for other events). */
 psr_ps_state psr_ps_event_state(const psr_ps_event *ev);
 
 /* An error record, flattened: ERROR events, and STATE events of a failed or
@@ -184,8 +184,9 @@ typedef struct psr_ps_error_record {
 } psr_ps_error_record;
 const psr_ps_error_record *psr_ps_event_error(const psr_ps_event *ev);
 
-/* A progress record (PROGRESS events; NULL for others). Numbers are -1 when
- * not given. Filled by the library, as above. */
+/* A progress record (PROGRESS events; NULL for others). parent_activity_id,
+ * percent_complete and seconds_remaining are -1 when not given. Filled by
+ * the library, as above. */
 typedef struct psr_ps_progress {
     const char *activity;
     const char *status_description;
@@ -281,11 +282,14 @@ const psr_ps_object *psr_ps_object_item(const psr_ps_object *obj, size_t i);
 
 /* 1 for $null (and a NULL obj). */
 int psr_ps_object_is_null(const psr_ps_object *obj);
-/* The text of a string (or of a date, GUID, version, URI... as sent);
- * NULL for other kinds. */
+/* The three readers below also read a primitive wrapped in an object (an
+ * enum's number, a string that carries note properties).
+ *
+ * The text of a string (or of a date, GUID, version, URI... as sent);
+ * NULL for other kinds, and for a SecureString (its text is ciphertext). */
 const char *psr_ps_object_string(const psr_ps_object *obj);
-/* An integer of any size, or an enum's number, into *out: 0, or
- * PSR_E_INVALID when obj is not one (or out of range). */
+/* An integer of any size into *out: 0, or PSR_E_INVALID when obj is not
+ * one (a character, a double and a string are not). */
 int psr_ps_object_int64(const psr_ps_object *obj, int64_t *out);
 /* A Boolean into *out (0 or 1): 0, or PSR_E_INVALID when obj is not one. */
 int psr_ps_object_bool(const psr_ps_object *obj, int *out);

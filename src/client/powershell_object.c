@@ -77,16 +77,27 @@ int psr_ps_object_is_null(const psr_ps_object *obj)
     return psrp_value_is_nil(psr_ps_value_of(obj));
 }
 
-const char *psr_ps_object_string(const psr_ps_object *obj)
+/* What the primitive readers read: v itself, or the primitive an object
+ * wraps (PowerShell wraps a string in a PSObject to give it note
+ * properties, and an enum is an object around its number). */
+static const psrp_value *primitive(const psr_ps_object *obj)
 {
     const psrp_value *v = psr_ps_value_of(obj);
+    if (v && v->kind == PSRP_V_OBJECT && v->u.obj.base && v->u.obj.base->kind != PSRP_V_OBJECT)
+        return v->u.obj.base;
+    return v;
+}
+
+const char *psr_ps_object_string(const psr_ps_object *obj)
+{
+    const psrp_value *v = primitive(obj);
     /* A SecureString's text is its ciphertext: not a string to show. */
     return v && v->kind != PSRP_V_SECURESTRING ? psrp_value_text(v) : NULL;
 }
 
 int psr_ps_object_int64(const psr_ps_object *obj, int64_t *out)
 {
-    const psrp_value *v = psr_ps_value_of(obj);
+    const psrp_value *v = primitive(obj);
     /* psrp_value_get_i64 also reads a CHAR as its code: a character is not
      * an integer to the caller. */
     if (!v || v->kind == PSRP_V_CHAR || psrp_value_get_i64(v, out) != 0)
@@ -96,5 +107,6 @@ int psr_ps_object_int64(const psr_ps_object *obj, int64_t *out)
 
 int psr_ps_object_bool(const psr_ps_object *obj, int *out)
 {
-    return obj && psrp_value_get_bool(psr_ps_value_of(obj), out) == 0 ? 0 : PSR_E_INVALID;
+    const psrp_value *v = primitive(obj);
+    return v && psrp_value_get_bool(v, out) == 0 ? 0 : PSR_E_INVALID;
 }

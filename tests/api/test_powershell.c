@@ -64,6 +64,7 @@ typedef struct seen {
     /* the first progress record */
     psr_ps_progress progress;
     char progress_activity[64];
+    int progress_type_ok; /* its Type property: an enum, Processing (0) */
     /* the state's error record */
     char state_error_type[128], state_error_id[128];
 } seen;
@@ -110,6 +111,13 @@ static void record(seen *s, psr_ps_event *ev)
         s->progress = *psr_ps_event_progress(ev);
         snprintf(s->progress_activity, sizeof(s->progress_activity), "%s",
                  s->progress.activity);
+        const psr_ps_object *type = psr_ps_object_property(psr_ps_event_object(ev), "Type");
+        int64_t n = -1;
+        char *text = NULL;
+        s->progress_type_ok = psr_ps_object_int64(type, &n) == 0 && n == 0 &&
+                              psr_ps_object_to_text(type, &text, NULL) == 0 &&
+                              strcmp(text, "Processing") == 0;
+        free(text);
     }
     if (kind == PSR_PS_EVENT_STATE) {
         s->state = psr_ps_event_state(ev);
@@ -213,6 +221,8 @@ static void test_records(psr_ps_session *s)
           contains(text_of(&r, PSR_PS_EVENT_PROGRESS, 0), "Copying: Half way [50%]") &&
               strcmp(r.progress_activity, "Copying") == 0 && r.progress.percent_complete == 50 &&
               !r.progress.completed);
+    check("records: an enum property reads as its number and shows as its name",
+          r.progress_type_ok);
     k = nth(&r, PSR_PS_EVENT_HOST_CALL, 0);
     check("records: Write-Host reaches the callback as a host call with its text",
           k >= 0 && strcmp(r.message[k], "hello") == 0 && strcmp(r.text[k], "hello\n") == 0);
