@@ -25,10 +25,11 @@ tests_fuzz_fuzz_psrp_defragment_replay_LDADD = $(TEST_LIBS)
 
 # CLIXML (values, serializer, deserializer, JSON)
 noinst_HEADERS += psrp/value.h psrp/value_impl.h psrp/arena.h psrp/lru.h psrp/clixml.h \
-	psrp/clixml_text.h psrp/clixml_reader_impl.h psrp/json.h psrp/redact.h \
-	tests/unit/test_clixml_util.h
+	psrp/clixml_text.h psrp/clixml_reader_impl.h psrp/json.h psrp/json_input.h psrp/show.h \
+	psrp/redact.h tests/unit/test_clixml_util.h
 libpsremote_la_SOURCES += psrp/value.c psrp/arena.c psrp/lru.c psrp/clixml_text.c psrp/clixml_write.c \
-	psrp/clixml_read.c psrp/clixml_reader.c psrp/clixml_nested.c psrp/json.c psrp/redact.c
+	psrp/clixml_read.c psrp/clixml_reader.c psrp/clixml_nested.c psrp/json.c psrp/json_input.c \
+	psrp/show.c psrp/redact.c
 
 check_PROGRAMS += tests/unit/test_clixml tests/unit/test_clixml_errors tests/unit/test_clixml_json \
 	tests/unit/test_clixml_refs

@@ -20,39 +20,10 @@ void psr_cli_host_init(psr_cli_host *h, psr_render *render, psr_psrp_session *se
     h->session = session;
 }
 
-/* The i-th parameter of the call (a list), or NULL. */
-static const psrp_value *param(const psrp_msg_host_call *call, size_t i)
-{
-    const psrp_value *p = call->params;
-    if (!p || p->kind != PSRP_V_OBJECT || i >= p->u.obj.n_items)
-        return NULL;
-    return p->u.obj.items[i];
-}
-
-static size_t n_params(const psrp_msg_host_call *call)
-{
-    const psrp_value *p = call->params;
-    return p && p->kind == PSRP_V_OBJECT ? p->u.obj.n_items : 0;
-}
-
-/* Text of a parameter: its text, or the ToString of an object. */
-static const char *param_text(const psrp_msg_host_call *call, size_t i)
-{
-    const psrp_value *v = param(call, i);
-    if (!v)
-        return "";
-    const char *t = psrp_value_text(v);
-    if (t)
-        return t;
-    if (v->kind == PSRP_V_OBJECT && v->u.obj.to_string)
-        return v->u.obj.to_string;
-    return "";
-}
-
 static const char *last_text(const psrp_msg_host_call *call)
 {
-    size_t n = n_params(call);
-    return n ? param_text(call, n - 1) : "";
+    size_t n = psr_psrp_host_param_count(call);
+    return n ? psr_psrp_host_param_text(call, n - 1) : "";
 }
 
 static int answer(psrp_pipeline *pl, const psrp_msg_host_call *call, psrp_value *result)
@@ -67,17 +38,8 @@ static int answer(psrp_pipeline *pl, const psrp_msg_host_call *call, psrp_value 
 
 static int refuse(psrp_pipeline *pl, const psrp_msg_host_call *call, const char *why)
 {
-    char message[512];
-    snprintf(message, sizeof(message), "psremote cannot answer the host call %s: %s",
-             call->method_name ? call->method_name : "?", why);
-    psrp_error_record_spec spec = {
-        .message = message,
-        .exception_type = "System.Management.Automation.Host.HostException",
-        .fully_qualified_error_id = "HostFunctionNotImplemented",
-        .category = 11, /* NotImplemented (16 would be SyntaxError) */
-    };
     psr_error err;
-    int rc = psrp_pipeline_host_respond(pl, call->ci, call->method_id, NULL, &spec, &err);
+    int rc = psr_psrp_host_refuse(pl, call, why, &err);
     if (rc)
         fprintf(stderr, "psremote: answering the host call: %s\n", err.message);
     return rc;
@@ -124,22 +86,38 @@ static char *read_tty_line(const char *prompt)
     return read_tty(prompt, 0);
 }
 
-/* A secret typed on the terminal, as a SecureString under the session key. */
-static int answer_secret(psr_cli_host *h, psrp_pipeline *pl, const psrp_msg_host_call *call,
-                         const char *prompt, psrp_value **out)
+/* A line typed on the terminal without echo into *line; without a session
+ * for a SecureString or without a terminal, *line is NULL and the call is
+ * refused (what refuse returns is returned). */
+static int read_secret(psr_cli_host *h, psrp_pipeline *pl, const psrp_msg_host_call *call,
+                       const char *prompt, char **line)
 {
+    *line = NULL;
     if (!h->session)
         return refuse(pl, call, "SecureStrings need a session of their own (one computer)");
-    char *line = read_tty(prompt, 1);
-    if (!line)
-        return refuse(pl, call, "there is no terminal to read from");
-    psr_error err;
-    int rc = psr_psrp_session_secure_string(h->session, line, out, &err);
+    *line = read_tty(prompt, 1);
+    return *line ? 0 : refuse(pl, call, "there is no terminal to read from");
+}
+
+static void forget_secret(char *line)
+{
     OPENSSL_cleanse(line, strlen(line));
     free(line);
-    if (rc)
-        return refuse(pl, call, err.message);
-    return 0;
+}
+
+/* ReadLineAsSecureString: a line typed without echo, as a SecureString
+ * under the session key. */
+static int read_secure_string(psr_cli_host *h, psrp_pipeline *pl, const psrp_msg_host_call *call)
+{
+    char *line;
+    int rc = read_secret(h, pl, call, "", &line);
+    if (!line)
+        return rc;
+    psrp_value *ss = NULL;
+    psr_error err;
+    rc = psr_psrp_session_secure_string(h->session, line, &ss, &err);
+    forget_secret(line);
+    return rc ? refuse(pl, call, err.message) : answer(pl, call, ss);
 }
 
 /* PromptForCredential(caption, message, userName, targetName...): a
@@ -148,32 +126,27 @@ static int answer_secret(psr_cli_host *h, psrp_pipeline *pl, const psrp_msg_host
 static int prompt_for_credential(psr_cli_host *h, psrp_pipeline *pl,
                                  const psrp_msg_host_call *call)
 {
-    static const char *const types[] = {"System.Management.Automation.PSCredential",
-                                        "System.Object", NULL};
     FILE *tty = fopen("/dev/tty", "r+");
     if (!tty)
         return refuse(pl, call, "there is no terminal to read from");
-    fprintf(tty, "%s\n%s\n", param_text(call, 0), param_text(call, 1));
+    fprintf(tty, "%s\n%s\n", psr_psrp_host_param_text(call, 0), psr_psrp_host_param_text(call, 1));
     fclose(tty);
-    const char *given = param_text(call, 2);
+    const char *given = psr_psrp_host_param_text(call, 2);
     char *user = *given ? strdup(given) : read_tty_line("User: ");
     if (!user)
         return refuse(pl, call, "there is no terminal to read from");
-    psrp_value *password = NULL;
-    int rc = answer_secret(h, pl, call, "Password: ", &password);
-    if (rc || !password) {
+    char *password;
+    int rc = read_secret(h, pl, call, "Password: ", &password);
+    if (!password) {
         free(user);
         return rc;
     }
-    psrp_value *cred = psrp_value_new_object(types);
-    if (!cred || psrp_object_add_adapted(cred, "UserName", psrp_value_new_string(user)) ||
-        psrp_object_add_adapted(cred, "Password", password)) {
-        free(user);
-        psrp_value_free(cred);
-        return refuse(pl, call, "out of memory");
-    }
+    psrp_value *cred = NULL;
+    psr_error err;
+    rc = psr_psrp_host_credential(h->session, user, password, &cred, &err);
+    forget_secret(password);
     free(user);
-    return answer(pl, call, cred);
+    return rc ? refuse(pl, call, err.message) : answer(pl, call, cred);
 }
 
 static void write_record(psr_cli_host *h, int kind, const char *text)
@@ -225,10 +198,10 @@ static long choice_index(const psrp_value *choices, size_t n, const char *answer
  * takes the default. Returns the index. */
 static int prompt_for_choice(psrp_pipeline *pl, const psrp_msg_host_call *call)
 {
-    const psrp_value *choices = param(call, 2);
+    const psrp_value *choices = psr_psrp_host_param(call, 2);
     size_t n = choices && choices->kind == PSRP_V_OBJECT ? choices->u.obj.n_items : 0;
     int64_t def = -1;
-    psrp_value_get_i64(param(call, 3), &def);
+    psrp_value_get_i64(psr_psrp_host_param(call, 3), &def);
     FILE *tty = fopen("/dev/tty", "r+");
     if (!tty || n == 0) {
         if (tty)
@@ -250,7 +223,7 @@ static int prompt_for_choice(psrp_pipeline *pl, const psrp_msg_host_call *call)
         psr_buf_printf(&line, " (default is \"%c\")", hotkey);
     }
     psr_buf_puts(&line, ": ");
-    fprintf(tty, "%s\n%s\n", param_text(call, 0), param_text(call, 1));
+    fprintf(tty, "%s\n%s\n", psr_psrp_host_param_text(call, 0), psr_psrp_host_param_text(call, 1));
     fclose(tty);
     long idx = -1;
     for (int tries = 0; tries < 10 && idx < 0; tries++) {
@@ -309,9 +282,7 @@ int psr_cli_host_call(psr_cli_host *h, psrp_pipeline *pl, const psrp_msg_host_ca
         free(line);
         return rc;
     } else if (!strcmp(m, "ReadLineAsSecureString")) {
-        psrp_value *ss = NULL;
-        int rc = answer_secret(h, pl, call, "", &ss);
-        return rc || !ss ? rc : answer(pl, call, ss);
+        return read_secure_string(h, pl, call);
     } else if (!strcmp(m, "PromptForCredential1") || !strcmp(m, "PromptForCredential2")) {
         return prompt_for_credential(h, pl, call);
     } else if (!strcmp(m, "PromptForChoice")) {

@@ -4,7 +4,7 @@
 #define PSR_CLI_HOST_H
 
 #include "src/cli/render.h"
-#include "src/client/psrp_session.h"
+#include "src/client/psrp_host.h"
 
 typedef struct psr_cli_host {
     psr_render *render;           /* borrowed */

@@ -11,9 +11,9 @@
 #include "src/cli/conn_args.h"
 #include "src/cli/host.h"
 #include "src/cli/interrupt.h"
-#include "src/cli/json_input.h"
 #include "src/cli/render.h"
 
+#include "psrp/json_input.h"
 #include "src/client/psrp_session.h"
 
 #include <errno.h>
@@ -277,20 +277,7 @@ static int make_pipeline(const invoke_args *a, const char *script, invoke_pipeli
         return -1;
     for (size_t i = 0; i < a->n_arguments; i++)
         ip->args[i].value = psrp_value_new_string(a->arguments[i]);
-    ip->command = (psrp_command){
-        .cmd = script,
-        .is_script = 1,
-        .use_local_scope = -1,
-        .args = ip->args,
-        .n_args = a->n_arguments,
-    };
-    ip->pipeline = (psrp_msg_create_pipeline){
-        .commands = &ip->command,
-        .n_commands = 1,
-        .apartment_state = PSRP_APARTMENT_UNKNOWN,
-        .remote_stream_options = PSRP_STREAM_OPT_ADD_INVOCATION_INFO,
-        .host_info = {.has_host = 1, .has_ui = 1, .has_raw_ui = 0},
-    };
+    psr_psrp_script_pipeline(&ip->pipeline, &ip->command, script, ip->args, a->n_arguments);
     return 0;
 }
 
@@ -390,11 +377,12 @@ int psr_cli_invoke(int argc, char **argv)
         goto out;
     if (a.input_json_file) {
         psr_buf text = {0};
-        char why[256];
-        int bad = read_file(a.input_json_file, &text) != 0 ||
-                  psr_json_input_read(text.data, text.len, &input, &n_input, why, sizeof(why)) != 0;
-        if (bad && text.data)
-            fprintf(stderr, "psremote: %s: %s\n", a.input_json_file, why);
+        psr_error jerr;
+        int bad = read_file(a.input_json_file, &text) != 0;
+        if (!bad && psrp_json_input_read(text.data, text.len, &input, &n_input, &jerr) != 0) {
+            fprintf(stderr, "psremote: %s: %s\n", a.input_json_file, jerr.message);
+            bad = 1;
+        }
         psr_buf_free(&text);
         if (bad)
             goto out;

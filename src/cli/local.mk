@@ -10,9 +10,8 @@ psremote_CFLAGS = $(AM_CFLAGS) $(SSL_CFLAGS) -pthread
 psremote_LDADD = libpsremote.la $(SSL_LIBS) -lpthread
 
 # invoke: PowerShell remoting (PSRP) and its output rendering
-noinst_HEADERS += src/cli/host.h src/cli/render.h src/cli/line_out.h src/cli/json_input.h
-psremote_SOURCES += src/cli/invoke.c src/cli/invoke_many.c src/cli/host.c src/cli/render.c src/cli/line_out.c \
-	src/cli/json_input.c
+noinst_HEADERS += src/cli/host.h src/cli/render.h src/cli/line_out.h
+psremote_SOURCES += src/cli/invoke.c src/cli/invoke_many.c src/cli/host.c src/cli/render.c src/cli/line_out.c
 psremote_CFLAGS += $(JANSSON_CFLAGS) $(XML_CFLAGS)
 psremote_LDADD += $(JANSSON_LIBS)
 check_PROGRAMS += tests/unit/test_render

@@ -4,18 +4,18 @@
  * allows: primitives as themselves, an object with a ToString and no
  * properties as that text, an object with up to four properties as a table
  * (Format-Table), more as a list (Format-List), nested objects by their
- * ToString. Error records follow Windows PowerShell 5.1's ErrorView
- * (message, position, "+ CategoryInfo", "+ FullyQualifiedErrorId",
- * "+ PSComputerName" as Invoke-Command adds). Output is written line by
- * line, each line whole, so several computers can share a terminal. */
+ * ToString. Cell and line text, and error records in Windows PowerShell
+ * 5.1's ErrorView, come from psrp/show.h, shared with the public API. Output
+ * is written line by line, each line whole, so several computers can share
+ * a terminal. */
 #include "src/cli/render.h"
 
 #include "psrp/clixml.h"
 #include "psrp/json.h"
 #include "psrp/pipeline.h"
+#include "psrp/show.h"
 #include "src/cli/line_out.h"
 
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -129,60 +129,6 @@ static int is_hidden_property(const char *name)
            strcasecmp(name, "PSShowComputerName") == 0 || strcasecmp(name, "PSSourceJobInstanceId") == 0;
 }
 
-/* Appends v as PowerShell shows a value in one cell or line. */
-static void value_text(psr_buf *out, const psrp_value *v)
-{
-    if (!v)
-        return;
-    switch (v->kind) {
-    case PSRP_V_NIL: return;
-    case PSRP_V_BOOL: psr_buf_puts(out, v->u.b ? "True" : "False"); return;
-    case PSRP_V_CHAR:
-        if (v->u.u64 < 0x80)
-            psr_buf_putc(out, (char)v->u.u64);
-        return;
-    case PSRP_V_U8: case PSRP_V_U16: case PSRP_V_U32: case PSRP_V_U64:
-        psr_buf_printf(out, "%" PRIu64, v->u.u64);
-        return;
-    case PSRP_V_I8: case PSRP_V_I16: case PSRP_V_I32: case PSRP_V_I64:
-        psr_buf_printf(out, "%" PRId64, v->u.i64);
-        return;
-    case PSRP_V_FLOAT: case PSRP_V_DOUBLE: psr_buf_printf(out, "%.15g", v->u.f64); return;
-    case PSRP_V_BYTES:
-        for (size_t i = 0; i < v->u.bytes.len; i++)
-            psr_buf_printf(out, "%s%u", i ? " " : "", v->u.bytes.ptr[i]);
-        return;
-    case PSRP_V_PROGRESS: psr_buf_puts(out, "System.Management.Automation.ProgressRecord"); return;
-    /* As PowerShell shows one: the type, never the contents. */
-    case PSRP_V_SECURESTRING: psr_buf_puts(out, "System.Security.SecureString"); return;
-    case PSRP_V_OBJECT: {
-        const psrp_object *o = &v->u.obj;
-        if (o->to_string) {
-            psr_buf_puts(out, o->to_string);
-        } else if (o->base) {
-            value_text(out, o->base);
-        } else if (o->n_items) {
-            psr_buf_putc(out, '{');
-            for (size_t i = 0; i < o->n_items; i++) {
-                if (i)
-                    psr_buf_puts(out, ", ");
-                value_text(out, o->items[i]);
-            }
-            psr_buf_putc(out, '}');
-        } else if (psrp_value_type_name(v, 0)) {
-            psr_buf_puts(out, psrp_type_name_strip_deserialized(psrp_value_type_name(v, 0)));
-        }
-        return;
-    }
-    default: {
-        const char *t = psrp_value_text(v);
-        if (t)
-            psr_buf_puts(out, t);
-        return;
-    }
-    }
-}
-
 /* The properties PowerShell's default view would show: adapted, then
  * extended, without Invoke-Command's own. */
 typedef struct shown_props {
@@ -222,7 +168,7 @@ static void table_row(psr_render *r, const shown_props *p)
     psr_buf line = {0}, cell = {0};
     for (size_t i = 0; i < p->n; i++) {
         psr_buf_reset(&cell);
-        value_text(&cell, p->m[i]->value);
+        psrp_value_show(&cell, p->m[i]->value);
         const char *text = cell.data ? cell.data : "";
         int width = (int)r->widths[i];
         int last = i + 1 == p->n;
@@ -253,7 +199,7 @@ static void render_table(psr_render *r, const shown_props *p)
         for (size_t i = 0; i < p->n; i++) {
             r->columns[i] = strdup(p->m[i]->name);
             psr_buf_reset(&cell);
-            value_text(&cell, p->m[i]->value);
+            psrp_value_show(&cell, p->m[i]->value);
             size_t w = strlen(p->m[i]->name);
             if (cell.len > w)
                 w = cell.len;
@@ -307,7 +253,7 @@ static void render_list(psr_render *r, const shown_props *p)
     for (size_t i = 0; i < p->n; i++) {
         psr_buf_reset(&line);
         psr_buf_printf(&line, "%-*s : ", (int)w, p->m[i]->name);
-        value_text(&line, p->m[i]->value);
+        psrp_value_show(&line, p->m[i]->value);
         psr_line_out_line(&r->out, line.data);
     }
     psr_buf_free(&line);
@@ -323,7 +269,7 @@ static void render_text(psr_render *r, const psrp_value *obj)
         if (r->n_columns)
             reset_table(r);
         psr_buf text = {0};
-        value_text(&text, obj);
+        psrp_value_show(&text, obj);
         if (obj->kind != PSRP_V_NIL)
             psr_line_out_text(&r->out, text.data ? text.data : "", 1);
         psr_buf_free(&text);
@@ -375,36 +321,19 @@ void psr_render_error(psr_render *r, const psrp_error_record *rec)
 {
     clear_progress(r);
     psr_line_out_flush(&r->out);
-    psr_line_out_text(&r->err, rec->message ? rec->message : "(no message)", 1);
-    if (rec->position_message && *rec->position_message)
-        psr_line_out_text(&r->err, rec->position_message, 1);
-    psr_buf line = {0};
-    if (rec->category_message) {
-        psr_buf_printf(&line, "    + CategoryInfo          : %s", rec->category_message);
-        psr_line_out_line(&r->err, line.data);
-    }
-    if (rec->fully_qualified_error_id) {
-        psr_buf_reset(&line);
-        psr_buf_printf(&line, "    + FullyQualifiedErrorId : %s", rec->fully_qualified_error_id);
-        psr_line_out_line(&r->err, line.data);
-    }
-    if (r->computer_name) {
-        psr_buf_reset(&line);
-        psr_buf_printf(&line, "    + PSComputerName        : %s", r->computer_name);
-        psr_line_out_line(&r->err, line.data);
-    }
+    psr_buf text = {0};
+    psrp_error_record_show(&text, rec, r->computer_name);
+    psr_line_out_text(&r->err, text.data ? text.data : "", 0);
     psr_line_out_line(&r->err, "");
-    psr_buf_free(&line);
+    psr_buf_free(&text);
 }
 
 void psr_render_informational(psr_render *r, int kind, const psrp_msg_informational *rec)
 {
     clear_progress(r);
-    const char *label = kind == PSRP_PIPELINE_EV_WARNING   ? "WARNING: "
-                        : kind == PSRP_PIPELINE_EV_VERBOSE ? "VERBOSE: "
-                                                           : "DEBUG: ";
     psr_buf line = {0};
-    psr_buf_printf(&line, "%s%s", label, rec->message ? rec->message : "");
+    psr_buf_printf(&line, "%s%s", psrp_record_prefix((psrp_pipeline_event_kind)kind),
+                   rec->message ? rec->message : "");
     psr_line_out_text(&r->err, line.data, 1);
     psr_buf_free(&line);
 }
@@ -431,11 +360,11 @@ void psr_render_progress(psr_render *r, const psrp_msg_progress *rec)
         clear_progress(r);
         return;
     }
-    fprintf(r->o.err, "\r\033[K%s: %s", rec->activity ? rec->activity : "",
-            rec->status_description ? rec->status_description : "");
-    if (rec->percent_complete >= 0)
-        fprintf(r->o.err, " [%d%%]", rec->percent_complete);
+    psr_buf line = {0};
+    psrp_progress_show(&line, rec);
+    fprintf(r->o.err, "\r\033[K%s", line.data ? line.data : "");
     fflush(r->o.err);
+    psr_buf_free(&line);
     r->progress_shown = 1;
 }
 

@@ -352,6 +352,25 @@ int psr_psrp_session_close(psr_psrp_session *s, psr_error *err)
 
 /* ---- pipelines ---- */
 
+void psr_psrp_script_pipeline(psrp_msg_create_pipeline *pipeline, psrp_command *command,
+                              const char *script, const psrp_command_arg *args, size_t n_args)
+{
+    *command = (psrp_command){
+        .cmd = script,
+        .is_script = 1,
+        .use_local_scope = -1,
+        .args = args,
+        .n_args = n_args,
+    };
+    *pipeline = (psrp_msg_create_pipeline){
+        .commands = command,
+        .n_commands = 1,
+        .apartment_state = PSRP_APARTMENT_UNKNOWN,
+        .remote_stream_options = PSRP_STREAM_OPT_ADD_INVOCATION_INFO,
+        .host_info = {.has_host = 1, .has_ui = 1, .has_raw_ui = 0},
+    };
+}
+
 typedef struct run_ctx {
     psr_psrp_session *s;
     psrp_pipeline *pl;

@@ -33,6 +33,13 @@ void psr_psrp_session_free(psr_psrp_session *s);
 /* The resource URI a configuration name stands for (appended to out). */
 int psr_psrp_resource_uri(const char *configuration_name, psr_buf *out);
 
+/* The pipeline Invoke-Command sends for a script block: the script as one
+ * command, args bound positionally (-ArgumentList), invocation info on
+ * records, a host with a UI. Fills *command and *pipeline, which points to
+ * it; args (and their values) are borrowed. */
+void psr_psrp_script_pipeline(psrp_msg_create_pipeline *pipeline, psrp_command *command,
+                              const char *script, const psrp_command_arg *args, size_t n_args);
+
 /* What the caller does with the pipeline's events. A host call with a call
  * id other than PSRP_HOST_CALL_VOID_CI must be answered from on_event with
  * psrp_pipeline_host_respond(pl, ...). Return 0 to go on. */

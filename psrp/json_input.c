@@ -1,12 +1,11 @@
-/* json_input.c: JSON input objects for invoke (see json_input.h); parsing
- * is jansson's. */
-#include "src/cli/json_input.h"
+/* json_input.c: JSON text as PowerShell input objects and arguments (see
+ * json_input.h); parsing is jansson's. */
+#include "psrp/json_input.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-psrp_value *psr_json_to_value(const json_t *j)
+psrp_value *psrp_json_to_value(const json_t *j)
 {
     switch (json_typeof(j)) {
     case JSON_STRING: return psrp_value_new_stringn(json_string_value(j), json_string_length(j));
@@ -27,7 +26,7 @@ psrp_value *psr_json_to_value(const json_t *j)
         json_t *item;
         json_array_foreach(j, i, item)
         {
-            if (psrp_list_append(list, psr_json_to_value(item)) != 0) {
+            if (psrp_list_append(list, psrp_json_to_value(item)) != 0) {
                 psrp_value_free(list);
                 return NULL;
             }
@@ -42,7 +41,7 @@ psrp_value *psr_json_to_value(const json_t *j)
         json_t *member;
         json_object_foreach((json_t *)j, key, member)
         {
-            if (psrp_object_add(obj, key, psr_json_to_value(member)) != 0) {
+            if (psrp_object_add(obj, key, psrp_json_to_value(member)) != 0) {
                 psrp_value_free(obj);
                 return NULL;
             }
@@ -65,8 +64,8 @@ static int append(psrp_value ***values, size_t *n, psrp_value *v)
     return 0;
 }
 
-int psr_json_input_read(const char *text, size_t len, psrp_value ***values, size_t *n,
-                        char *err, size_t err_size)
+int psrp_json_input_read(const char *text, size_t len, psrp_value ***values, size_t *n,
+                         psr_error *err)
 {
     size_t off = 0;
     int first = 1;
@@ -79,9 +78,8 @@ int psr_json_input_read(const char *text, size_t len, psrp_value ***values, size
         json_t *j = json_loadb(text + off, len - off,
                                JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
         if (!j) {
-            snprintf(err, err_size, "JSON input at byte %zu: %s", off + (size_t)jerr.position,
-                     jerr.text);
-            return -1;
+            return psr_error_set(err, PSR_E_PARSE, "JSON input at byte %zu: %s",
+                                 off + (size_t)jerr.position, jerr.text);
         }
         int rc = 0;
         /* A lone top-level array is the list of input objects. */
@@ -91,18 +89,16 @@ int psr_json_input_read(const char *text, size_t len, psrp_value ***values, size
             json_array_foreach(j, i, item)
             {
                 if (!rc)
-                    rc = append(values, n, psr_json_to_value(item));
+                    rc = append(values, n, psrp_json_to_value(item));
             }
         } else {
-            rc = append(values, n, psr_json_to_value(j));
+            rc = append(values, n, psrp_json_to_value(j));
         }
         off += (size_t)jerr.position;
         json_decref(j);
         first = 0;
-        if (rc) {
-            snprintf(err, err_size, "out of memory reading JSON input");
-            return -1;
-        }
+        if (rc)
+            return psr_error_set(err, PSR_E_NOMEM, "out of memory reading JSON input");
     }
     return 0;
 }
