@@ -3,6 +3,8 @@
  * servers put into long lines. */
 #include "common/base64.h"
 
+#include "common/base64_simd.h"
+
 #include "psremote/error.h"
 
 #include <openssl/evp.h>
@@ -119,9 +121,9 @@ int psr_base64_decoder_feed(psr_base64_decoder *d, psr_buf *out, const char *tex
 {
     if (d->failed)
         return PSR_E_PARSE;
-    /* at most 3 bytes per 4 characters, plus one group carried over and one
-     * byte of slack for the 4-byte stores below */
-    if (psr_buf_reserve(out, len / 4 * 3 + 8))
+    /* at most 3 bytes per 4 characters, plus one group carried over and
+     * slack for the wide stores below (4 bytes past the output) */
+    if (psr_buf_reserve(out, len / 4 * 3 + 16))
         return PSR_E_NOMEM;
     const unsigned char *in = (const unsigned char *)text;
     unsigned char *dst = (unsigned char *)out->data + out->len;
@@ -130,6 +132,7 @@ int psr_base64_decoder_feed(psr_base64_decoder *d, psr_buf *out, const char *tex
         /* The hot loop: whole groups of four, one table lookup per
          * character; anything unusual drops to take_char. */
         if (d->n == 0 && !d->ended) {
+            i += psr_base64_decode_blocks(in + i, len - i, &dst);
             while (len - i >= 4) {
                 uint32_t v = b64_at0[in[i]] | b64_at1[in[i + 1]] | b64_at2[in[i + 2]] |
                              b64_at3[in[i + 3]];

@@ -156,6 +156,62 @@ static void test_base64_decoder_pieces(void)
     }
 }
 
+/* Long enough for the 16-character wide path: every byte value at every
+ * position of a 32-character text, which must decode exactly when the byte
+ * is base64 or white space (skipped); and random data of every length up
+ * to 700 against OpenSSL's encoder. */
+static void test_base64_wide_path(void)
+{
+    static const char text[] = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldY"; /* ABCDEFGHIJKLMNOPQRSTUVWX */
+    for (int pos = 0; pos < 32; pos++) {
+        for (int c = 0; c < 256; c++) {
+            int b64 = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '+' || c == '/';
+            int space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+            char t[33];
+            memcpy(t, text, 33);
+            t[pos] = (char)c;
+            psr_buf d = {0};
+            int rc = psr_base64_decode(&d, t, 32);
+            if (b64) {
+                CU_ASSERT_EQUAL(rc, 0);
+                CU_ASSERT_EQUAL(d.len, 24);
+            } else if (c == '=' && pos == 31) { /* padding of the last group */
+                CU_ASSERT_EQUAL(rc, 0);
+                CU_ASSERT_EQUAL(d.len, 23);
+            } else if (space) {
+                CU_ASSERT_EQUAL(rc, PSR_E_PARSE); /* 31 characters left: not whole groups */
+            } else {
+                CU_ASSERT_EQUAL(rc, PSR_E_PARSE);
+            }
+            psr_buf_free(&d);
+        }
+    }
+    /* the same with the space replacing a character inside a longer text,
+     * and the text extended so the groups stay whole */
+    char spaced[40];
+    memcpy(spaced, "QUJD REVGR0hJSktMTU5PUFFSU1RVVldYWVo=", 38);
+    psr_buf d = {0};
+    CU_ASSERT_EQUAL(psr_base64_decode(&d, spaced, 37), 0);
+    CU_ASSERT_EQUAL(d.len, 26);
+    CU_ASSERT_EQUAL(memcmp(d.data, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 26), 0);
+    psr_buf_free(&d);
+
+    unsigned char bytes[700], enc[940];
+    unsigned seed = 12345;
+    for (size_t n = 0; n <= sizeof(bytes); n += 1 + n / 16) {
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            bytes[i] = (unsigned char)(seed >> 16);
+        }
+        int el = EVP_EncodeBlock(enc, bytes, (int)n);
+        psr_buf out = {0};
+        CU_ASSERT_EQUAL_FATAL(psr_base64_decode(&out, (const char *)enc, (size_t)el), 0);
+        CU_ASSERT(out.len == n && (n == 0 || memcmp(out.data, bytes, n) == 0));
+        psr_buf_free(&out);
+    }
+}
+
 static void test_base64_rejects_each_bad_character(void)
 {
     for (int c = 0; c < 256; c++) {
@@ -210,6 +266,7 @@ static const psr_unit_test tests[] = {
     {"base64 RFC 4648 vectors", test_base64_rfc4648_vectors},
     {"base64 whitespace and errors", test_base64_whitespace_and_errors},
     {"base64 decoder fed in pieces", test_base64_decoder_pieces},
+    {"base64 wide path: every byte at every position, random data", test_base64_wide_path},
     {"base64 binary round trip", test_base64_binary_roundtrip},
     {"base64 against OpenSSL's encoder", test_base64_against_openssl},
     {"base64 rejects each bad character", test_base64_rejects_each_bad_character},
