@@ -56,7 +56,7 @@ static int is_b64_space(char c)
 #define R64(f, c, s) R16(f, c, s), R16(f, (c) + 16, s), R16(f, (c) + 32, s), R16(f, (c) + 48, s)
 #define R256(f, s) R64(f, 0, s), R64(f, 64, s), R64(f, 128, s), R64(f, 192, s)
 
-#define VALUE(c, s) B64V(c)
+#define VALUE(c, s) ((unsigned char)B64V(c))
 static const unsigned char b64_value[256] = {R256(VALUE, 0)};
 
 /* For the hot loop: each character's 6 bits already in place for its
