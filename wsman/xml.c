@@ -153,8 +153,10 @@ static int parse_document(const char *xml, size_t len, const char *what, xmlDocP
     ctxt->sax->characters = guard_characters;
     ctxt->sax->ignorableWhitespace = guard_characters;
     ctxt->sax->cdataBlock = guard_cdata;
-    /* No NOENT, no DTDLOAD/DTDATTR, no HUGE; errors go to the psr_error, not stderr. */
-    int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+    /* No NOENT, no DTDLOAD/DTDATTR, no HUGE; errors go to the psr_error, not
+     * stderr. COMPACT keeps short texts inside their nodes (the tree is only
+     * read afterwards, never changed). */
+    int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_COMPACT;
     xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL, options);
     int rc = 0;
     if (guard.nomem) {
