@@ -89,4 +89,24 @@ static inline void psr_test_kdc_stop(psr_test_kdc *k)
     k->running = 0;
 }
 
+
+/* Under ASan: memory MIT krb5's mechglue and gss-ntlmssp keep for the
+ * process lifetime (plugins, OpenSSL's legacy provider) is not ours to free;
+ * tests/kdc/gssapi.supp and lsan.supp hold the same list. Full unwinding
+ * is needed for the gssntlmssp.so frame to be seen below OpenSSL. A test
+ * program that uses GSSAPI writes PSR_TEST_GSSAPI_SANITIZER_DEFAULTS once,
+ * at file scope. */
+#define PSR_TEST_GSSAPI_SANITIZER_DEFAULTS                                                         \
+    const char *__asan_default_options(void);                                                      \
+    const char *__lsan_default_suppressions(void);                                                 \
+    const char *__asan_default_options(void)                                                       \
+    {                                                                                              \
+        return "fast_unwind_on_malloc=0";                                                          \
+    }                                                                                              \
+    const char *__lsan_default_suppressions(void)                                                  \
+    {                                                                                              \
+        return "leak:gssntlmssp.so\nleak:krb5int_open_plugin\nleak:ossl-modules/legacy.so\n"       \
+               "leak:krb5_build_principal_alloc_va\n";                                             \
+    }
+
 #endif

@@ -484,17 +484,7 @@ static const psr_unit_test tests[] = {
     {NULL, NULL},
 };
 
-const char *__asan_default_options(void);
-const char *__lsan_default_suppressions(void);
-const char *__asan_default_options(void)
-{
-    return "fast_unwind_on_malloc=0";
-}
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:gssntlmssp.so\nleak:krb5int_open_plugin\nleak:ossl-modules/legacy.so\n"
-           "leak:krb5_build_principal_alloc_va\n";
-}
+PSR_TEST_GSSAPI_SANITIZER_DEFAULTS
 
 int main(void)
 {
