@@ -32,29 +32,13 @@ start_harness cs --listen 127.0.0.1:0 --listen-tls 127.0.0.1:0 \
 HTTP_PORT=$(port_of "$URL_cs")
 HTTPS_PORT=$(port_of "$(sed -n 2p "$TMP/ready.cs")")
 
-head -c 300000 /dev/urandom | base64 -w 76 > "$TMP/payload"
-payload_size=$(wc -c < "$TMP/payload")
-
-# run_pair LABEL PORT TLS USER PASSWORD [psremote options...]
-run_pair() {
-    local label=$1 port=$2 tls=$3 user=$4 password=$5; shift 5
-    local conn="-c localhost --port $port"
-    [ "$tls" = 1 ] && conn="$conn --use-ssl --ca-file $TMP/server.crt"
-    PSREMOTE_PASSWORD=$password "$PSREMOTE" exec $conn -u "$user" --authentication credssp \
-        "$@" -- cat <"$TMP/payload" >"$TMP/out" 2>"$TMP/err"
-    check "$label: exec moves $payload_size bytes both ways" cmp -s "$TMP/payload" "$TMP/out"
-    PSREMOTE_PASSWORD=$password "$PSREMOTE" invoke $conn -u "$user" --authentication credssp \
-        "$@" -e '1..20000' >"$TMP/out" 2>"$TMP/err"
-    check "$label: invoke returns 20000 objects" \
-        [ "$(wc -l <"$TMP/out")" -eq 20000 -a "$(tail -n 1 "$TMP/out")" = 20000 ]
-}
-
 for tls in 0 1; do
     port=$HTTP_PORT; over=HTTP
     [ $tls = 1 ] && { port=$HTTPS_PORT; over=HTTPS; }
     run_pair "CredSSP over NTLM, $over" $port $tls "$PSR_NTLM_ONLY_USER" \
-        "$PSR_NTLM_ONLY_PASSWORD"
-    run_pair "CredSSP over Kerberos, $over" $port $tls "$PSR_KDC_USER" "$PSR_KDC_PASSWORD"
+        "$PSR_NTLM_ONLY_PASSWORD" --authentication credssp
+    run_pair "CredSSP over Kerberos, $over" $port $tls "$PSR_KDC_USER" "$PSR_KDC_PASSWORD" \
+        --authentication credssp
 done
 check "the harness checked the NTLM user's delegated password" \
     grep -q 'delegated credentials for PSREMOTE.ntlmonly verified with the NTLM user file' \
@@ -138,7 +122,7 @@ check "invoke on 8 computers with CredSSP" [ "$(grep -c '^h[1-8]: 3$' "$TMP/out"
 start_harness drop --listen 127.0.0.1:0 --auth credssp $GSS_OPTS --close-connections --verbose
 DROP_PORT=$(port_of "$URL_drop")
 run_pair "server closing connections, CredSSP over NTLM" $DROP_PORT 0 \
-    "$PSR_NTLM_ONLY_USER" "$PSR_NTLM_ONLY_PASSWORD"
+    "$PSR_NTLM_ONLY_USER" "$PSR_NTLM_ONLY_PASSWORD" --authentication credssp
 handshakes=$(grep -c 'delegated credentials for PSREMOTE.ntlmonly verified' \
     "$TMP/harness.drop.err")
 check "the client ran CredSSP again after each dropped connection ($handshakes times)" \

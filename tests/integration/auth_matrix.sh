@@ -29,24 +29,6 @@ start_harness win --listen 127.0.0.1:0 --listen-tls 127.0.0.1:0 \
 HTTP_PORT=$(port_of "$URL_win")
 HTTPS_PORT=$(port_of "$(sed -n 2p "$TMP/ready.win")")
 
-head -c 300000 /dev/urandom | base64 -w 76 > "$TMP/payload"
-payload_size=$(wc -c < "$TMP/payload")
-
-# run_pair LABEL PORT TLS USER PASSWORD [psremote options...]
-run_pair() {
-    local label=$1 port=$2 tls=$3 user=$4 password=$5; shift 5
-    local conn="-c localhost --port $port"
-    [ "$tls" = 1 ] && conn="$conn --use-ssl --ca-file $TMP/server.crt"
-    local who=""
-    [ -n "$user" ] && who="-u $user"
-    PSREMOTE_PASSWORD=$password "$PSREMOTE" exec $conn $who "$@" -- cat \
-        <"$TMP/payload" >"$TMP/out" 2>"$TMP/err"
-    check "$label: exec moves $payload_size bytes both ways" cmp -s "$TMP/payload" "$TMP/out"
-    PSREMOTE_PASSWORD=$password "$PSREMOTE" invoke $conn $who "$@" -e '1..20000' \
-        >"$TMP/out" 2>"$TMP/err"
-    check "$label: invoke returns 20000 objects" \
-        [ "$(wc -l <"$TMP/out")" -eq 20000 -a "$(tail -n 1 "$TMP/out")" = 20000 ]
-}
 
 for tls in 0 1; do
     port=$HTTP_PORT; over=HTTP

@@ -80,3 +80,24 @@ make_cert() {
 
 # port_of URL
 port_of() { echo "$1" | sed -E 's#^[a-z]+://[^/]*:([0-9]+)/.*#\1#'; }
+
+# run_pair LABEL PORT TLS USER PASSWORD [psremote options...]: exec moves a
+# payload larger than one envelope both ways (cat), and invoke returns
+# 20000 objects, against localhost:PORT (HTTPS with $TMP/server.crt when
+# TLS is 1). The payload is made on first use.
+run_pair() {
+    local label=$1 port=$2 tls=$3 user=$4 password=$5; shift 5
+    [ -s "$TMP/payload" ] || head -c 300000 /dev/urandom | base64 -w 76 > "$TMP/payload"
+    local size; size=$(wc -c < "$TMP/payload")
+    local conn="-c localhost --port $port"
+    [ "$tls" = 1 ] && conn="$conn --use-ssl --ca-file $TMP/server.crt"
+    local who=""
+    [ -n "$user" ] && who="-u $user"
+    PSREMOTE_PASSWORD=$password "$PSREMOTE" exec $conn $who "$@" -- cat \
+        <"$TMP/payload" >"$TMP/out" 2>"$TMP/err"
+    check "$label: exec moves $size bytes both ways" cmp -s "$TMP/payload" "$TMP/out"
+    PSREMOTE_PASSWORD=$password "$PSREMOTE" invoke $conn $who "$@" -e '1..20000' \
+        >"$TMP/out" 2>"$TMP/err"
+    check "$label: invoke returns 20000 objects" \
+        [ "$(wc -l <"$TMP/out")" -eq 20000 -a "$(tail -n 1 "$TMP/out")" = 20000 ]
+}
