@@ -3,7 +3,7 @@
 # PSRP protocol (fragments, messages, state machines)
 noinst_HEADERS += psrp/fragment.h psrp/message.h psrp/session_key.h psrp/utf16.h \
 	tests/unit/test_psrp_util.h
-libpsremote_la_SOURCES += psrp/fragment.c psrp/message.c psrp/session_key.c psrp/utf16.c
+libpsremote_core_la_SOURCES += psrp/fragment.c psrp/message.c psrp/session_key.c psrp/utf16.c
 
 check_PROGRAMS += tests/unit/test_psrp_fragment tests/unit/test_psrp_message tests/unit/test_psrp_session_key
 TESTS += tests/unit/test_psrp_fragment tests/unit/test_psrp_message tests/unit/test_psrp_session_key
@@ -27,7 +27,7 @@ tests_fuzz_fuzz_psrp_defragment_replay_LDADD = $(TEST_LIBS)
 noinst_HEADERS += psrp/value.h psrp/value_impl.h psrp/arena.h psrp/lru.h psrp/clixml.h \
 	psrp/clixml_text.h psrp/clixml_reader_impl.h psrp/json.h psrp/json_input.h psrp/show.h \
 	psrp/redact.h tests/unit/test_clixml_util.h
-libpsremote_la_SOURCES += psrp/value.c psrp/arena.c psrp/lru.c psrp/clixml_text.c psrp/clixml_write.c \
+libpsremote_core_la_SOURCES += psrp/value.c psrp/arena.c psrp/lru.c psrp/clixml_text.c psrp/clixml_write.c \
 	psrp/clixml_read.c psrp/clixml_reader.c psrp/clixml_nested.c psrp/json.c psrp/json_input.c \
 	psrp/show.c psrp/redact.c
 
@@ -67,7 +67,7 @@ tests_fuzz_fuzz_clixml_replay_LDADD = $(TEST_LIBS)
 noinst_PROGRAMS += tests/bench/clixml_bench
 tests_bench_clixml_bench_SOURCES = tests/bench/clixml_bench.c
 tests_bench_clixml_bench_CFLAGS = $(AM_CFLAGS) $(XML_CFLAGS) -O2
-tests_bench_clixml_bench_LDADD = libpsremote.la $(XML_LIBS)
+tests_bench_clixml_bench_LDADD = libpsremote_core.la $(XML_LIBS)
 BENCH_TARGETS += bench-clixml
 bench-clixml: tests/bench/clixml_bench
 	tests/bench/clixml_bench 100
@@ -79,7 +79,7 @@ bench_clixml: bench-clixml
 FUZZ_TARGETS += psrp_defragment psrp_message
 noinst_HEADERS += psrp/messages.h psrp/messages_util.h psrp/runspace_pool.h psrp/pipeline.h \
 	psrp/pool_internal.h
-libpsremote_la_SOURCES += psrp/messages_util.c psrp/messages_error.c psrp/messages_pool.c \
+libpsremote_core_la_SOURCES += psrp/messages_util.c psrp/messages_error.c psrp/messages_pool.c \
 	psrp/messages_pipeline.c psrp/messages_records.c psrp/messages_host.c \
 	psrp/runspace_pool.c psrp/pipeline.c
 

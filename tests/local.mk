@@ -59,7 +59,7 @@ check-valgrind:
 EXTRA_PROGRAMS = tests/bench/winrs_bench
 tests_bench_winrs_bench_SOURCES = tests/bench/winrs_bench.c
 tests_bench_winrs_bench_CFLAGS = $(AM_CFLAGS) -O2
-tests_bench_winrs_bench_LDADD = libpsremote.la
+tests_bench_winrs_bench_LDADD = libpsremote_core.la
 CLEANFILES += $(EXTRA_PROGRAMS)
 BENCH_TARGETS += bench-winrs
 bench-winrs: all tests/bench/winrs_bench
@@ -83,7 +83,7 @@ EXTRA_DIST += tests/bench/fanout_bench.sh tests/bench/pywinrm_fanout.py
 EXTRA_PROGRAMS += tests/bench/invoke_bench
 tests_bench_invoke_bench_SOURCES = tests/bench/invoke_bench.c
 tests_bench_invoke_bench_CFLAGS = $(AM_CFLAGS) -O2
-tests_bench_invoke_bench_LDADD = libpsremote.la
+tests_bench_invoke_bench_LDADD = libpsremote_core.la
 bench: bench-invoke
 bench-invoke: all tests/bench/invoke_bench
 	@$(SHELL) $(top_srcdir)/tests/bench/invoke_bench.sh $(top_builddir)

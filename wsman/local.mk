@@ -1,6 +1,6 @@
 # wsman: sources, tests and fuzz targets of this layer.
 noinst_HEADERS += wsman/wsman.h wsman/xml.h wsman/build.h wsman/parse.h
-libpsremote_la_SOURCES += wsman/xml.c wsman/xml_write.c wsman/duration.c \
+libpsremote_core_la_SOURCES += wsman/xml.c wsman/xml_write.c wsman/duration.c \
 	wsman/header_build.c wsman/request_build.c wsman/response_build.c \
 	wsman/fault.c wsman/stream_parse.c wsman/response_parse.c wsman/request_parse.c
 

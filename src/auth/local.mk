@@ -1,6 +1,6 @@
 # src/auth: sources, tests and fuzz targets of this layer.
 noinst_HEADERS += src/auth/basic.h
-libpsremote_la_SOURCES += src/auth/basic.c
+libpsremote_core_la_SOURCES += src/auth/basic.c
 
 check_PROGRAMS += tests/unit/test_auth_basic
 TESTS += tests/unit/test_auth_basic
@@ -10,7 +10,7 @@ tests_unit_test_auth_basic_LDADD = $(TEST_LIBS)
 
 # GSSAPI and message sealing (Negotiate, Kerberos, NTLM; WinRM multipart/encrypted).
 noinst_HEADERS += src/auth/gss.h src/auth/gss_internal.h src/auth/sealing.h
-libpsremote_la_SOURCES += src/auth/gss.c src/auth/gss_cred.c src/auth/gss_errors.c \
+libpsremote_core_la_SOURCES += src/auth/gss.c src/auth/gss_cred.c src/auth/gss_errors.c \
 	src/auth/gss_cbt.c src/auth/gss_http.c src/auth/gss_wrap.c \
 	src/auth/sealing.c src/auth/sealing_gss.c
 # tests/kdc: the throwaway KDC for tests (kdc.sh; kdc.h for C tests) and the
@@ -63,7 +63,7 @@ tests_fuzz_fuzz_gss_http_replay_LDADD = $(TEST_LIBS)
 # CredSSP (MS-CSSP): TSRequest DER, the inner TLS channel, the initiator and
 # acceptor, and sealing with its TLS channel.
 noinst_HEADERS += src/auth/credssp.h src/auth/credssp_asn1.h src/auth/credssp_tls.h
-libpsremote_la_SOURCES += src/auth/credssp.c src/auth/credssp_asn1.c src/auth/credssp_tls.c \
+libpsremote_core_la_SOURCES += src/auth/credssp.c src/auth/credssp_asn1.c src/auth/credssp_tls.c \
 	src/auth/sealing_credssp.c
 
 check_PROGRAMS += tests/unit/test_credssp

@@ -7,7 +7,7 @@ psremote_SOURCES = src/cli/main.c src/cli/conn_args.c src/cli/password.c src/cli
 	src/cli/exec_many.c src/cli/status_line.c src/cli/host_list.c \
 	src/cli/interrupt.c
 psremote_CFLAGS = $(AM_CFLAGS) $(SSL_CFLAGS) -pthread
-psremote_LDADD = libpsremote.la $(SSL_LIBS) -lpthread
+psremote_LDADD = libpsremote_core.la $(SSL_LIBS) -lpthread
 
 # invoke: PowerShell remoting (PSRP) and its output rendering
 noinst_HEADERS += src/cli/host.h src/cli/render.h src/cli/line_out.h

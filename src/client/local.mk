@@ -6,7 +6,7 @@ noinst_HEADERS += src/client/endpoint.h src/client/transport.h src/client/psrp_s
 	src/client/auth.h src/client/application_arguments.h src/client/fanout.h \
 	src/client/fanout_engine.h src/client/trace.h src/client/psrp_host.h \
 	src/client/powershell_impl.h
-libpsremote_la_SOURCES += src/client/connection.c src/client/endpoint.c \
+libpsremote_core_la_SOURCES += src/client/connection.c src/client/endpoint.c \
 	src/client/session_option.c src/client/transport.c src/client/winrs.c \
 	src/client/psrp_session.c src/client/auth.c src/client/application_arguments.c \
 	src/client/fanout.c src/client/fanout_winrs.c src/client/fanout_psrp.c src/client/trace.c \
@@ -50,3 +50,7 @@ tests_api_header_alone_SOURCES = tests/api/header_alone.c
 tests_api_header_alone_CPPFLAGS = -I$(top_srcdir)/include
 tests_api_header_alone_CFLAGS = -std=c99 -pedantic-errors $(WARN_CFLAGS) $(SAN_CFLAGS)
 tests_api_header_alone_LDADD = libpsremote.la
+
+# The shared library exports exactly the installed API (libpsremote.map).
+TESTS += tests/api/exports.sh
+EXTRA_DIST += tests/api/exports.sh

@@ -256,7 +256,7 @@ const char *psr_ps_event_message(const psr_ps_event *ev)
     case PSR_PS_EVENT_VERBOSE:
     case PSR_PS_EVENT_DEBUG: return p->u.record.message ? p->u.record.message : "";
     case PSR_PS_EVENT_INFORMATION: return p->u.information.text ? p->u.information.text : "";
-    case PSR_PS_EVENT_HOST_CALL: return psr_ps_host_call_written(&ev->call, &prefix, &newline);
+    case PSR_PS_EVENT_HOST_CALL: return psr_psapi_host_call_written(&ev->call, &prefix, &newline);
     case PSR_PS_EVENT_OUTPUT:
     case PSR_PS_EVENT_PROGRESS: break;
     }
@@ -286,7 +286,7 @@ int psr_ps_event_to_text(const psr_ps_event *ev, char **out, psr_error *err)
     case PSR_PS_EVENT_HOST_CALL: {
         const char *prefix;
         int newline;
-        const char *written = psr_ps_host_call_written(&ev->call, &prefix, &newline);
+        const char *written = psr_psapi_host_call_written(&ev->call, &prefix, &newline);
         if (written)
             rc |= psr_buf_printf(&text, "%s%s%s", prefix, written, newline ? "\n" : "");
         break;
@@ -344,7 +344,7 @@ static int on_engine_event(void *arg, psrp_pipeline *pl, const psrp_pipeline_eve
         ev.call = (psr_ps_host_call){.session = ic->session, .pl = pl, .call = &pev->u.host_call};
     if (ic->on_event && ic->on_event(ic->ctx, &ev) != 0)
         return 1;
-    if (ev.kind == PSR_PS_EVENT_HOST_CALL && psr_ps_host_call_finish(&ev.call, &ic->failure)) {
+    if (ev.kind == PSR_PS_EVENT_HOST_CALL && psr_psapi_host_call_finish(&ev.call, &ic->failure)) {
         ic->failed = 1;
         return 1;
     }

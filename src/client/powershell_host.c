@@ -38,7 +38,7 @@ static int is_method(const psr_ps_host_call *call, const char *name)
     return strcmp(psr_ps_host_call_method(call), name) == 0;
 }
 
-const char *psr_ps_host_call_written(const psr_ps_host_call *call, const char **prefix,
+const char *psr_psapi_host_call_written(const psr_ps_host_call *call, const char **prefix,
                                      int *newline)
 {
     static const struct {
@@ -170,7 +170,7 @@ int psr_ps_host_call_refuse(psr_ps_host_call *call, const char *reason, psr_erro
     return rc;
 }
 
-int psr_ps_host_call_finish(psr_ps_host_call *call, psr_error *err)
+int psr_psapi_host_call_finish(psr_ps_host_call *call, psr_error *err)
 {
     if (!psr_ps_host_call_needs_answer(call) || call->answered)
         return 0;

@@ -45,10 +45,10 @@ static inline const psrp_value *psr_ps_value_of(const psr_ps_object *o)
 
 /* The text a Write* host call writes, with its newline when it has one, or
  * NULL for calls that write nothing. *newline says whether a line ends. */
-const char *psr_ps_host_call_written(const psr_ps_host_call *call, const char **prefix,
+const char *psr_psapi_host_call_written(const psr_ps_host_call *call, const char **prefix,
                                      int *newline);
 
 /* After the callback: a call that needed an answer and got none is refused. */
-int psr_ps_host_call_finish(psr_ps_host_call *call, psr_error *err);
+int psr_psapi_host_call_finish(psr_ps_host_call *call, psr_error *err);
 
 #endif

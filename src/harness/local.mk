@@ -7,7 +7,7 @@ psremote_harness_SOURCES = src/harness/main.c src/harness/options.c src/harness/
 	src/harness/process.c src/harness/winrs.c src/harness/faults.c src/harness/dispatch.c \
 	src/harness/server.c src/harness/auth.c src/harness/auth_cert.c src/harness/delegation.c
 psremote_harness_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(SSL_CFLAGS)
-psremote_harness_LDADD = libpsremote.la $(MHD_LIBS) $(GNUTLS_LIBS) $(SSL_LIBS) -lpthread
+psremote_harness_LDADD = libpsremote_core.la $(MHD_LIBS) $(GNUTLS_LIBS) $(SSL_LIBS) -lpthread
 
 # Third-party WinRM clients (Debian's python3-winrm, Go's masterzen/winrm) and
 # raw curl requests against the harness; each skips (77) if its tool is missing.

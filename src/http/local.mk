@@ -1,6 +1,6 @@
 # src/http: sources, tests and fuzz targets of this layer.
 noinst_HEADERS += src/http/http.h src/http/http_internal.h tests/unit/test_http_server.h
-libpsremote_la_SOURCES += src/http/http.c src/http/http_errors.c src/http/http_challenge.c \
+libpsremote_core_la_SOURCES += src/http/http.c src/http/http_errors.c src/http/http_challenge.c \
 	src/http/http_cert.c
 
 # The HTTP tests run a libmicrohttpd server in-process (test_http_server.c).
