@@ -32,6 +32,10 @@ static int emit_event(void *ctx, ps_event_kind kind, const psrp_value *value, co
         type = PSRP_PIPELINE_OUTPUT;
         rc = psrp_msg_object_build(&data, value, &err);
         break;
+    case PS_EV_ERROR_RECORD: /* the script built the whole ErrorRecord */
+        type = PSRP_ERROR_RECORD;
+        rc = psrp_msg_object_build(&data, value, &err);
+        break;
     case PS_EV_ERROR: {
         /* What Write-Error sends (the pipeline still completes). */
         psrp_error_record_spec spec = {
@@ -335,12 +339,6 @@ static void *pipeline_thread(void *arg)
     ps_session *s = p->session;
     harness_ps *ps = p->ps;
     const psrp_command *cmd = p->spec.p.n_commands ? &p->spec.p.commands[0] : NULL;
-    psrp_value **args = NULL;
-    size_t n_args = cmd ? cmd->n_args : 0;
-    if (n_args)
-        args = calloc(n_args, sizeof(*args));
-    for (size_t i = 0; args && i < n_args; i++)
-        args[i] = cmd->args[i].value;
     run_ctx c = {ps, s, p};
     ps_host host = {
         .sleep = host_sleep,
@@ -352,11 +350,10 @@ static void *pipeline_thread(void *arg)
         .ignore_stop = host_ignore_stop,
         .ctx = &c,
     };
-    char *failure = NULL;
+    ps_failure failure;
     const char *script = cmd && cmd->cmd ? cmd->cmd : "";
-    ps_script_run(script, args, args ? n_args : 0, p->input, p->n_input, &s->state, &host,
-                  emit_locked, &c, &failure);
-    free(args);
+    ps_script_run(script, cmd ? cmd->args : NULL, cmd ? cmd->n_args : 0, p->input, p->n_input,
+                  &s->state, &host, emit_locked, &c, &failure);
     psr_buf data = {0};
     psr_error err;
     pthread_mutex_lock(&ps->lock);
@@ -373,23 +370,37 @@ static void *pipeline_thread(void *arg)
         };
         if (psrp_msg_pipeline_state_build(&data, PSRP_PIPELINE_STOPPED, &spec, &err) == 0)
             ps_queue(ps, p->out, &s->rpid, &p->pid, PSRP_PIPELINE_STATE, &data);
-    } else if (failure) {
-        /* `throw 'text'`: a RuntimeException whose id is the text. */
+    } else if (failure.message) {
+        /* `throw 'text'`: a RuntimeException whose id is the text; a syntax
+         * error: the ParseException PowerShell's parser throws (ParserError);
+         * an argument no param() takes: a ParameterBindingException. */
+        static const struct {
+            const char *exception, *reason;
+            int32_t category;
+        } kinds[] = {
+            [PS_FAILURE_THROW] = {"System.Management.Automation.RuntimeException",
+                                  "RuntimeException", 14 /* OperationStopped */},
+            [PS_FAILURE_PARSE] = {"System.Management.Automation.ParseException", "ParseException",
+                                  17 /* ParserError */},
+            [PS_FAILURE_BINDING] = {"System.Management.Automation.ParameterBindingException",
+                                    "ParameterBindingException", 5 /* InvalidArgument */},
+        };
+        int thrown = failure.kind == PS_FAILURE_THROW;
         psrp_error_record_spec spec = {
-            .message = failure,
-            .exception_type = "System.Management.Automation.RuntimeException",
-            .fully_qualified_error_id = failure,
-            .category = 14, /* OperationStopped */
-            .category_target_name = failure,
-            .category_target_type = "String",
-            .category_reason = "RuntimeException",
+            .message = failure.message,
+            .exception_type = kinds[failure.kind].exception,
+            .fully_qualified_error_id = failure.error_id,
+            .category = kinds[failure.kind].category,
+            .category_target_name = thrown ? failure.message : NULL,
+            .category_target_type = thrown ? "String" : NULL,
+            .category_reason = kinds[failure.kind].reason,
         };
         if (psrp_msg_pipeline_state_build(&data, PSRP_PIPELINE_FAILED, &spec, &err) == 0)
             ps_queue(ps, p->out, &s->rpid, &p->pid, PSRP_PIPELINE_STATE, &data);
     } else if (psrp_msg_pipeline_state_build(&data, PSRP_PIPELINE_COMPLETED, NULL, &err) == 0) {
         ps_queue(ps, p->out, &s->rpid, &p->pid, PSRP_PIPELINE_STATE, &data);
     }
-    free(failure);
+    ps_failure_clear(&failure);
     psr_buf_free(&data);
     p->finished = 1;
     pthread_cond_broadcast(&ps->changed);
