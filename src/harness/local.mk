@@ -43,10 +43,11 @@ tests_unit_test_harness_dispatch_LDADD = $(TEST_LIBS) $(SSL_LIBS) -lpthread -lm
 
 # PowerShell (PSRP) endpoint and its simulated language.
 noinst_HEADERS += src/harness/ps_server.h src/harness/ps_script.h src/harness/reply.h \
-	src/harness/ps_server_internal.h src/harness/ps_script_internal.h
+	src/harness/ps_server_internal.h src/harness/ps_script_internal.h src/harness/ps_parser.h
 # The language: tokens, tree, expressions, statements, and the commands.
-PS_SCRIPT_SOURCES = src/harness/ps_lex.c src/harness/ps_parse.c src/harness/ps_expr.c \
-	src/harness/ps_script.c src/harness/ps_commands.c src/harness/ps_script_host.c
+PS_SCRIPT_SOURCES = src/harness/ps_lex.c src/harness/ps_parse.c src/harness/ps_parse_expr.c \
+	src/harness/ps_expr.c src/harness/ps_script.c src/harness/ps_bind.c \
+	src/harness/ps_builtins.c src/harness/ps_commands.c src/harness/ps_script_host.c
 psremote_harness_SOURCES += src/harness/ps_server.c src/harness/ps_pipeline.c \
 	$(PS_SCRIPT_SOURCES) src/harness/reply.c
 tests_unit_test_harness_dispatch_SOURCES += src/harness/ps_server.c src/harness/ps_pipeline.c \

@@ -25,7 +25,7 @@ static psrp_value *datetime_value(time_t t, long nsec)
     return psrp_value_new_text(PSRP_V_DATETIME, text, strlen(text));
 }
 
-static int get_date(ps_run *r, const ps_bound *b)
+static int get_date(ps_run *r, ps_bound *b)
 {
     (void)b;
     struct timespec ts;
@@ -33,7 +33,7 @@ static int get_date(ps_run *r, const ps_bound *b)
     return ps_emit_value(r, datetime_value(ts.tv_sec, ts.tv_nsec));
 }
 
-static int get_culture(ps_run *r, const ps_bound *b)
+static int get_culture(ps_run *r, ps_bound *b)
 {
     (void)b;
     static const char *const types[] = {"System.Globalization.CultureInfo", "System.Object", NULL};
@@ -67,7 +67,7 @@ static int path_not_found(ps_run *r, const char *path, const char *activity)
     return rc == PS_ST_ERROR ? 0 : rc;
 }
 
-static int get_child_item(ps_run *r, const ps_bound *b)
+static int get_child_item(ps_run *r, ps_bound *b)
 {
     static const char *const file_types[] = {"System.IO.FileInfo", "System.IO.FileSystemInfo",
                                              "System.MarshalByRefObject", "System.Object", NULL};
@@ -111,7 +111,7 @@ static int get_child_item(ps_run *r, const ps_bound *b)
     return rc;
 }
 
-static int get_content(ps_run *r, const ps_bound *b)
+static int get_content(ps_run *r, ps_bound *b)
 {
     psr_buf path = {0};
     ps_arg_text(b, "Path", &path);
@@ -136,7 +136,7 @@ static int get_content(ps_run *r, const ps_bound *b)
     return rc;
 }
 
-static int start_sleep(ps_run *r, const ps_bound *b)
+static int start_sleep(ps_run *r, ps_bound *b)
 {
     int64_t n = 0;
     long ms = 0;
@@ -158,7 +158,7 @@ static int start_sleep(ps_run *r, const ps_bound *b)
     return 0;
 }
 
-static int write_progress(ps_run *r, const ps_bound *b)
+static int write_progress(ps_run *r, ps_bound *b)
 {
     psr_buf activity = {0}, status = {0};
     ps_arg_text(b, "Activity", &activity);

@@ -214,324 +214,7 @@ int ps_collect(ps_run *r, const ps_node *st, int block, psrp_value **out)
     return v ? 0 : PS_ST_FAIL;
 }
 
-/* ---- parameter binding ---- */
-
-static int param_index(const ps_bound *b, const char *name)
-{
-    for (int i = 0; i < PS_MAX_PARAMS && b->def->params[i].name; i++)
-        if (strcasecmp(b->def->params[i].name, name) == 0)
-            return i;
-    return -1;
-}
-
-const psrp_value *ps_arg(const ps_bound *b, const char *name)
-{
-    int i = param_index(b, name);
-    return i >= 0 ? b->value[i] : NULL;
-}
-
-void ps_arg_text(const ps_bound *b, const char *name, psr_buf *out)
-{
-    ps_value_text(ps_arg(b, name), out);
-}
-
-int ps_switch(const ps_bound *b, const char *name)
-{
-    return ps_is_true(ps_arg(b, name));
-}
-
-static void bound_clear(ps_bound *b)
-{
-    for (int i = 0; i < PS_MAX_PARAMS; i++)
-        psrp_value_free(b->value[i]);
-    memset(b, 0, sizeof(*b));
-}
-
-/* Every command takes these; the harness accepts and ignores them. */
-static const char *const common_switches[] = {"Verbose", "Debug"};
-static const char *const common_valued[] = {
-    "ErrorAction", "WarningAction", "InformationAction", "ErrorVariable", "WarningVariable",
-    "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable",
-};
-
-/* The parameter a -Name means: exact, or the one it is a prefix of; -1
- * none, -2 more than one. */
-static int find_param(const ps_command_def *def, const char *name)
-{
-    size_t n = strlen(name);
-    int found = -1;
-    for (int i = 0; i < PS_MAX_PARAMS && def->params[i].name; i++) {
-        if (strcasecmp(def->params[i].name, name) == 0)
-            return i;
-        if (strncasecmp(def->params[i].name, name, n) == 0)
-            found = found == -1 ? i : -2;
-    }
-    return found;
-}
-
-static int common_param(const char *name, int *takes_value)
-{
-    size_t n = strlen(name);
-    for (size_t i = 0; i < sizeof(common_switches) / sizeof(common_switches[0]); i++)
-        if (strncasecmp(common_switches[i], name, n) == 0)
-            return *takes_value = 0, 1;
-    for (size_t i = 0; i < sizeof(common_valued) / sizeof(common_valued[0]); i++)
-        if (strncasecmp(common_valued[i], name, n) == 0)
-            return *takes_value = 1, 1;
-    return 0;
-}
-
-static int bind_named(ps_run *r, ps_bound *b, const ps_node *cmd, size_t *i)
-{
-    const ps_node *p = cmd->kids[*i];
-    const ps_command_def *def = b->def;
-    char msg[512];
-    int k = find_param(def, p->text), takes_value;
-    if (k == -1 && common_param(p->text, &takes_value)) {
-        if (takes_value && !p->n_kids && *i + 1 < cmd->n_kids)
-            (*i)++;
-        return 0;
-    }
-    if (k < 0) {
-        snprintf(msg, sizeof(msg), k == -2
-                     ? "Parameter cannot be processed because the parameter name '%s' is ambiguous."
-                     : "A parameter cannot be found that matches parameter name '%s'.",
-                 p->text);
-        return ps_binding_error(r, def, k == -2 ? "AmbiguousParameter" : "NamedParameterNotFound",
-                                msg);
-    }
-    if (b->value[k]) {
-        snprintf(msg, sizeof(msg),
-                 "Cannot bind parameter because parameter '%s' is specified more than once.",
-                 def->params[k].name);
-        return ps_binding_error(r, def, "ParameterAlreadyBound", msg);
-    }
-    const ps_node *vnode = p->n_kids ? p->kids[0] : NULL;
-    if (def->params[k].flags & PS_P_SWITCH) {
-        psrp_value *v = NULL;
-        int rc = vnode ? ps_eval(r, vnode, &v) : 0;
-        if (rc)
-            return rc;
-        b->value[k] = psrp_value_new_bool(vnode ? ps_is_true(v) : 1);
-        psrp_value_free(v);
-        return b->value[k] ? 0 : PS_ST_FAIL;
-    }
-    if (!vnode && *i + 1 < cmd->n_kids && cmd->kids[*i + 1]->kind != PN_PARAM)
-        vnode = cmd->kids[++*i];
-    if (!vnode) {
-        snprintf(msg, sizeof(msg), "Missing an argument for parameter '%s'. Specify a parameter of "
-                 "type 'System.Object' and try again.", def->params[k].name);
-        return ps_binding_error(r, def, "MissingArgument", msg);
-    }
-    b->node[k] = vnode;
-    return ps_eval(r, vnode, &b->value[k]);
-}
-
-/* Binds a command's arguments: by name (or an unambiguous prefix), then
- * the rest by position. */
-static int bind(ps_run *r, const ps_command_def *def, const ps_node *cmd, ps_bound *b)
-{
-    memset(b, 0, sizeof(*b));
-    b->def = def;
-    psrp_value *pos[32];
-    const ps_node *pos_node[32];
-    size_t n_pos = 0;
-    int rc = 0;
-    for (size_t i = 0; !rc && i < cmd->n_kids; i++) {
-        if (cmd->kids[i]->kind == PN_PARAM) {
-            rc = bind_named(r, b, cmd, &i);
-        } else if (n_pos < 32) {
-            pos_node[n_pos] = cmd->kids[i];
-            rc = ps_eval(r, cmd->kids[i], &pos[n_pos]);
-            if (!rc)
-                n_pos++;
-        }
-    }
-    size_t used = 0;
-    for (int position = 0; !rc && used < n_pos && position < PS_MAX_PARAMS; position++) {
-        int k = -1;
-        for (int i = 0; i < PS_MAX_PARAMS && def->params[i].name; i++)
-            if (def->params[i].position == position && !b->value[i])
-                k = i;
-        if (k < 0)
-            continue;
-        if ((def->params[k].flags & PS_P_REST) && n_pos - used > 1) {
-            psrp_value *l = ps_list_new();
-            while (l && used < n_pos)
-                if (psrp_list_append(l, psrp_value_ref(pos[used++])) != 0)
-                    psrp_value_free(l), l = NULL;
-            rc = l ? 0 : PS_ST_FAIL;
-            b->value[k] = l;
-        } else {
-            b->node[k] = pos_node[used];
-            b->value[k] = psrp_value_ref(pos[used++]);
-        }
-    }
-    if (!rc && used < n_pos) {
-        psr_buf t = {0};
-        ps_value_text(pos[used], &t);
-        char msg[512];
-        snprintf(msg, sizeof(msg), "A positional parameter cannot be found that accepts argument '%s'.",
-                 t.data ? t.data : "");
-        psr_buf_free(&t);
-        rc = ps_binding_error(r, def, "PositionalParameterNotFound", msg);
-    }
-    for (size_t i = 0; i < n_pos; i++)
-        psrp_value_free(pos[i]);
-    return rc;
-}
-
-/* ---- the language's own commands ---- */
-
-static int write_output(ps_run *r, const ps_bound *b)
-{
-    const psrp_value *v = ps_arg(b, "InputObject");
-    if (!v || v->kind == PSRP_V_NIL)
-        return 0;
-    if (!ps_is_list(v) || ps_switch(b, "NoEnumerate"))
-        return r->emit(r->ctx, PS_EV_OUTPUT, v, NULL);
-    int rc = 0;
-    for (size_t i = 0; !rc && i < v->u.obj.n_items; i++)
-        rc = r->emit(r->ctx, PS_EV_OUTPUT, v->u.obj.items[i], NULL);
-    return rc;
-}
-
-/* Write-Error, -Warning, -Verbose, -Debug, -Information: one record. */
-static int write_record(ps_run *r, const ps_bound *b)
-{
-    static const struct {
-        const char *name;
-        ps_event_kind kind;
-    } kinds[] = {
-        {"Write-Error", PS_EV_ERROR},     {"Write-Warning", PS_EV_WARNING},
-        {"Write-Verbose", PS_EV_VERBOSE}, {"Write-Debug", PS_EV_DEBUG},
-    };
-    ps_event_kind kind = PS_EV_INFORMATION;
-    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-        if (strcmp(b->def->name, kinds[i].name) == 0)
-            kind = kinds[i].kind;
-    psr_buf t = {0};
-    ps_arg_text(b, kind == PS_EV_INFORMATION ? "MessageData" : "Message", &t);
-    int rc = r->emit(r->ctx, kind, NULL, t.data ? t.data : "");
-    psr_buf_free(&t);
-    return rc;
-}
-
-static int write_host(ps_run *r, const ps_bound *b)
-{
-    const psrp_value *v = ps_arg(b, "Object");
-    psr_buf sep = {0}, t = {0};
-    if (ps_arg(b, "Separator"))
-        ps_arg_text(b, "Separator", &sep);
-    else
-        psr_buf_puts(&sep, " ");
-    psr_buf_puts(&t, "");
-    for (size_t i = 0; ps_is_list(v) && i < v->u.obj.n_items; i++) {
-        if (i)
-            psr_buf_puts(&t, sep.data);
-        ps_value_text(v->u.obj.items[i], &t);
-    }
-    if (!ps_is_list(v))
-        ps_value_text(v, &t);
-    int rc = r->emit(r->ctx, PS_EV_HOST, NULL, t.data);
-    psr_buf_free(&sep);
-    psr_buf_free(&t);
-    return rc;
-}
-
-/* The script block given to a parameter, written in place: { ... }. */
-static const ps_node *block_arg(const ps_bound *b, const char *name)
-{
-    int i = param_index(b, name);
-    const ps_node *n = i >= 0 ? b->node[i] : NULL;
-    return n && n->kind == PN_SCRIPTBLOCK ? n->kids[0] : NULL;
-}
-
-static int need_block(ps_run *r, const ps_bound *b, const char *name)
-{
-    char msg[256];
-    if (!ps_arg(b, name))
-        snprintf(msg, sizeof(msg), "Cannot process command because of one or more missing "
-                 "mandatory parameters: %s.", name);
-    else
-        snprintf(msg, sizeof(msg), "The harness's %s takes a script block written in place: "
-                 "%s { ... }.", b->def->name, b->def->name);
-    return ps_binding_error(r, b->def, ps_arg(b, name) ? "CannotConvertArgument"
-                                                       : "MissingMandatoryParameter", msg);
-}
-
-/* A script block's statements, with $_ as given. */
-static int run_with(ps_run *r, const ps_node *block, const psrp_value *dollar)
-{
-    ps_run inner = *r;
-    inner.dollar = dollar;
-    return ps_run_block(&inner, block);
-}
-
-static int foreach_object(ps_run *r, const ps_bound *b)
-{
-    const ps_node *blk = block_arg(b, "Process");
-    return blk ? run_with(r, blk, ps_arg(b, "InputObject")) : need_block(r, b, "Process");
-}
-
-static int foreach_begin(ps_run *r, const ps_bound *b)
-{
-    const ps_node *blk = block_arg(b, "Begin");
-    if (!blk && ps_arg(b, "Begin"))
-        return need_block(r, b, "Begin");
-    return blk ? run_with(r, blk, NULL) : 0;
-}
-
-static int foreach_end(ps_run *r, const ps_bound *b)
-{
-    const ps_node *blk = block_arg(b, "End");
-    if (!blk && ps_arg(b, "End"))
-        return need_block(r, b, "End");
-    return blk ? run_with(r, blk, NULL) : 0;
-}
-
-/* Where-Object { ... }: the objects for which the block is true. */
-static int where_object(ps_run *r, const ps_bound *b)
-{
-    const ps_node *blk = block_arg(b, "FilterScript");
-    if (!blk)
-        return need_block(r, b, "FilterScript");
-    const psrp_value *item = ps_arg(b, "InputObject");
-    if (!item)
-        return 0;
-    ps_gather g;
-    ps_run inner;
-    ps_gather_start(&g, r, &inner);
-    inner.dollar = item;
-    int rc = ps_run_block(&inner, blk);
-    psrp_value *v = ps_gather_take(&g);
-    if (!rc && !v)
-        rc = PS_ST_FAIL;
-    if (!rc && ps_is_true(v))
-        rc = r->emit(r->ctx, PS_EV_OUTPUT, item, NULL);
-    psrp_value_free(v);
-    return rc;
-}
-
-static const ps_command_def builtins[] = {
-    {"Write-Output", {{"InputObject", 0, PS_P_PIPELINE | PS_P_REST}, {"NoEnumerate", -1, PS_P_SWITCH}},
-     write_output, NULL, NULL},
-    {"Write-Error", {{"Message", 0, PS_P_PIPELINE}}, write_record, NULL, NULL},
-    {"Write-Warning", {{"Message", 0, PS_P_PIPELINE}}, write_record, NULL, NULL},
-    {"Write-Verbose", {{"Message", 0, PS_P_PIPELINE}}, write_record, NULL, NULL},
-    {"Write-Debug", {{"Message", 0, PS_P_PIPELINE}}, write_record, NULL, NULL},
-    {"Write-Information", {{"MessageData", 0, PS_P_PIPELINE}, {"Tags", 1, 0}}, write_record, NULL,
-     NULL},
-    {"Write-Host",
-     {{"Object", 0, PS_P_PIPELINE | PS_P_REST}, {"NoNewline", -1, PS_P_SWITCH},
-      {"Separator", -1, 0}, {"ForegroundColor", -1, 0}, {"BackgroundColor", -1, 0}},
-     write_host, NULL, NULL},
-    {"ForEach-Object",
-     {{"Process", 0, 0}, {"Begin", -1, 0}, {"End", -1, 0}, {"InputObject", -1, PS_P_PIPELINE}},
-     foreach_object, foreach_begin, foreach_end},
-    {"Where-Object", {{"FilterScript", 0, 0}, {"InputObject", -1, PS_P_PIPELINE}}, where_object,
-     NULL, NULL},
-};
+/* ---- commands ---- */
 
 static const struct {
     const char *alias, *name;
@@ -555,7 +238,7 @@ static const ps_command_def *find_command(const char *name)
     for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
         if (strcasecmp(aliases[i].alias, name) == 0)
             name = aliases[i].name;
-    const ps_command_def *d = find_in(builtins, sizeof(builtins) / sizeof(builtins[0]), name);
+    const ps_command_def *d = find_in(ps_builtin_commands, ps_n_builtin_commands, name);
     if (!d)
         d = find_in(ps_machine_commands, ps_n_machine_commands, name);
     if (!d)
@@ -664,7 +347,7 @@ static int run_pipeline(ps_run *r, const ps_node *pl)
             rc = r->emit(r->ctx, PS_EV_NOT_FOUND, NULL, pl->kids[i]->text);
             rc = rc ? rc : PS_ST_ERROR;
         } else {
-            rc = bind(r, s->def, pl->kids[i], &s->bound);
+            rc = ps_bind(r, s->def, pl->kids[i], &s->bound);
         }
     }
     if (!rc && first_cmd) {
@@ -684,7 +367,7 @@ static int run_pipeline(ps_run *r, const ps_node *pl)
             rc = s->def->end(&s->run, &s->bound);
     }
     for (size_t i = 0; i < n; i++)
-        bound_clear(&stages[i].bound);
+        ps_bound_clear(&stages[i].bound);
     free(stages);
     return rc;
 }
@@ -761,8 +444,7 @@ static int bind_script(ps_run *r, const ps_script *sc, const psrp_command_arg *a
     ps_scope *scope = r->scope;
     scope->names = calloc(sc->n_params + 1, sizeof(*scope->names));
     scope->values = calloc(sc->n_params + 1, sizeof(*scope->values));
-    scope->args = ps_list_new();
-    if (!scope->names || !scope->values || !scope->args)
+    if (!scope->names || !scope->values)
         return PS_ST_FAIL;
     for (size_t i = 0; i < n; i++) {
         if (!args[i].name)
@@ -809,43 +491,92 @@ static int bind_script(ps_run *r, const ps_script *sc, const psrp_command_arg *a
     return 0;
 }
 
+/* What ps_script_run and ps_command_run share: the scope with the input. */
+static int scope_open(ps_scope *scope, ps_session_state *local, ps_session_state *st,
+                      const ps_host *host, psrp_value *const *input, size_t n_input,
+                      ps_failure *failure)
+{
+    memset(failure, 0, sizeof(*failure));
+    memset(local, 0, sizeof(*local));
+    memset(scope, 0, sizeof(*scope));
+    scope->st = st ? st : local;
+    scope->host = host;
+    scope->failure = failure;
+    scope->input = ps_list_new();
+    scope->args = ps_list_new();
+    if (!scope->input || !scope->args)
+        return PS_ST_FAIL;
+    for (size_t i = 0; i < n_input; i++)
+        if (psrp_list_append(scope->input, psrp_value_ref(input[i])) != 0)
+            return PS_ST_FAIL;
+    return 0;
+}
+
+static int scope_close(ps_scope *scope, ps_session_state *local, size_t n_vars, int rc)
+{
+    for (size_t i = 0; scope->values && i < n_vars; i++) {
+        free(scope->names[i]);
+        psrp_value_free(scope->values[i]);
+    }
+    free(scope->names);
+    free(scope->values);
+    psrp_value_free(scope->args);
+    psrp_value_free(scope->input);
+    ps_session_state_clear(local);
+    return rc == PS_ST_STOP ? 2 : rc < 0 ? -1 : 0;
+}
+
 int ps_script_run(const char *script, const psrp_command_arg *args, size_t n_args,
                   psrp_value *const *input, size_t n_input, ps_session_state *st,
                   const ps_host *host, ps_emit_fn emit, void *ctx, ps_failure *failure)
 {
-    memset(failure, 0, sizeof(*failure));
-    ps_script sc;
+    ps_session_state local;
+    ps_scope scope;
+    int rc = scope_open(&scope, &local, st, host, input, n_input, failure);
+    ps_run r = {.scope = &scope, .emit = emit, .ctx = ctx};
+    ps_script sc = {0};
     ps_parse_error pe;
-    int rc = ps_parse(script, &sc, &pe);
-    if (rc < 0)
-        return -1;
-    if (rc > 0) { /* nothing runs: PowerShell parses the whole script first */
+    int parsed = rc ? -1 : ps_parse(script, &sc, &pe);
+    if (parsed > 0) { /* nothing runs: PowerShell parses the whole script first */
         failure->kind = PS_FAILURE_PARSE;
         failure->message = pe.message;
         failure->error_id = pe.id;
-        return 0;
-    }
-    ps_session_state local = {0};
-    ps_scope scope = {.st = st ? st : &local, .host = host, .failure = failure};
-    ps_run r = {.scope = &scope, .emit = emit, .ctx = ctx};
-    scope.input = ps_list_new();
-    rc = scope.input ? 0 : PS_ST_FAIL;
-    for (size_t i = 0; !rc && i < n_input; i++)
-        if (psrp_list_append(scope.input, psrp_value_ref(input[i])) != 0)
-            rc = PS_ST_FAIL;
-    if (!rc)
+    } else if (parsed < 0) {
+        rc = PS_ST_FAIL;
+    } else {
         rc = bind_script(&r, &sc, args, n_args);
-    if (!rc || rc == PS_ST_ERROR) /* a default that failed is written, and the script runs */
-        rc = ps_run_block(&r, sc.body);
-    for (size_t i = 0; scope.values && i < sc.n_params; i++) {
-        free(scope.names[i]);
-        psrp_value_free(scope.values[i]);
+        if (!rc || rc == PS_ST_ERROR) /* a default that failed is written, and the script runs */
+            rc = ps_run_block(&r, sc.body);
     }
-    free(scope.names);
-    free(scope.values);
-    psrp_value_free(scope.args);
-    psrp_value_free(scope.input);
-    ps_session_state_clear(&local);
+    rc = scope_close(&scope, &local, sc.n_params, rc);
     ps_script_clear(&sc);
-    return rc == PS_ST_STOP ? 2 : rc < 0 ? -1 : 0;
+    return rc;
+}
+
+int ps_command_run(const char *name, const psrp_command_arg *args, size_t n_args,
+                   psrp_value *const *input, size_t n_input, int has_input, ps_session_state *st,
+                   const ps_host *host, ps_emit_fn emit, void *ctx, ps_failure *failure)
+{
+    ps_session_state local;
+    ps_scope scope;
+    int rc = scope_open(&scope, &local, st, host, input, n_input, failure);
+    ps_run r = {.scope = &scope, .emit = emit, .ctx = ctx};
+    stage s = {.def = find_command(name), .run = r, .outer = &r};
+    if (!rc && !s.def) { /* PowerShell cannot invoke it: the pipeline fails */
+        failure->kind = PS_FAILURE_NOT_FOUND;
+        failure->message = strdup(name);
+        failure->error_id = strdup("CommandNotFoundException");
+        rc = failure->message && failure->error_id ? 0 : PS_ST_FAIL;
+    } else if (!rc && (rc = ps_bind_values(&r, s.def, args, n_args, &s.bound)) == 0) {
+        if (!has_input)
+            rc = stage_process(&s, NULL, 0);
+        for (size_t i = 0; !rc && has_input && i < n_input; i++)
+            rc = stage_process(&s, input[i], 1);
+        if (!rc && !s.started && s.def->begin)
+            rc = s.def->begin(&s.run, &s.bound);
+        if (!rc && s.def->end)
+            rc = s.def->end(&s.run, &s.bound);
+    }
+    ps_bound_clear(&s.bound);
+    return scope_close(&scope, &local, 0, rc);
 }

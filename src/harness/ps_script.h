@@ -98,7 +98,8 @@ typedef struct ps_host {
 typedef enum ps_failure_kind {
     PS_FAILURE_THROW,   /* `throw` part way: RuntimeException */
     PS_FAILURE_PARSE,   /* a syntax error, nothing ran: ParseException */
-    PS_FAILURE_BINDING  /* an argument for no param(): ParameterBindingException */
+    PS_FAILURE_BINDING, /* an argument for no param(): ParameterBindingException */
+    PS_FAILURE_NOT_FOUND /* a command the client named is not there: message is the name */
 } ps_failure_kind;
 
 typedef struct ps_failure {
@@ -117,5 +118,14 @@ void ps_failure_clear(ps_failure *f);
 int ps_script_run(const char *script, const psrp_command_arg *args, size_t n_args,
                   psrp_value *const *input, size_t n_input, ps_session_state *st,
                   const ps_host *host, ps_emit_fn emit, void *ctx, ps_failure *failure);
+
+/* Runs a command the client sent as a command rather than a script
+ * (PowerShell's AddCommand, pypsrp's add_cmdlet): its arguments bind to the
+ * command's parameters by name and position, and each input object (when
+ * has_input; else it runs once) to the one that takes pipeline input. The
+ * same returns as ps_script_run. */
+int ps_command_run(const char *name, const psrp_command_arg *args, size_t n_args,
+                   psrp_value *const *input, size_t n_input, int has_input, ps_session_state *st,
+                   const ps_host *host, ps_emit_fn emit, void *ctx, ps_failure *failure);
 
 #endif

@@ -24,7 +24,7 @@ static int not_found(ps_run *r, const char *name)
 }
 
 /* ConvertFrom-SecureString $v -AsPlainText (PowerShell 7's form). */
-static int convert_from_secure_string(ps_run *r, const ps_bound *b)
+static int convert_from_secure_string(ps_run *r, ps_bound *b)
 {
     const psrp_value *v = ps_arg(b, "SecureString");
     ps_session_state *st = r->scope->st;
@@ -68,7 +68,7 @@ static int host_answer(ps_run *r, psrp_value *v, int stopped, char *error)
     return ps_emit_value(r, v);
 }
 
-static int get_credential(ps_run *r, const ps_bound *b)
+static int get_credential(ps_run *r, ps_bound *b)
 {
     const ps_host *host = r->scope->host;
     if (!host || !host->prompt_credential)
@@ -82,7 +82,7 @@ static int get_credential(ps_run *r, const ps_bound *b)
     return host_answer(r, v, stopped, error);
 }
 
-static int read_host(ps_run *r, const ps_bound *b)
+static int read_host(ps_run *r, ps_bound *b)
 {
     const ps_host *host = r->scope->host;
     if (!host || !host->read_line)
@@ -100,7 +100,7 @@ static int read_host(ps_run *r, const ps_bound *b)
 /* ConvertTo-SecureString TEXT -AsPlainText [-Force]: a SecureString as
  * the harness keeps them, encrypted under the session key; without a key
  * the client is asked for one first (the server side of the exchange). */
-static int convert_to_secure_string(ps_run *r, const ps_bound *b)
+static int convert_to_secure_string(ps_run *r, ps_bound *b)
 {
     if (!ps_switch(b, "AsPlainText"))
         return r->emit(r->ctx, PS_EV_ERROR, NULL,
@@ -212,7 +212,7 @@ int ps_prompt_for_choice(ps_run *r, psrp_value *const *args, size_t n)
 }
 
 /* New-Object System.Management.Automation.Host.ChoiceDescription LABEL[, HELP] */
-static int new_object(ps_run *r, const ps_bound *b)
+static int new_object(ps_run *r, ps_bound *b)
 {
     static const char type[] = "System.Management.Automation.Host.ChoiceDescription";
     static const char *const types[] = {type, "System.Object", NULL};
@@ -243,7 +243,7 @@ static int new_object(ps_run *r, const ps_bound *b)
 }
 
 /* Fault hook: the runspace pool goes Broken (the script stops there). */
-static int break_pool(ps_run *r, const ps_bound *b)
+static int break_pool(ps_run *r, ps_bound *b)
 {
     const ps_host *host = r->scope->host;
     if (!host || !host->break_pool)
@@ -259,7 +259,7 @@ static int break_pool(ps_run *r, const ps_bound *b)
 }
 
 /* Fault hook: crtl_c is not obeyed from here on. */
-static int ignore_stop(ps_run *r, const ps_bound *b)
+static int ignore_stop(ps_run *r, ps_bound *b)
 {
     (void)b;
     const ps_host *host = r->scope->host;

@@ -225,6 +225,7 @@ typedef struct ps_bound {
     psrp_value *value[PS_MAX_PARAMS];
     const ps_node *node[PS_MAX_PARAMS];
     const struct ps_command_def *def;
+    psr_buf text; /* what a command keeps between objects (Out-String's text) */
 } ps_bound;
 
 typedef struct ps_command_def {
@@ -232,11 +233,11 @@ typedef struct ps_command_def {
     ps_param_def params[PS_MAX_PARAMS];
     /* Runs once per pipeline input object (bound to the PS_P_PIPELINE
      * parameter), or once when there is no input. */
-    int (*run)(ps_run *r, const ps_bound *b);
+    int (*run)(ps_run *r, ps_bound *b);
     /* Before the first object and after the last (ForEach-Object -Begin
      * and -End), or NULL. */
-    int (*begin)(ps_run *r, const ps_bound *b);
-    int (*end)(ps_run *r, const ps_bound *b);
+    int (*begin)(ps_run *r, ps_bound *b);
+    int (*end)(ps_run *r, ps_bound *b);
 } ps_command_def;
 
 /* The ParameterBindingException PowerShell writes for a command's
@@ -249,7 +250,19 @@ const psrp_value *ps_arg(const ps_bound *b, const char *name);
 void ps_arg_text(const ps_bound *b, const char *name, psr_buf *out);
 int ps_switch(const ps_bound *b, const char *name);
 
-/* Tables of ps_commands.c and ps_script_host.c. */
+/* Binds a command's arguments: from its tree (evaluated), or as the
+ * client sent them. 0, or PS_ST_ERROR after the error record. */
+int ps_bind(ps_run *r, const ps_command_def *def, const ps_node *cmd, ps_bound *b);
+int ps_bind_values(ps_run *r, const ps_command_def *def, const psrp_command_arg *args, size_t n,
+                   ps_bound *b);
+void ps_bound_clear(ps_bound *b);
+
+/* Which parameter this is (-1: none of them). */
+int ps_param_index(const ps_bound *b, const char *name);
+
+/* Tables of ps_builtins.c, ps_commands.c and ps_script_host.c. */
+extern const ps_command_def ps_builtin_commands[];
+extern const size_t ps_n_builtin_commands;
 extern const ps_command_def ps_machine_commands[];
 extern const size_t ps_n_machine_commands;
 extern const ps_command_def ps_host_commands[];

@@ -221,6 +221,43 @@ static void test_pipeline_input(void)
         psrp_value_free(in[i]);
 }
 
+/* Commands the client sends as commands (pypsrp's add_cmdlet): arguments
+ * bind by name, input objects to the pipeline parameter. */
+static void test_command_run(void)
+{
+    ps_session_state st = {0};
+    psr_buf b = {0};
+    ps_failure failure;
+    psrp_value *x = psrp_value_new_string("x"), *script = psrp_value_new_string("$z = 2; $z * 3");
+    psrp_command_arg named[] = {{"InputObject", x}};
+    CU_ASSERT_EQUAL(ps_command_run("Write-Output", named, 1, NULL, 0, 0, &st, NULL, record, &b,
+                                   &failure), 0);
+    psrp_command_arg iex[] = {{"Command", script}};
+    CU_ASSERT_EQUAL(ps_command_run("Invoke-Expression", iex, 1, NULL, 0, 0, &st, NULL, record, &b,
+                                   &failure), 0);
+    /* what pypsrp's Client.execute_ps pipes into: Out-String -Stream */
+    psrp_value *in[2] = {psrp_value_new_i32(1), psrp_value_new_string("a\nb")};
+    psrp_command_arg stream[] = {{"Stream", NULL}};
+    CU_ASSERT_EQUAL(ps_command_run("Out-String", stream, 1, in, 2, 1, &st, NULL, record, &b,
+                                   &failure), 0);
+    CU_ASSERT_EQUAL(ps_command_run("Out-String", NULL, 0, in, 2, 1, &st, NULL, record, &b,
+                                   &failure), 0);
+    CU_ASSERT_STRING_EQUAL(b.data, "out:S:x\nout:I:6\nout:S:1\nout:S:a\nout:S:b\nout:S:1\na\nb\n\n");
+    CU_ASSERT_PTR_NULL(failure.message);
+    /* a command that is not there fails the pipeline */
+    CU_ASSERT_EQUAL(ps_command_run("Get-Nope", NULL, 0, NULL, 0, 0, &st, NULL, record, &b,
+                                   &failure), 0);
+    CU_ASSERT_EQUAL(failure.kind, PS_FAILURE_NOT_FOUND);
+    CU_ASSERT_STRING_EQUAL(failure.message, "Get-Nope");
+    ps_failure_clear(&failure);
+    psrp_value_free(x);
+    psrp_value_free(script);
+    psrp_value_free(in[0]);
+    psrp_value_free(in[1]);
+    psr_buf_free(&b);
+    ps_session_state_clear(&st);
+}
+
 /* What PowerShell writes when a statement fails: the error record, and the
  * script goes on with the next statement. */
 static void test_runtime_errors(void)
@@ -585,6 +622,7 @@ static const psr_unit_test tests[] = {
     {"$input from the client into a pipeline", test_pipeline_input},
     {"runtime errors are PowerShell's error records", test_runtime_errors},
     {"parse errors fail before anything runs", test_parse_errors},
+    {"commands sent as commands: Write-Output, Invoke-Expression, Out-String", test_command_run},
     {NULL, NULL},
 };
 PSR_UNIT_MAIN("harness script", tests)
