@@ -13,7 +13,8 @@
  *     filters), -and -or -not !, = += -= *= /= %=
  *   pipelines: EXPR | COMMAND | COMMAND..., streaming one object at a time
  *   commands: Write-Output/Error/Warning/Verbose/Debug/Information/Host,
- *     ForEach-Object { }, Where-Object { }, throw, Start-Sleep, Get-Date,
+ *     ForEach-Object { }, Where-Object { }, Out-String, Invoke-Expression,
+ *     throw, Start-Sleep, Get-Date,
  *     Get-Culture, Get-ChildItem, Get-Content, Write-Progress,
  *     Get-Credential, Read-Host, ConvertTo-/ConvertFrom-SecureString,
  *     New-Object ...ChoiceDescription, $host.UI.PromptForChoice(...), and
