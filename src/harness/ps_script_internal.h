@@ -1,11 +1,12 @@
 /* ps_script_internal.h: what the parts of the harness's simulated
  * PowerShell share. A script is tokenized (ps_lex.c) and parsed whole into a
- * tree (ps_parse.c) before anything runs, as PowerShell does, so a syntax
- * error fails the pipeline with a ParseException and no output. The tree is
- * then run: expressions and operators in ps_expr.c, statements, pipelines
- * and parameter binding in ps_script.c, the commands that read the machine
- * in ps_commands.c and those that wait on the client in ps_script_host.c.
- * Internal to src/harness. */
+ * tree (ps_parse.c, ps_parse_expr.c) before anything runs, as PowerShell
+ * does, so a syntax error fails the pipeline with a ParseException and no
+ * output. The tree is then run: expressions and operators in ps_expr.c,
+ * statements and pipelines in ps_script.c, parameter binding in ps_bind.c,
+ * the language's own commands in ps_builtins.c, those that read the
+ * machine in ps_commands.c and those that wait on the client in
+ * ps_script_host.c. Internal to src/harness. */
 #ifndef PSR_HARNESS_PS_SCRIPT_INTERNAL_H
 #define PSR_HARNESS_PS_SCRIPT_INTERNAL_H
 
