@@ -7,7 +7,7 @@ psremote_harness_SOURCES = src/harness/main.c src/harness/options.c src/harness/
 	src/harness/process.c src/harness/winrs.c src/harness/faults.c src/harness/dispatch.c \
 	src/harness/server.c src/harness/auth.c src/harness/auth_cert.c src/harness/delegation.c
 psremote_harness_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(GNUTLS_CFLAGS) $(SSL_CFLAGS)
-psremote_harness_LDADD = libpsremote_core.la $(MHD_LIBS) $(GNUTLS_LIBS) $(SSL_LIBS) -lpthread
+psremote_harness_LDADD = libpsremote_core.la $(MHD_LIBS) $(GNUTLS_LIBS) $(SSL_LIBS) -lpthread -lm
 
 # Third-party WinRM clients (Debian's python3-winrm, Go's masterzen/winrm) and
 # raw curl requests against the harness; each skips (77) if its tool is missing.
@@ -39,19 +39,22 @@ tests_unit_test_harness_dispatch_SOURCES = tests/unit/test_harness_dispatch.c \
 	src/harness/dispatch.c src/harness/faults.c src/harness/winrs.c \
 	src/harness/process.c src/harness/cmdline.c
 tests_unit_test_harness_dispatch_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_harness_dispatch_LDADD = $(TEST_LIBS) $(SSL_LIBS) -lpthread
+tests_unit_test_harness_dispatch_LDADD = $(TEST_LIBS) $(SSL_LIBS) -lpthread -lm
 
 # PowerShell (PSRP) endpoint and its simulated language.
 noinst_HEADERS += src/harness/ps_server.h src/harness/ps_script.h src/harness/reply.h \
-	src/harness/ps_server_internal.h src/harness/ps_script_internal.h
+	src/harness/ps_server_internal.h src/harness/ps_script_internal.h src/harness/ps_parser.h
+# The language: tokens, tree, expressions, statements, and the commands.
+PS_SCRIPT_SOURCES = src/harness/ps_lex.c src/harness/ps_parse.c src/harness/ps_parse_expr.c \
+	src/harness/ps_expr.c src/harness/ps_script.c src/harness/ps_bind.c \
+	src/harness/ps_builtins.c src/harness/ps_commands.c src/harness/ps_script_host.c
 psremote_harness_SOURCES += src/harness/ps_server.c src/harness/ps_pipeline.c \
-	src/harness/ps_script.c src/harness/ps_script_host.c src/harness/reply.c
+	$(PS_SCRIPT_SOURCES) src/harness/reply.c
 tests_unit_test_harness_dispatch_SOURCES += src/harness/ps_server.c src/harness/ps_pipeline.c \
-	src/harness/ps_script.c src/harness/ps_script_host.c src/harness/reply.c
+	$(PS_SCRIPT_SOURCES) src/harness/reply.c
 TESTS += tests/integration/invoke_basic.sh
 check_PROGRAMS += tests/unit/test_harness_script
 TESTS += tests/unit/test_harness_script
-tests_unit_test_harness_script_SOURCES = tests/unit/test_harness_script.c src/harness/ps_script.c \
-	src/harness/ps_script_host.c
+tests_unit_test_harness_script_SOURCES = tests/unit/test_harness_script.c $(PS_SCRIPT_SOURCES)
 tests_unit_test_harness_script_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_harness_script_LDADD = $(TEST_LIBS)
+tests_unit_test_harness_script_LDADD = $(TEST_LIBS) -lm

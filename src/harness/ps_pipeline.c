@@ -19,6 +19,27 @@ typedef struct run_ctx {
     ps_pipeline *p;
 } run_ctx;
 
+/* The CommandNotFoundException record PowerShell sends for a name;
+ * message is where its text is made. */
+static psrp_error_record_spec not_found_spec(const char *name, char *message, size_t size)
+{
+    snprintf(message, size,
+             "The term '%s' is not recognized as the name of a cmdlet, function, script file, "
+             "or operable program. Check the spelling of the name, or if a path was included, "
+             "verify that the path is correct and try again.",
+             name);
+    psrp_error_record_spec spec = {
+        .message = message,
+        .exception_type = "System.Management.Automation.CommandNotFoundException",
+        .fully_qualified_error_id = "CommandNotFoundException",
+        .category = 13, /* ObjectNotFound */
+        .category_reason = "CommandNotFoundException",
+        .category_target_name = name,
+        .category_target_type = "String",
+    };
+    return spec;
+}
+
 static int emit_event(void *ctx, ps_event_kind kind, const psrp_value *value, const char *text)
 {
     run_ctx *c = ctx;
@@ -30,6 +51,10 @@ static int emit_event(void *ctx, ps_event_kind kind, const psrp_value *value, co
     switch (kind) {
     case PS_EV_OUTPUT:
         type = PSRP_PIPELINE_OUTPUT;
+        rc = psrp_msg_object_build(&data, value, &err);
+        break;
+    case PS_EV_ERROR_RECORD: /* the script built the whole ErrorRecord */
+        type = PSRP_ERROR_RECORD;
         rc = psrp_msg_object_build(&data, value, &err);
         break;
     case PS_EV_ERROR: {
@@ -47,20 +72,7 @@ static int emit_event(void *ctx, ps_event_kind kind, const psrp_value *value, co
         break;
     }
     case PS_EV_NOT_FOUND: {
-        snprintf(message, sizeof(message),
-                 "The term '%s' is not recognized as the name of a cmdlet, function, script file, "
-                 "or operable program. Check the spelling of the name, or if a path was included, "
-                 "verify that the path is correct and try again.",
-                 text);
-        psrp_error_record_spec spec = {
-            .message = message,
-            .exception_type = "System.Management.Automation.CommandNotFoundException",
-            .fully_qualified_error_id = "CommandNotFoundException",
-            .category = 13, /* ObjectNotFound */
-            .category_reason = "CommandNotFoundException",
-            .category_target_name = text,
-            .category_target_type = "String",
-        };
+        psrp_error_record_spec spec = not_found_spec(text, message, sizeof(message));
         type = PSRP_ERROR_RECORD;
         rc = psrp_msg_error_record_build(&data, &spec, &err);
         break;
@@ -329,18 +341,80 @@ static int emit_locked(void *ctx, ps_event_kind kind, const psrp_value *value, c
     return rc;
 }
 
+/* Output of a command that is piped into the next: kept as its input (the
+ * records go on to the client). */
+typedef struct chain {
+    run_ctx *c;
+    psrp_value **items;
+    size_t n;
+    int failed;
+} chain;
+
+static int chain_emit(void *ctx, ps_event_kind kind, const psrp_value *value, const char *text)
+{
+    chain *ch = ctx;
+    if (kind != PS_EV_OUTPUT)
+        return emit_locked(ch->c, kind, value, text);
+    psrp_value **grown = realloc(ch->items, (ch->n + 1) * sizeof(*grown));
+    if (!grown) {
+        ch->failed = 1;
+        return -1;
+    }
+    ch->items = grown;
+    ch->items[ch->n++] = psrp_value_ref((psrp_value *)value);
+    return 0;
+}
+
+static void chain_clear(chain *ch)
+{
+    for (size_t i = 0; i < ch->n; i++)
+        psrp_value_free(ch->items[i]);
+    free(ch->items);
+    ch->items = NULL;
+    ch->n = 0;
+}
+
+/* The commands of the CREATE_PIPELINE: statements (a command with
+ * EndOfStatement ends one) of commands piped into each other, as pypsrp's
+ * add_script/add_cmdlet/add_statement build them. The client's input goes
+ * to the first command; each command's output is the next one's input,
+ * handed on when the command is done. */
+static void run_commands(run_ctx *c, const ps_host *host, ps_failure *failure)
+{
+    ps_pipeline *p = c->p;
+    psrp_value *const *in = p->input;
+    size_t n_in = p->n_input;
+    int has_input = n_in > 0;
+    chain held = {c, NULL, 0, 0};
+    memset(failure, 0, sizeof(*failure));
+    for (size_t i = 0; i < p->spec.p.n_commands; i++) {
+        const psrp_command *cmd = &p->spec.p.commands[i];
+        int last = cmd->end_of_statement || i + 1 == p->spec.p.n_commands;
+        chain out = {c, NULL, 0, 0};
+        ps_emit_fn emit = last ? emit_locked : chain_emit;
+        void *ctx = last ? (void *)c : (void *)&out;
+        const char *text = cmd->cmd ? cmd->cmd : "";
+        int rc = cmd->is_script
+                     ? ps_script_run(text, cmd->args, cmd->n_args, in, n_in, &c->s->state, host,
+                                     emit, ctx, failure)
+                     : ps_command_run(text, cmd->args, cmd->n_args, in, n_in, has_input,
+                                      &c->s->state, host, emit, ctx, failure);
+        chain_clear(&held);
+        held = out;
+        if (rc || failure->message || out.failed)
+            break;
+        in = last ? NULL : held.items;
+        n_in = last ? 0 : held.n;
+        has_input = !last;
+    }
+    chain_clear(&held);
+}
+
 static void *pipeline_thread(void *arg)
 {
     ps_pipeline *p = arg;
     ps_session *s = p->session;
     harness_ps *ps = p->ps;
-    const psrp_command *cmd = p->spec.p.n_commands ? &p->spec.p.commands[0] : NULL;
-    psrp_value **args = NULL;
-    size_t n_args = cmd ? cmd->n_args : 0;
-    if (n_args)
-        args = calloc(n_args, sizeof(*args));
-    for (size_t i = 0; args && i < n_args; i++)
-        args[i] = cmd->args[i].value;
     run_ctx c = {ps, s, p};
     ps_host host = {
         .sleep = host_sleep,
@@ -352,11 +426,8 @@ static void *pipeline_thread(void *arg)
         .ignore_stop = host_ignore_stop,
         .ctx = &c,
     };
-    char *failure = NULL;
-    const char *script = cmd && cmd->cmd ? cmd->cmd : "";
-    ps_script_run(script, args, args ? n_args : 0, p->input, p->n_input, &s->state, &host,
-                  emit_locked, &c, &failure);
-    free(args);
+    ps_failure failure;
+    run_commands(&c, &host, &failure);
     psr_buf data = {0};
     psr_error err;
     pthread_mutex_lock(&ps->lock);
@@ -373,23 +444,44 @@ static void *pipeline_thread(void *arg)
         };
         if (psrp_msg_pipeline_state_build(&data, PSRP_PIPELINE_STOPPED, &spec, &err) == 0)
             ps_queue(ps, p->out, &s->rpid, &p->pid, PSRP_PIPELINE_STATE, &data);
-    } else if (failure) {
-        /* `throw 'text'`: a RuntimeException whose id is the text. */
-        psrp_error_record_spec spec = {
-            .message = failure,
-            .exception_type = "System.Management.Automation.RuntimeException",
-            .fully_qualified_error_id = failure,
-            .category = 14, /* OperationStopped */
-            .category_target_name = failure,
-            .category_target_type = "String",
-            .category_reason = "RuntimeException",
+    } else if (failure.message) {
+        /* `throw 'text'`: a RuntimeException whose id is the text; a syntax
+         * error: the ParseException PowerShell's parser throws (ParserError);
+         * an argument no param() takes: a ParameterBindingException; a
+         * command the client named that is not there: the record an unknown
+         * command gets. */
+        static const struct {
+            const char *exception, *reason;
+            int32_t category;
+        } kinds[] = {
+            [PS_FAILURE_THROW] = {"System.Management.Automation.RuntimeException",
+                                  "RuntimeException", 14 /* OperationStopped */},
+            [PS_FAILURE_PARSE] = {"System.Management.Automation.ParseException", "ParseException",
+                                  17 /* ParserError */},
+            [PS_FAILURE_BINDING] = {"System.Management.Automation.ParameterBindingException",
+                                    "ParameterBindingException", 5 /* InvalidArgument */},
+            [PS_FAILURE_NOT_FOUND] = {"System.Management.Automation.CommandNotFoundException",
+                                      "CommandNotFoundException", 13 /* ObjectNotFound */},
         };
+        int thrown = failure.kind == PS_FAILURE_THROW;
+        char message[512];
+        psrp_error_record_spec spec = {
+            .message = failure.message,
+            .exception_type = kinds[failure.kind].exception,
+            .fully_qualified_error_id = failure.error_id,
+            .category = kinds[failure.kind].category,
+            .category_target_name = thrown ? failure.message : NULL,
+            .category_target_type = thrown ? "String" : NULL,
+            .category_reason = kinds[failure.kind].reason,
+        };
+        if (failure.kind == PS_FAILURE_NOT_FOUND)
+            spec = not_found_spec(failure.message, message, sizeof(message));
         if (psrp_msg_pipeline_state_build(&data, PSRP_PIPELINE_FAILED, &spec, &err) == 0)
             ps_queue(ps, p->out, &s->rpid, &p->pid, PSRP_PIPELINE_STATE, &data);
     } else if (psrp_msg_pipeline_state_build(&data, PSRP_PIPELINE_COMPLETED, NULL, &err) == 0) {
         ps_queue(ps, p->out, &s->rpid, &p->pid, PSRP_PIPELINE_STATE, &data);
     }
-    free(failure);
+    ps_failure_clear(&failure);
     psr_buf_free(&data);
     p->finished = 1;
     pthread_cond_broadcast(&ps->changed);

@@ -1,55 +1,35 @@
 /* ps_script.h: the harness's small simulated PowerShell.
  *
  * Enough of the language to exercise every stream a client must handle,
- * documented in psremote-harness(1). Statements are separated by ';' or new
- * lines:
- *   param($a, $b)                    binds the pipeline's arguments in order
- *   'text'  "text with $a"  42  1..5  $a  $args  $input
- *                                    output values
- *   Write-Output EXPR                output
- *   Write-Error EXPR                 a non-terminating error record
- *   Write-Warning / Write-Verbose / Write-Debug / Write-Information EXPR
- *   Write-Host EXPR                  a host write (information record, PSHOST)
- *   throw EXPR                       ends the pipeline Failed
- *   $name = EXPR                     assigns (several values: an array); the
- *                                    variable lasts for the session
- *   Start-Sleep N / -Milliseconds N  waits (at most 60 s)
- *   Get-Date                         the current time (DateTime)
- *   Get-Culture                      the session's culture (the client's
- *                                    DataLocale), a CultureInfo
- *   Get-ChildItem PATH               the entries of a directory (FileInfo and
- *                                    DirectoryInfo objects: Name, FullName,
- *                                    Length, LastWriteTime)
- *   Get-Content PATH                 the lines of a file
- *   Write-Progress -Activity A [-Status S] [-PercentComplete N] [-Completed]
- *                                    a progress record
- *   Get-Credential [USER]            asks the client's host for a credential
- *                                    (PromptForCredential1); $c.UserName and
- *                                    $c.Password read its properties
- *   ConvertFrom-SecureString $v -AsPlainText
- *                                    the text of a SecureString the client
- *                                    sent (decrypted with the session key)
- *   Read-Host [-AsSecureString] TEXT asks the client's host for a line
- *                                    (ReadLine / ReadLineAsSecureString) and
- *                                    outputs the answer
- *   ConvertTo-SecureString EXPR -AsPlainText [-Force]
- *                                    a SecureString under the session key
- *                                    (asked for first when there is none)
- *   $host.UI.PromptForChoice(CAPTION, MESSAGE, CHOICES, DEFAULT)
- *                                    asks the client to choose and outputs
- *                                    the index; CHOICES: ('&Yes','&No'),
- *                                    @(...), [ChoiceDescription[]](...), or
- *                                    ChoiceDescription objects, or a variable
- *   New-Object System.Management.Automation.Host.ChoiceDescription LABEL[, HELP]
- *                                    a choice with a help message
- *   Harness-BreakRunspacePool [TEXT] fault hook: the runspace pool goes Broken
- *   Harness-IgnoreStop               fault hook: crtl_c is not obeyed
- * Anything else is reported as PowerShell reports an unknown command
- * (CommandNotFoundException). Events go to the sink; the file commands read
- * the harness machine's real files. */
+ * and the everyday expressions third-party clients send, documented in
+ * psremote-harness(1) (POWERSHELL ENDPOINT), which lists exactly what it
+ * covers:
+ *   statements separated by ';' or new lines; param($a, $b = 1) first
+ *   values: 42, 2.5, 'text', "text with $a and $($a + 1)", $a, $a.Prop,
+ *     $a[0], $args, $input, $_, $true, $false, $null, 1..5, a, b (arrays),
+ *     @( ), $( ), ( ), { } script blocks, casts to a few types
+ *   operators: + - * / % (numbers; + joins strings and arrays, * repeats),
+ *     -eq -ne -lt -gt -le -ge (case-insensitive; an array on the left
+ *     filters), -and -or -not !, = += -= *= /= %=
+ *   pipelines: EXPR | COMMAND | COMMAND..., streaming one object at a time
+ *   commands: Write-Output/Error/Warning/Verbose/Debug/Information/Host,
+ *     ForEach-Object { }, Where-Object { }, Out-String, Invoke-Expression,
+ *     throw, Start-Sleep, Get-Date,
+ *     Get-Culture, Get-ChildItem, Get-Content, Write-Progress,
+ *     Get-Credential, Read-Host, ConvertTo-/ConvertFrom-SecureString,
+ *     New-Object ...ChoiceDescription, $host.UI.PromptForChoice(...), and
+ *     the fault hooks Harness-BreakRunspacePool and Harness-IgnoreStop;
+ *     parameters bind by name (prefixes too) and by position
+ * Nothing is ever silently skipped: an unknown command is reported as
+ * PowerShell reports it (CommandNotFoundException), bad arguments and
+ * failed operations as the error records PowerShell writes, and syntax the
+ * harness does not read fails the pipeline with a ParseException before
+ * anything runs. Events go to the sink; the file commands read the harness
+ * machine's real files. */
 #ifndef PSR_HARNESS_PS_SCRIPT_H
 #define PSR_HARNESS_PS_SCRIPT_H
 
+#include "psrp/messages.h"
 #include "psrp/value.h"
 
 #include <stddef.h>
@@ -63,8 +43,10 @@ typedef enum ps_event_kind {
     PS_EV_DEBUG,        /* text */
     PS_EV_INFORMATION,  /* text */
     PS_EV_HOST,         /* text (Write-Host) */
-    PS_EV_PROGRESS      /* value: an object with Activity, StatusDescription,
+    PS_EV_PROGRESS,     /* value: an object with Activity, StatusDescription,
                          * PercentComplete and Completed (Write-Progress) */
+    PS_EV_ERROR_RECORD  /* value: a whole ErrorRecord (a failed operation,
+                         * bad arguments) */
 } ps_event_kind;
 
 /* Returns 0 to go on. value is borrowed for the call. */
@@ -113,12 +95,38 @@ typedef struct ps_host {
     void *ctx;
 } ps_host;
 
-/* Runs script. On `throw`, *failure receives the message (malloc'd) and the
- * run stops. Returns 0, 2 when the host (or a sink returning 2) said stop,
- * or -1 when the sink failed or memory ran out. st (may be NULL) keeps
- * variables between runs; host may be NULL. */
-int ps_script_run(const char *script, psrp_value *const *args, size_t n_args,
+/* Why a script ended Failed, which decides the exception sent. */
+typedef enum ps_failure_kind {
+    PS_FAILURE_THROW,   /* `throw` part way: RuntimeException */
+    PS_FAILURE_PARSE,   /* a syntax error, nothing ran: ParseException */
+    PS_FAILURE_BINDING, /* an argument for no param(): ParameterBindingException */
+    PS_FAILURE_NOT_FOUND /* a command the client named is not there: message is the name */
+} ps_failure_kind;
+
+typedef struct ps_failure {
+    char *message;   /* malloc'd; NULL: the script did not fail */
+    char *error_id;  /* malloc'd FullyQualifiedErrorId */
+    ps_failure_kind kind;
+} ps_failure;
+
+void ps_failure_clear(ps_failure *f);
+
+/* Runs script with the pipeline's arguments (named ones bind to param() by
+ * name, the rest in order) and input. On failure, *failure is filled and
+ * the run stops. Returns 0, 2 when the host (or a sink returning 2) said
+ * stop, or -1 when the sink failed or memory ran out. st (may be NULL)
+ * keeps variables between runs; host may be NULL. */
+int ps_script_run(const char *script, const psrp_command_arg *args, size_t n_args,
                   psrp_value *const *input, size_t n_input, ps_session_state *st,
-                  const ps_host *host, ps_emit_fn emit, void *ctx, char **failure);
+                  const ps_host *host, ps_emit_fn emit, void *ctx, ps_failure *failure);
+
+/* Runs a command the client sent as a command rather than a script
+ * (PowerShell's AddCommand, pypsrp's add_cmdlet): its arguments bind to the
+ * command's parameters by name and position, and each input object (when
+ * has_input; else it runs once) to the one that takes pipeline input. The
+ * same returns as ps_script_run. */
+int ps_command_run(const char *name, const psrp_command_arg *args, size_t n_args,
+                   psrp_value *const *input, size_t n_input, int has_input, ps_session_state *st,
+                   const ps_host *host, ps_emit_fn emit, void *ctx, ps_failure *failure);
 
 #endif

@@ -152,6 +152,45 @@ int ps_queue(harness_ps *ps, psrp_fragmenter *out, const psr_uuid *rpid, const p
 
 /* ---- incoming messages ---- */
 
+/* The pool requests a client waits an answer to (RUNSPACE_AVAILABILITY
+ * with its call id, MS-PSRP 3.2.5.4.6-9): new limits are taken when they
+ * make sense (1 <= min <= max); the runspaces free are the maximum less
+ * the pipelines running; the runspace's variables are reset only when no
+ * pipeline runs (a running script uses them), as PowerShell refuses to
+ * reset a busy runspace. */
+static int pool_request(harness_ps *ps, ps_session *s, const psrp_message *m)
+{
+    psrp_msg_pool_numbers pn;
+    psr_error err;
+    psr_buf data = {0};
+    int rc = psrp_msg_pool_numbers_parse(&pn, m->data, m->data_len, &err);
+    if (rc)
+        return rc;
+    int64_t busy = 0;
+    for (ps_pipeline *p = s->pipelines; p; p = p->next)
+        busy += p->running && !p->finished;
+    if (m->type == PSRP_GET_AVAILABLE_RUNSPACES) {
+        rc = psrp_msg_runspace_availability_build_count(
+            &data, pn.ci, s->max_runspaces > busy ? s->max_runspaces - busy : 0, &err);
+    } else {
+        int ok = 0;
+        if (m->type == PSRP_SET_MAX_RUNSPACES && pn.max_runspaces >= 1 &&
+            pn.max_runspaces >= s->min_runspaces)
+            ok = 1, s->max_runspaces = pn.max_runspaces;
+        else if (m->type == PSRP_SET_MIN_RUNSPACES && pn.min_runspaces >= 1 &&
+                 pn.min_runspaces <= s->max_runspaces)
+            ok = 1, s->min_runspaces = pn.min_runspaces;
+        else if (m->type == PSRP_RESET_RUNSPACE_STATE && !busy)
+            ok = 1, ps_session_state_clear(&s->state);
+        rc = psrp_msg_runspace_availability_build_bool(&data, pn.ci, ok, &err);
+    }
+    if (!rc)
+        rc = ps_queue(ps, s->out, &s->rpid, NULL, PSRP_RUNSPACE_AVAILABILITY, &data);
+    psrp_msg_pool_numbers_clear(&pn);
+    psr_buf_free(&data);
+    return rc;
+}
+
 static int session_message(harness_ps *ps, ps_session *s, const psrp_message *m)
 {
     psr_buf data = {0};
@@ -163,7 +202,13 @@ static int session_message(harness_ps *ps, ps_session *s, const psrp_message *m)
         if (!rc)
             rc = ps_queue(ps, s->out, &s->rpid, NULL, PSRP_SESSION_CAPABILITY, &data);
         break;
-    case PSRP_INIT_RUNSPACEPOOL:
+    case PSRP_INIT_RUNSPACEPOOL: {
+        psrp_msg_init_pool ip;
+        if (psrp_msg_init_pool_parse(&ip, m->data, m->data_len, &err) == 0) {
+            s->min_runspaces = ip.min_runspaces;
+            s->max_runspaces = ip.max_runspaces;
+            psrp_msg_init_pool_clear(&ip);
+        }
         rc = psrp_msg_app_private_data_build(&data, NULL, &err);
         if (!rc)
             rc = ps_queue(ps, s->out, &s->rpid, NULL, PSRP_APPLICATION_PRIVATE_DATA, &data);
@@ -172,6 +217,13 @@ static int session_message(harness_ps *ps, ps_session *s, const psrp_message *m)
             rc = psrp_msg_pool_state_build(&data, PSRP_POOL_OPENED, NULL, &err);
         if (!rc)
             rc = ps_queue(ps, s->out, &s->rpid, NULL, PSRP_RUNSPACEPOOL_STATE, &data);
+        break;
+    }
+    case PSRP_SET_MAX_RUNSPACES:
+    case PSRP_SET_MIN_RUNSPACES:
+    case PSRP_GET_AVAILABLE_RUNSPACES:
+    case PSRP_RESET_RUNSPACE_STATE:
+        rc = pool_request(ps, s, m);
         break;
     case PSRP_PUBLIC_KEY: {
         /* The client wants to send SecureStrings, or answers our
@@ -231,6 +283,23 @@ static int pipeline_message(harness_ps *ps, ps_session *s, ps_pipeline *p, const
         p->input = grown;
         p->input[p->n_input++] = v;
         return 0;
+    }
+    case PSRP_GET_COMMAND_METADATA: {
+        /* Not simulated; said so rather than left unanswered. */
+        psrp_error_record_spec spec = {
+            .message = "The harness does not answer GET_COMMAND_METADATA (MS-PSRP 2.2.2.14).",
+            .exception_type = "System.Management.Automation.PSNotSupportedException",
+            .fully_qualified_error_id = "HarnessCommandMetadataNotSupported",
+            .category = 11, /* NotImplemented */
+            .category_reason = "PSNotSupportedException",
+        };
+        psr_buf data = {0};
+        int rc = psrp_msg_pipeline_state_build(&data, PSRP_PIPELINE_FAILED, &spec, &err);
+        if (!rc)
+            rc = ps_queue(ps, p->out, &s->rpid, &p->pid, PSRP_PIPELINE_STATE, &data);
+        psr_buf_free(&data);
+        p->finished = 1;
+        return rc;
     }
     case PSRP_END_OF_PIPELINE_INPUT:
         if (p->have_spec && !p->finished && !p->running)

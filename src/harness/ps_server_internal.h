@@ -53,6 +53,7 @@ typedef struct ps_session {
     ps_session_state state;  /* variables and culture, across pipelines */
     ps_pipeline *key_waiter; /* asked the client for its public key (PUBLIC_KEY_REQUEST) */
     int broken;              /* Harness-BreakRunspacePool: RUNSPACEPOOL_STATE Broken sent */
+    int32_t min_runspaces, max_runspaces; /* INIT_RUNSPACEPOOL's, then SET_MIN/MAX_RUNSPACES */
     struct ps_session *next;
 } ps_session;
 

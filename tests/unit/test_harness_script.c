@@ -12,19 +12,47 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Events as text lines: "out:S:hello", "out:I32:3", "err:msg", ... */
+/* A value as text: "S:hello", "I:3" (Int32), "L:3" (Int64), "D:3.5",
+ * "B:1", "nil", "[I:1,I:2]" (an array). */
+static void value_text(psr_buf *b, const psrp_value *v)
+{
+    int64_t n;
+    if (!v || v->kind == PSRP_V_NIL) {
+        psr_buf_puts(b, "nil");
+    } else if (v->kind == PSRP_V_OBJECT && v->u.obj.coll == PSRP_COLL_LIST) {
+        psr_buf_putc(b, '[');
+        for (size_t i = 0; i < v->u.obj.n_items; i++) {
+            if (i)
+                psr_buf_putc(b, ',');
+            value_text(b, v->u.obj.items[i]);
+        }
+        psr_buf_putc(b, ']');
+    } else if (v->kind == PSRP_V_BOOL) {
+        psr_buf_printf(b, "B:%d", v->u.b);
+    } else if (v->kind == PSRP_V_DOUBLE) {
+        psr_buf_printf(b, "D:%g", v->u.f64);
+    } else if (psrp_value_text(v)) {
+        psr_buf_printf(b, "S:%s", psrp_value_text(v));
+    } else if (psrp_value_get_i64(v, &n) == 0) {
+        psr_buf_printf(b, "%s:%lld", v->kind == PSRP_V_I64 ? "L" : "I", (long long)n);
+    } else {
+        psr_buf_puts(b, "?");
+    }
+}
+
+/* Events as text lines: "out:S:hello", "out:I:3", "err:msg", and error
+ * records as "error:FullyQualifiedErrorId:category text:message". */
 static int record(void *ctx, ps_event_kind kind, const psrp_value *v, const char *text)
 {
     psr_buf *b = ctx;
-    static const char *names[] = {"out", "err", "notfound", "warn", "verbose", "debug", "info", "host"};
+    static const char *names[] = {"out",  "err",  "notfound", "warn",    "verbose",
+                                  "debug", "info", "host",     "progress", "error"};
     psr_buf_printf(b, "%s:", names[kind]);
-    if (v) {
-        const char *t = psrp_value_text(v);
-        int64_t n;
-        if (t)
-            psr_buf_printf(b, "S:%s", t);
-        else if (psrp_value_get_i64(v, &n) == 0)
-            psr_buf_printf(b, "I:%lld", (long long)n);
+    if (kind == PS_EV_ERROR_RECORD) {
+        psr_buf_printf(b, "%s:%s:%s", psrp_object_get_text(v, "FullyQualifiedErrorId"),
+                       psrp_object_get_text(v, "ErrorCategory_Message"), v->u.obj.to_string);
+    } else if (v) {
+        value_text(b, v);
     } else {
         psr_buf_puts(b, text);
     }
@@ -32,74 +60,290 @@ static int record(void *ctx, ps_event_kind kind, const psrp_value *v, const char
     return 0;
 }
 
-static char *run(const char *script, const char *const *args, size_t n_args, char **failure)
+/* Runs script with string arguments (name=value for a named one). */
+static char *run(const char *script, const char *const *args, size_t n_args, ps_failure *failure)
 {
-    psrp_value *argv[4] = {0};
-    for (size_t i = 0; i < n_args; i++)
-        argv[i] = psrp_value_new_string(args[i]);
+    psrp_command_arg argv[4] = {{0}};
+    char *names[4] = {0};
+    for (size_t i = 0; i < n_args; i++) {
+        const char *eq = strchr(args[i], '=');
+        if (eq)
+            names[i] = strndup(args[i], (size_t)(eq - args[i]));
+        argv[i].name = names[i];
+        argv[i].value = psrp_value_new_string(eq ? eq + 1 : args[i]);
+    }
     psr_buf b = {0};
     psr_buf_puts(&b, "");
     CU_ASSERT_EQUAL(ps_script_run(script, argv, n_args, NULL, 0, NULL, NULL, record, &b, failure), 0);
-    for (size_t i = 0; i < n_args; i++)
-        psrp_value_free(argv[i]);
+    for (size_t i = 0; i < n_args; i++) {
+        psrp_value_free(argv[i].value);
+        free(names[i]);
+    }
     return psr_buf_detach(&b, NULL);
+}
+
+/* Runs script and checks its events; no failure expected. */
+static void expect(const char *script, const char *want)
+{
+    ps_failure failure;
+    char *ev = run(script, NULL, 0, &failure);
+    CU_ASSERT_STRING_EQUAL(ev, want);
+    if (strcmp(ev, want) != 0)
+        fprintf(stderr, "\nscript: %s\ngot:\n%swant:\n%s", script, ev, want);
+    CU_ASSERT_PTR_NULL(failure.message);
+    ps_failure_clear(&failure);
+    free(ev);
 }
 
 static void test_output_values(void)
 {
-    char *failure;
-    char *ev = run("'a b'; 7\n2..4; Write-Output bare", NULL, 0, &failure);
-    CU_ASSERT_STRING_EQUAL(ev, "out:S:a b\nout:I:7\nout:I:2\nout:I:3\nout:I:4\nout:S:bare\n");
-    CU_ASSERT_PTR_NULL(failure);
-    free(ev);
+    expect("'a b'; 7\n2..4; Write-Output bare",
+           "out:S:a b\nout:I:7\nout:I:2\nout:I:3\nout:I:4\nout:S:bare\n");
 }
 
 static void test_params_and_expansion(void)
 {
-    const char *args[] = {"x", "y z"};
-    char *failure;
-    char *ev = run("param($a, $b) \"$a-$b\"; $b; $args", args, 2, &failure);
-    CU_ASSERT_STRING_EQUAL(ev, "out:S:x-y z\nout:S:y z\nout:S:x\nout:S:y z\n");
+    const char *args[] = {"x", "y z", "extra"};
+    ps_failure failure;
+    char *ev = run("param($a, $b) \"$a-$b\"; $b; $args", args, 3, &failure);
+    CU_ASSERT_STRING_EQUAL(ev, "out:S:x-y z\nout:S:y z\nout:S:extra\n");
+    free(ev);
+}
+
+/* Named arguments bind by name, as PowerShell binds them; the rest in
+ * order; defaults fill the others. */
+static void test_named_arguments(void)
+{
+    const char *args[] = {"b=two", "one"};
+    ps_failure failure;
+    char *ev = run("param($a, $b, $c = $a + '!') \"a=$a b=$b c=$c\"", args, 2, &failure);
+    CU_ASSERT_STRING_EQUAL(ev, "out:S:a=one b=two c=one!\n");
+    CU_ASSERT_PTR_NULL(failure.message);
+    free(ev);
+    const char *dash[] = {"-A=1"};
+    ev = run("param($a) $a", dash, 1, &failure);
+    CU_ASSERT_STRING_EQUAL(ev, "out:S:1\n");
+    free(ev);
+    /* a name no param() has: the pipeline fails, nothing runs */
+    const char *bad[] = {"nope=1"};
+    ev = run("param($a) 'ran'", bad, 1, &failure);
+    CU_ASSERT_STRING_EQUAL(ev, "");
+    CU_ASSERT_EQUAL(failure.kind, PS_FAILURE_BINDING);
+    CU_ASSERT_STRING_EQUAL(failure.error_id, "NamedParameterNotFound");
+    CU_ASSERT_STRING_EQUAL(failure.message,
+                           "A parameter cannot be found that matches parameter name 'nope'.");
+    ps_failure_clear(&failure);
     free(ev);
 }
 
 static void test_streams(void)
 {
-    char *failure;
-    char *ev = run("Write-Error 'bad'; Write-Warning w; Write-Verbose 'v' -Verbose; "
-                   "Write-Debug d; Write-Information i; Write-Host 'h; still h'",
-                   NULL, 0, &failure);
-    CU_ASSERT_STRING_EQUAL(ev, "err:bad\nwarn:w\nverbose:v\ndebug:d\ninfo:i\nhost:h; still h\n");
-    free(ev);
+    expect("Write-Error 'bad'; Write-Warning w; Write-Verbose 'v' -Verbose; "
+           "Write-Debug d; Write-Information i; Write-Host 'h; still h'; Write-Host a b -Separator '-'",
+           "err:bad\nwarn:w\nverbose:v\ndebug:d\ninfo:i\nhost:h; still h\nhost:a-b\n");
 }
 
 static void test_throw_stops(void)
 {
-    char *failure;
+    ps_failure failure;
     char *ev = run("'before'; throw 'boom'; 'after'", NULL, 0, &failure);
     CU_ASSERT_STRING_EQUAL(ev, "out:S:before\n");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(failure);
-    CU_ASSERT_STRING_EQUAL(failure, "boom");
-    free(failure);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(failure.message);
+    CU_ASSERT_STRING_EQUAL(failure.message, "boom");
+    CU_ASSERT_EQUAL(failure.kind, PS_FAILURE_THROW);
+    ps_failure_clear(&failure);
     free(ev);
 }
 
 static void test_unknown_command(void)
 {
-    char *failure;
-    char *ev = run("Get-NoSuchThing -Name x", NULL, 0, &failure);
-    CU_ASSERT_STRING_EQUAL(ev, "notfound:Get-NoSuchThing\n");
+    /* the statement ends, the script goes on */
+    expect("Get-NoSuchThing -Name x; 'next'", "notfound:Get-NoSuchThing\nout:S:next\n");
+}
+
+static void test_arithmetic(void)
+{
+    expect("1 + 1; 7 / 2; 6 / 3; 2 * 3 + 4; 2 * (3 + 4); 10 - 2 - 3; -5 + 2; 5 % 3; -7 % 3",
+           "out:I:2\nout:D:3.5\nout:I:2\nout:I:10\nout:I:14\nout:I:5\nout:I:-3\nout:I:2\n"
+           "out:I:-1\n");
+    /* Int32 overflow widens to Double, as PowerShell's; big literals are Int64 */
+    expect("2147483647 + 1; 3000000000; 3000000000 + 1; 1.5 * 2; 1+1",
+           "out:D:2.14748e+09\nout:L:3000000000\nout:L:3000000001\nout:D:3\nout:I:2\n");
+}
+
+static void test_strings_and_conversions(void)
+{
+    /* the left operand decides */
+    expect("'a' + 1; 1 + '2'; 'ab' * 3; 'n=' + (1 + 2); '5' - 1; \"$(1 + 2) items\"; "
+           "'x' + $null; $null + 1; [int]'7' + 1; [string]7 + 1",
+           "out:S:a1\nout:I:3\nout:S:ababab\nout:S:n=3\nout:I:4\nout:S:3 items\nout:S:x\n"
+           "out:I:1\nout:I:8\nout:S:71\n");
+}
+
+static void test_comparisons(void)
+{
+    expect("1 -eq '1'; 'ABC' -eq 'abc'; 2 -lt 10; '2' -lt '10'; 1,2,3 -gt 1; $null -eq $nope; "
+           "3 -ge 3 -and 1 -ne 2; -not $true; !0; 1 -eq 2 -or 2 -le 1",
+           "out:B:1\nout:B:1\nout:B:1\nout:B:0\nout:I:2\nout:I:3\nout:B:1\nout:B:1\n"
+           "out:B:0\nout:B:1\nout:B:0\n");
+}
+
+static void test_arrays(void)
+{
+    /* comma arrays anywhere a value goes, unrolled into a pipeline */
+    expect("1,2 | Write-Output; $a = 1,'two',3; $a.Count; $a[1]; $a[-1]; (1,2) + 3; @(5).Count; "
+           ",(1,2) | ForEach-Object { $_.Count }; Write-Output 4,5",
+           "out:I:1\nout:I:2\nout:I:3\nout:S:two\nout:I:3\nout:I:1\nout:I:2\nout:I:3\n"
+           "out:I:1\nout:I:2\nout:I:4\nout:I:5\n");
+}
+
+static void test_foreach_where(void)
+{
+    /* script blocks hold statements; their variables stay, as PowerShell
+     * dot-sources ForEach-Object's block */
+    expect("1..5 | Where-Object { $_ % 2 } | ForEach-Object { $y = $_ * 10; \"v=$y\" }; $y",
+           "out:S:v=10\nout:S:v=30\nout:S:v=50\nout:I:50\n");
+    expect("1..3 | % -Begin { 'b' } -Process { $_ } -End { 'e' }; 'a','b' | ? { $_ -eq 'B' }; "
+           "ForEach-Object { 'once' }",
+           "out:S:b\nout:I:1\nout:I:2\nout:I:3\nout:S:e\nout:S:b\nout:S:once\n");
+}
+
+static void test_pipeline_input(void)
+{
+    psrp_value *in[3] = {psrp_value_new_i32(1), psrp_value_new_i32(2), psrp_value_new_i32(3)};
+    psr_buf b = {0};
+    ps_failure failure;
+    CU_ASSERT_EQUAL(ps_script_run("$input | ForEach-Object { $_ * 2 }; $input.Count", NULL, 0, in,
+                                  3, NULL, NULL, record, &b, &failure), 0);
+    CU_ASSERT_STRING_EQUAL(b.data, "out:I:2\nout:I:4\nout:I:6\nout:I:3\n");
+    psr_buf_free(&b);
+    for (int i = 0; i < 3; i++)
+        psrp_value_free(in[i]);
+}
+
+/* Commands the client sends as commands (pypsrp's add_cmdlet): arguments
+ * bind by name, input objects to the pipeline parameter. */
+static void test_command_run(void)
+{
+    ps_session_state st = {0};
+    psr_buf b = {0};
+    ps_failure failure;
+    psrp_value *x = psrp_value_new_string("x"), *script = psrp_value_new_string("$z = 2; $z * 3");
+    psrp_command_arg named[] = {{"InputObject", x}};
+    CU_ASSERT_EQUAL(ps_command_run("Write-Output", named, 1, NULL, 0, 0, &st, NULL, record, &b,
+                                   &failure), 0);
+    psrp_command_arg iex[] = {{"Command", script}};
+    CU_ASSERT_EQUAL(ps_command_run("Invoke-Expression", iex, 1, NULL, 0, 0, &st, NULL, record, &b,
+                                   &failure), 0);
+    /* what pypsrp's Client.execute_ps pipes into: Out-String -Stream */
+    psrp_value *in[2] = {psrp_value_new_i32(1), psrp_value_new_string("a\nb")};
+    psrp_command_arg stream[] = {{"Stream", NULL}};
+    CU_ASSERT_EQUAL(ps_command_run("Out-String", stream, 1, in, 2, 1, &st, NULL, record, &b,
+                                   &failure), 0);
+    CU_ASSERT_EQUAL(ps_command_run("Out-String", NULL, 0, in, 2, 1, &st, NULL, record, &b,
+                                   &failure), 0);
+    CU_ASSERT_STRING_EQUAL(b.data, "out:S:x\nout:I:6\nout:S:1\nout:S:a\nout:S:b\nout:S:1\na\nb\n\n");
+    CU_ASSERT_PTR_NULL(failure.message);
+    /* a command that is not there fails the pipeline */
+    CU_ASSERT_EQUAL(ps_command_run("Get-Nope", NULL, 0, NULL, 0, 0, &st, NULL, record, &b,
+                                   &failure), 0);
+    CU_ASSERT_EQUAL(failure.kind, PS_FAILURE_NOT_FOUND);
+    CU_ASSERT_STRING_EQUAL(failure.message, "Get-Nope");
+    ps_failure_clear(&failure);
+    psrp_value_free(x);
+    psrp_value_free(script);
+    psrp_value_free(in[0]);
+    psrp_value_free(in[1]);
+    psr_buf_free(&b);
+    ps_session_state_clear(&st);
+}
+
+/* What PowerShell writes when a statement fails: the error record, and the
+ * script goes on with the next statement. */
+static void test_runtime_errors(void)
+{
+    expect("1/0; 'after'", "error:RuntimeException:NotSpecified: (:) [], RuntimeException:"
+                           "Attempted to divide by zero.\nout:S:after\n");
+    expect("1 + 'x'", "error:InvalidCastFromStringToInteger:InvalidArgument: (:) [], "
+                      "RuntimeException:Cannot convert value \"x\" to type \"System.Int32\". "
+                      "Error: \"Input string was not in a correct format.\"\n");
+    expect("1 | Get-Date; 'x'", "error:InputObjectNotBound:InvalidArgument: (1:Int32) [Get-Date], "
+                                "ParameterBindingException:The input object cannot be bound to "
+                                "any parameters for the command either because the command does "
+                                "not take pipeline input or the input and its properties do not "
+                                "match any of the parameters that take pipeline input.\n"
+                                "out:S:x\n");
+    expect("Write-Output -Foo 1", "error:NamedParameterNotFound,Microsoft.PowerShell.Commands."
+                                  "WriteOutputCommand:InvalidArgument: (:) [Write-Output], "
+                                  "ParameterBindingException:A parameter cannot be found that "
+                                  "matches parameter name 'Foo'.\n");
+    expect("Write-Warning a b", "error:PositionalParameterNotFound,Microsoft.PowerShell.Commands."
+                                "WriteWarningCommand:InvalidArgument: (:) [Write-Warning], "
+                                "ParameterBindingException:A positional parameter cannot be "
+                                "found that accepts argument 'b'.\n");
+    expect("$n.Foo(); 'x'.Bar(1)", "error:InvokeMethodOnNull:InvalidOperation: (:) [], "
+                                   "RuntimeException:You cannot call a method on a null-valued "
+                                   "expression.\nerror:MethodNotFound:InvalidOperation: "
+                                   "(Bar:String) [], RuntimeException:Method invocation failed "
+                                   "because [System.String] does not contain a method named "
+                                   "'Bar'.\n");
+    expect("ForEach-Object -Process 'x'", "error:CannotConvertArgument,Microsoft.PowerShell."
+                                          "Commands.ForEachObjectCommand:InvalidArgument: (:) "
+                                          "[ForEach-Object], ParameterBindingException:The "
+                                          "harness's ForEach-Object takes a script block written "
+                                          "in place: ForEach-Object { ... }.\n");
+}
+
+/* Syntax errors fail the pipeline before anything runs, with the id
+ * PowerShell's parser gives; syntax the harness lacks is named. */
+static void test_parse_errors(void)
+{
+    static const struct {
+        const char *script, *id;
+    } cases[] = {
+        {"'before'; 1 +", "ExpectedValueExpression"},
+        {"(1 + 2", "MissingEndParenthesisInExpression"},
+        {"1..3 | ForEach-Object { $_", "MissingEndCurlyBrace"},
+        {"'abc", "TerminatorExpectedAtEndOfString"},
+        {"1 | 2", "ExpressionsMustBeFirstInPipeline"},
+        {"1 |", "EmptyPipeElement"},
+        {"1 2", "UnexpectedToken"},
+        {"1,", "MissingExpressionAfterToken"},
+        {"if ($x) { 1 }", "HarnessUnsupportedSyntax"},
+        {"'a' -like 'a'", "HarnessUnsupportedSyntax"},
+        {"Get-Date > out.txt", "HarnessUnsupportedSyntax"},
+        {"@{a = 1}", "HarnessUnsupportedSyntax"},
+        {"[math]::Round(1.5)", "HarnessUnsupportedSyntax"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ps_failure failure;
+        char *ev = run(cases[i].script, NULL, 0, &failure);
+        CU_ASSERT_STRING_EQUAL(ev, "");
+        CU_ASSERT_EQUAL(failure.kind, PS_FAILURE_PARSE);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(failure.error_id);
+        CU_ASSERT_STRING_EQUAL(failure.error_id, cases[i].id);
+        if (strcmp(failure.error_id, cases[i].id) != 0)
+            fprintf(stderr, "\n%s: %s\n", cases[i].script, failure.message);
+        ps_failure_clear(&failure);
+        free(ev);
+    }
+    /* the message reads as PowerShell's: where, the line, a marker, why */
+    ps_failure failure;
+    char *ev = run("$x = 1\n$x +", NULL, 0, &failure);
+    CU_ASSERT_STRING_EQUAL(failure.message, "At line:2 char:5\n+ $x +\n+     ~\nYou must provide a "
+                                            "value expression following the '+' operator.");
+    ps_failure_clear(&failure);
     free(ev);
 }
 
 static char *run_in(ps_session_state *st, const char *script)
 {
-    char *failure = NULL;
+    ps_failure failure;
     psr_buf b = {0};
     psr_buf_puts(&b, "");
     CU_ASSERT_EQUAL(ps_script_run(script, NULL, 0, NULL, 0, st, NULL, record, &b, &failure), 0);
-    CU_ASSERT_PTR_NULL(failure);
-    free(failure);
+    CU_ASSERT_PTR_NULL(failure.message);
+    ps_failure_clear(&failure);
     return psr_buf_detach(&b, NULL);
 }
 
@@ -112,6 +356,11 @@ static void test_variables_last_for_the_session(void)
     /* a second pipeline of the same session sees them; arrays unroll */
     ev = run_in(&st, "$x; $list; $x = 'changed'; $x");
     CU_ASSERT_STRING_EQUAL(ev, "out:I:42\nout:I:1\nout:I:2\nout:I:3\nout:S:changed\n");
+    free(ev);
+    /* what pypsrp does: assign in one pipeline, compute in the next */
+    free(run_in(&st, "$x = 41"));
+    ev = run_in(&st, "$x + 1; $x += 2; $x; $x = $x * 2; $x");
+    CU_ASSERT_STRING_EQUAL(ev, "out:I:42\nout:I:43\nout:I:86\n");
     free(ev);
     ps_session_state_clear(&st);
     ev = run_in(&st, "$x");
@@ -129,6 +378,11 @@ static int record_shape(void *ctx, ps_event_kind kind, const psrp_value *v, cons
     shapes *sh = ctx;
     if (!v) {
         psr_buf_printf(&sh->text, "%d:%s\n", (int)kind, text);
+        return 0;
+    }
+    if (kind == PS_EV_ERROR_RECORD) {
+        psr_buf_printf(&sh->text, "error:%s:%s\n", psrp_object_get_text(v, "FullyQualifiedErrorId"),
+                       v->u.obj.to_string);
         return 0;
     }
     if (v->kind == PSRP_V_DATETIME)
@@ -159,17 +413,17 @@ static void test_machine_commands(void)
              dir, dir, dir);
     ps_session_state st = {.culture = "de-DE"};
     shapes sh = {0};
-    char *failure = NULL;
+    ps_failure failure;
     CU_ASSERT_EQUAL(ps_script_run(script, NULL, 0, NULL, 0, &st, NULL, record_shape, &sh, &failure), 0);
     char want[1024];
     snprintf(want, sizeof(want),
              "System.IO.DirectoryInfo:a-dir:nolen\nSystem.IO.FileInfo:b.txt:len\n"
-             "S:first\nS:second\n1:Cannot find path '%s/none' because it does not exist.\n"
+             "S:first\nS:second\nerror:PathNotFound:Cannot find path '%s/none' because it does not exist.\n"
              "DT:33\nSystem.Globalization.CultureInfo:de-DE:nolen\n",
              dir);
     CU_ASSERT_STRING_EQUAL(sh.text.data, want);
     psr_buf_free(&sh.text);
-    free(failure);
+    ps_failure_clear(&failure);
     ps_session_state_clear(&st);
     unlink(path);
     rmdir(path);
@@ -196,7 +450,7 @@ static int record_progress(void *ctx, ps_event_kind kind, const psrp_value *v, c
 static void test_write_progress(void)
 {
     psr_buf b = {0};
-    char *failure = NULL;
+    ps_failure failure;
     CU_ASSERT_EQUAL(ps_script_run("Write-Progress -Activity 'Copy files' -Status \"Half way\" "
                                   "-PercentComplete 50; Write-Progress -Activity Copy -Completed",
                                   NULL, 0, NULL, 0, NULL, NULL, record_progress, &b, &failure),
@@ -253,12 +507,12 @@ static int run_host(fake_host *h, const char *script, psr_buf *events)
 {
     ps_host host = {.prompt_choice = fake_choice, .need_session_key = fake_need_key,
                     .break_pool = fake_break, .ignore_stop = fake_ignore_stop, .ctx = h};
-    char *failure = NULL;
+    ps_failure failure;
     psr_buf_puts(events, "");
     psr_buf_puts(&h->asked, "");
     int rc = ps_script_run(script, NULL, 0, NULL, 0, h->st, &host, record, events, &failure);
-    CU_ASSERT_PTR_NULL(failure);
-    free(failure);
+    CU_ASSERT_PTR_NULL(failure.message);
+    ps_failure_clear(&failure);
     return rc;
 }
 
@@ -337,7 +591,7 @@ static void test_fault_hooks(void)
     psr_buf_free(&h.asked);
     psr_buf_free(&ev);
     /* without a host they are unknown commands */
-    char *failure;
+    ps_failure failure;
     char *out = run("Harness-IgnoreStop; Harness-BreakRunspacePool; $host.UI.PromptForChoice("
                     "'c', 'm', ('&A'), 0)", NULL, 0, &failure);
     CU_ASSERT_STRING_EQUAL(out, "notfound:Harness-IgnoreStop\nnotfound:Harness-BreakRunspacePool\n"
@@ -359,6 +613,16 @@ static const psr_unit_test tests[] = {
     {"every stream", test_streams},
     {"throw stops the script", test_throw_stops},
     {"unknown command", test_unknown_command},
+    {"named arguments bind to param() by name", test_named_arguments},
+    {"arithmetic: Int32, Int64, Double as PowerShell widens", test_arithmetic},
+    {"strings: the left operand decides", test_strings_and_conversions},
+    {"comparisons, -and -or -not", test_comparisons},
+    {"comma arrays, indexing, Count, pipeline input", test_arrays},
+    {"ForEach-Object and Where-Object with $_", test_foreach_where},
+    {"$input from the client into a pipeline", test_pipeline_input},
+    {"runtime errors are PowerShell's error records", test_runtime_errors},
+    {"parse errors fail before anything runs", test_parse_errors},
+    {"commands sent as commands: Write-Output, Invoke-Expression, Out-String", test_command_run},
     {NULL, NULL},
 };
 PSR_UNIT_MAIN("harness script", tests)
