@@ -53,6 +53,14 @@ psremote_harness_SOURCES += src/harness/ps_server.c src/harness/ps_pipeline.c \
 tests_unit_test_harness_dispatch_SOURCES += src/harness/ps_server.c src/harness/ps_pipeline.c \
 	$(PS_SCRIPT_SOURCES) src/harness/reply.c
 TESTS += tests/integration/invoke_basic.sh
+
+# The pool requests (SET_MAX/MIN_RUNSPACES, ...) in process, against our
+# client's pool state machine.
+check_PROGRAMS += tests/unit/test_harness_pool
+TESTS += tests/unit/test_harness_pool
+tests_unit_test_harness_pool_SOURCES = tests/unit/test_harness_pool.c $(tests_unit_test_harness_dispatch_SOURCES:tests/unit/test_harness_dispatch.c=)
+tests_unit_test_harness_pool_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_harness_pool_LDADD = $(TEST_LIBS) $(SSL_LIBS) -lpthread -lm
 check_PROGRAMS += tests/unit/test_harness_script
 TESTS += tests/unit/test_harness_script
 tests_unit_test_harness_script_SOURCES = tests/unit/test_harness_script.c $(PS_SCRIPT_SOURCES)
