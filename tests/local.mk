@@ -8,7 +8,7 @@
 EXTRA_DIST += tests/fuzz/standalone_main.c
 FUZZ_CC = clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -I$(top_srcdir) -I$(top_srcdir)/include -I$(top_builddir) -D_GNU_SOURCE
-FUZZ_LIBSRC = $(filter %.c,$(libpsremote_la_SOURCES))
+FUZZ_LIBSRC = $(filter %.c,$(libpsremote_core_la_SOURCES))
 
 fuzz:
 	@mkdir -p tests/fuzz/bin
