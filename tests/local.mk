@@ -9,6 +9,8 @@ EXTRA_DIST += tests/fuzz/standalone_main.c
 FUZZ_CC = clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -I$(top_srcdir) -I$(top_srcdir)/include -I$(top_builddir) -D_GNU_SOURCE
 FUZZ_LIBSRC = $(filter %.c,$(libpsremote_core_la_SOURCES))
+# Parsers outside the library a target may need (the harness's PowerShell).
+FUZZ_EXTRASRC = $(PS_SCRIPT_SOURCES)
 
 fuzz:
 	@mkdir -p tests/fuzz/bin
@@ -16,8 +18,8 @@ fuzz:
 	  echo "  FUZZ     tests/fuzz/bin/fuzz_$$t"; \
 	  $(FUZZ_CC) $(FUZZ_FLAGS) $(CURL_CFLAGS) $(XML_CFLAGS) $(SSL_CFLAGS) $(GSSAPI_CFLAGS) $(JANSSON_CFLAGS) \
 	    -o tests/fuzz/bin/fuzz_$$t $(top_srcdir)/tests/fuzz/fuzz_$$t.c \
-	    $(addprefix $(top_srcdir)/,$(FUZZ_LIBSRC)) \
-	    $(CURL_LIBS) $(XML_LIBS) $(SSL_LIBS) $(GSSAPI_LIBS) $(JANSSON_LIBS) || exit 1; \
+	    $(addprefix $(top_srcdir)/,$(FUZZ_LIBSRC) $(FUZZ_EXTRASRC)) \
+	    $(CURL_LIBS) $(XML_LIBS) $(SSL_LIBS) $(GSSAPI_LIBS) $(JANSSON_LIBS) -lm || exit 1; \
 	done
 
 # `make fuzz-run FUZZ_SECONDS=60` runs each target for that long from its corpus.

@@ -66,3 +66,13 @@ TESTS += tests/unit/test_harness_script
 tests_unit_test_harness_script_SOURCES = tests/unit/test_harness_script.c $(PS_SCRIPT_SOURCES)
 tests_unit_test_harness_script_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_harness_script_LDADD = $(TEST_LIBS) -lm
+
+# Fuzz target "ps_script" (the harness's PowerShell parser on scripts
+# clients send; seeds in fixtures/fuzz/ps_script). Its replay runs in make check.
+FUZZ_TARGETS += ps_script
+check_PROGRAMS += tests/fuzz/fuzz_ps_script_replay
+TESTS += tests/fuzz/fuzz_ps_script_replay
+tests_fuzz_fuzz_ps_script_replay_SOURCES = tests/fuzz/fuzz_ps_script.c tests/fuzz/standalone_main.c \
+	$(PS_SCRIPT_SOURCES)
+tests_fuzz_fuzz_ps_script_replay_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_ps_script_replay_LDADD = $(TEST_LIBS) -lm

@@ -17,6 +17,9 @@
 
 /* At most this many numbers in a range: the harness builds it whole. */
 #define MAX_RANGE 1000000
+/* What one string may grow to by * (PowerShell would go on to run out of
+ * memory; the harness says so first). */
+#define MAX_STRING (16u * 1024 * 1024)
 
 psrp_value *ps_list_new(void)
 {
@@ -438,10 +441,14 @@ int ps_binary(ps_run *r, ps_op op, const psrp_value *a, const psrp_value *b, psr
     if (ps_is_list(a)) {
         if (op == PO_ADD)
             *out = concat(a, b, 1);
-        else if (op == PO_MUL && ps_value_int(b, &times) == 0 && times >= 0 && times <= MAX_RANGE)
+        else if (op == PO_MUL && ps_value_int(b, &times) == 0 && times >= 0) {
+            if (times && a->u.obj.n_items > (size_t)MAX_RANGE / (size_t)times)
+                return runtime_error(r, "ArrayTooLarge", 29 /* LimitsExceeded */, "", "",
+                                     "The harness's arrays hold at most 1000000 items.");
             *out = concat(a, NULL, (size_t)times);
-        else
+        } else {
             return method_missing(r, a, op_method(op));
+        }
         return *out ? 0 : PS_ST_FAIL;
     }
     if (a && a->kind == PSRP_V_STRING && (op == PO_ADD || op == PO_MUL)) {
@@ -450,11 +457,18 @@ int ps_binary(ps_run *r, ps_op op, const psrp_value *a, const psrp_value *b, psr
         if (op == PO_ADD) {
             ps_value_text(b, &t);
         } else {
-            if (ps_value_int(b, &times) != 0 || times < 0)
+            if (ps_value_int(b, &times) != 0 || times < 0) {
+                psr_buf_free(&t);
                 return convert_error(r, b, "System.Int32");
+            }
+            if (times && a->u.str.len > MAX_STRING / (uint64_t)times) {
+                psr_buf_free(&t);
+                return runtime_error(r, "StringTooLong", 29 /* LimitsExceeded */, "", "",
+                                     "The harness's strings hold at most 16777216 characters.");
+            }
             psr_buf_reset(&t);
             psr_buf_puts(&t, "");
-            for (int64_t i = 0; i < times && t.len < 16u * 1024 * 1024; i++)
+            for (int64_t i = 0; i < times; i++)
                 psr_buf_append(&t, a->u.str.ptr, a->u.str.len);
         }
         *out = psrp_value_new_stringn(t.data ? t.data : "", t.len);

@@ -181,8 +181,8 @@ void pp_bad_token(parser *p, const ps_token *t, const char *after)
 }
 
 /* Statements up to closer (RPAREN, RBRACE or EOF), which is taken. */
-ps_node *pp_parse_block(parser *p, ps_token_kind closer, size_t open_pos, const char *id,
-                            const char *missing)
+static ps_node *block_body(parser *p, ps_token_kind closer, size_t open_pos, const char *id,
+                           const char *missing)
 {
     ps_node *b = pp_node_new(p, PN_BLOCK, open_pos);
     for (;;) {
@@ -221,6 +221,21 @@ ps_node *pp_parse_block(parser *p, ps_token_kind closer, size_t open_pos, const 
             pp_bad_token(p, &t, NULL);
         ps_token_clear(&t);
     }
+    return b;
+}
+
+ps_node *pp_parse_block(parser *p, ps_token_kind closer, size_t open_pos, const char *id,
+                            const char *missing)
+{
+    if (p->depth >= PP_MAX_DEPTH) {
+        pp_syntax(p, open_pos, "ScriptTooDeep",
+                  "The harness parses expressions and blocks nested at most %d deep.",
+                  PP_MAX_DEPTH);
+        return NULL;
+    }
+    p->depth++;
+    ps_node *b = block_body(p, closer, open_pos, id, missing);
+    p->depth--;
     return b;
 }
 

@@ -385,5 +385,14 @@ static ps_node *parse_logical(parser *p, const char *after)
 
 ps_node *pp_parse_expression(parser *p)
 {
-    return parse_logical(p, NULL);
+    if (++p->depth > PP_MAX_DEPTH) {
+        pp_syntax(p, p->pos, "ScriptTooDeep",
+                  "The harness parses expressions and blocks nested at most %d deep.",
+                  PP_MAX_DEPTH);
+        p->depth--;
+        return NULL;
+    }
+    ps_node *n = parse_logical(p, NULL);
+    p->depth--;
+    return n;
 }

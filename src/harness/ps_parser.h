@@ -12,8 +12,13 @@ typedef struct parser {
     int after_value; /* the last token taken ended a value */
     int no_comma;    /* a method argument: ',' separates, not makes arrays */
     int failed;      /* 1: syntax error (pe filled), -1: no memory */
+    int depth;       /* nesting of expressions and blocks now (PP_MAX_DEPTH) */
     ps_parse_error *pe;
 } parser;
+
+/* Deeper nesting than this is a syntax error: the parser and the runner
+ * recurse, and a hostile script must not exhaust a pipeline thread's stack. */
+#define PP_MAX_DEPTH 100
 
 /* Records the first syntax error: PowerShell's text and its error id. */
 void pp_syntax(parser *p, size_t pos, const char *id, const char *fmt, ...)

@@ -294,6 +294,42 @@ static void test_runtime_errors(void)
                                           "in place: ForEach-Object { ... }.\n");
 }
 
+/* What the harness will not grow to ends in an error record, not a
+ * silently shorter value. */
+static void test_limits(void)
+{
+    expect("('ab' * 8388608).Length", "out:I:16777216\n");
+    expect("('ab' * 8388609).Length; 'after'",
+           "error:StringTooLong:LimitsExceeded: (:) [], RuntimeException:The harness's strings "
+           "hold at most 16777216 characters.\nout:S:after\n");
+    expect("(@(1, 2) * 500001).Count",
+           "error:ArrayTooLarge:LimitsExceeded: (:) [], RuntimeException:The harness's arrays "
+           "hold at most 1000000 items.\n");
+    expect("(1..1000001).Count", "error:RangeTooLarge:LimitsExceeded: (:) [], RuntimeException:"
+                                 "The harness's ranges hold at most 1000000 numbers.\n");
+    /* nesting: 90 levels run, 2000 are a syntax error (not a stack overflow) */
+    char deep[4200];
+    size_t n = 0;
+    for (int i = 0; i < 90; i++)
+        deep[n++] = '(';
+    deep[n++] = '7';
+    for (int i = 0; i < 90; i++)
+        deep[n++] = ')';
+    deep[n] = '\0';
+    expect(deep, "out:I:7\n");
+    n = 0;
+    for (int i = 0; i < 2000; i++)
+        deep[n++] = i % 2 ? '{' : '(';
+    deep[n] = '\0';
+    ps_failure failure;
+    char *got = run(deep, NULL, 0, &failure);
+    CU_ASSERT_STRING_EQUAL(got, ""); /* nothing ran */
+    CU_ASSERT_PTR_NOT_NULL(failure.error_id);
+    CU_ASSERT(failure.error_id && strcmp(failure.error_id, "ScriptTooDeep") == 0);
+    ps_failure_clear(&failure);
+    free(got);
+}
+
 /* Syntax errors fail the pipeline before anything runs, with the id
  * PowerShell's parser gives; syntax the harness lacks is named. */
 static void test_parse_errors(void)
@@ -601,6 +637,7 @@ static void test_fault_hooks(void)
 }
 
 static const psr_unit_test tests[] = {
+    {"limits end in error records", test_limits},
     {"PromptForChoice: labels, ChoiceDescriptions, a variable, a bad default",
      test_prompt_for_choice},
     {"ConvertTo-SecureString under the session key", test_convert_to_secure_string},
