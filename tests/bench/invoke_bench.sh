@@ -24,8 +24,13 @@ conn="--connection-uri $url -u bench --authentication basic --allow-unencrypted"
 kill -USR1 $pid
 n=50
 while ! grep -q '^requests' "$tmp/stats" 2>/dev/null && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
+# CPU of one process is below the 10 ms tick GNU time reads: time 20 of them.
+runs=20
+/usr/bin/time -f '%U %S' -o "$tmp/t20" sh -c "i=0; while [ \$i -lt $runs ]; do
+    '$builddir/psremote' invoke $conn -e '\"x\"' >/dev/null || exit 1; i=\$((i + 1)); done"
 echo "one-shot invoke: $(sed -n 's/^requests //p' "$tmp/stats") HTTP requests," \
-    "$(awk '{printf "%.1f ms client CPU (whole process), %d KB peak RSS", ($1 + $2) * 1000, $3}' "$tmp/t1")"
+    "$(awk -v n=$runs '{printf "%.1f ms client CPU (whole process, mean of %d)", ($1 + $2) * 1000 / n, n}' "$tmp/t20")," \
+    "$(awk '{printf "%d KB peak RSS", $3}' "$tmp/t1")"
 "$builddir/tests/bench/invoke_bench" "$url" bench 1000
 for count in 100000 1000000; do
     /usr/bin/time -f '%U %S %M' -o "$tmp/t" "$builddir/psremote" invoke $conn -e "1..$count" >/dev/null
