@@ -210,6 +210,12 @@ int psr_gss_scheme_offered(psr_gss_mech mech, char *const *www_authenticate, siz
  * "CredSSP", "Basic"), case-insensitively, with or without a token. */
 int psr_http_scheme_offered(const char *scheme, char *const *www_authenticate, size_t n);
 
+/* Fills err saying the server does not offer method, listing what its
+ * WWW-Authenticate values do offer and how_to_enable it. Returns
+ * PSR_E_AUTH. */
+int psr_http_not_offered(psr_error *err, const char *method, const char *how_to_enable,
+                         char *const *www_authenticate, size_t n);
+
 /* Sets the scheme directly: the acceptor names the one the client used
  * ("Negotiate" or "Kerberos", case-insensitive); PSR_E_INVALID otherwise. */
 int psr_gss_set_scheme(psr_gss_ctx *ctx, const char *scheme, psr_error *err);

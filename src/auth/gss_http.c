@@ -154,6 +154,20 @@ int psr_http_scheme_offered(const char *scheme, char *const *values, size_t n)
     return 0;
 }
 
+int psr_http_not_offered(psr_error *err, const char *method, const char *how_to_enable,
+                         char *const *values, size_t n)
+{
+    psr_buf list = {0};
+    for (size_t i = 0; i < n; i++)
+        psr_buf_printf(&list, "%s\"%s\"", list.len ? ", " : "", values[i] ? values[i] : "");
+    psr_error_set(err, PSR_E_AUTH,
+                  "the server does not offer %s authentication (it offers: %s); %s or choose "
+                  "another authentication method",
+                  method, list.len ? list.data : "nothing", how_to_enable);
+    psr_buf_free(&list);
+    return PSR_E_AUTH;
+}
+
 int psr_gss_scheme_offered(psr_gss_mech mech, char *const *values, size_t n, int *kerberos,
                            psr_error *err)
 {
@@ -165,17 +179,11 @@ int psr_gss_scheme_offered(psr_gss_mech mech, char *const *values, size_t n, int
         *kerberos = 0;
         return 0;
     }
-    psr_buf list = {0};
-    for (size_t i = 0; i < n; i++)
-        psr_buf_printf(&list, "%s\"%s\"", list.len ? ", " : "", values[i] ? values[i] : "");
-    psr_error_set(err, PSR_E_AUTH,
-                  "the server does not offer %s authentication (it offers: %s); enable it in "
-                  "the WinRM service configuration (winrm get winrm/config/service/auth) or "
-                  "choose another authentication method",
-                  mech == PSR_GSS_KERBEROS ? "Kerberos or Negotiate" : "Negotiate",
-                  list.len ? list.data : "nothing");
-    psr_buf_free(&list);
-    return PSR_E_AUTH;
+    return psr_http_not_offered(err, mech == PSR_GSS_KERBEROS ? "Kerberos or Negotiate"
+                                                              : "Negotiate",
+                                "enable it in the WinRM service configuration (winrm get "
+                                "winrm/config/service/auth)",
+                                values, n);
 }
 
 int psr_gss_select_scheme(psr_gss_ctx *c, char *const *values, size_t n, psr_error *err)

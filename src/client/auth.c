@@ -276,18 +276,11 @@ static int mech_start(psr_auth *a, psr_error *err)
     a->gss_opts.server_cert_der = a->cert_der.len ? a->cert_der.data : NULL;
     a->gss_opts.server_cert_der_len = a->cert_der.len;
     if (a->credssp) {
-        if (!psr_http_scheme_offered(SCHEME_CREDSSP, a->offered, a->n_offered)) {
-            psr_buf list = {0};
-            for (size_t i = 0; i < a->n_offered; i++)
-                psr_buf_printf(&list, "%s\"%s\"", list.len ? ", " : "", a->offered[i]);
-            psr_error_set(err, PSR_E_AUTH,
-                          "the server does not offer CredSSP authentication (it offers: %s); "
-                          "enable it on the server with Enable-WSManCredSSP -Role Server, or "
-                          "choose another authentication method",
-                          list.len ? list.data : "nothing");
-            psr_buf_free(&list);
-            return PSR_E_AUTH;
-        }
+        if (!psr_http_scheme_offered(SCHEME_CREDSSP, a->offered, a->n_offered))
+            return psr_http_not_offered(err, "CredSSP",
+                                        "enable it on the server with Enable-WSManCredSSP "
+                                        "-Role Server,",
+                                        a->offered, a->n_offered);
         psr_credssp_initiator_options o = {.gss = a->gss_opts,
                                            .min_version = a->credssp_min_version};
         return psr_credssp_initiator_new(&a->cred, &o, err);

@@ -131,6 +131,24 @@ done:
     return rc;
 }
 
+/* The exchange on this connection is done: peer is who it authenticated. */
+static void established_as(harness_conn_auth *ca, const char *peer, harness_auth_outcome *o)
+{
+    ca->established = 1;
+    snprintf(ca->user, sizeof(ca->user), "%s", peer ? peer : "");
+    snprintf(o->user, sizeof(o->user), "%s", ca->user);
+    o->gss = 1;
+}
+
+/* Puts "<scheme> <token>" into the 401's WWW-Authenticate (alone). */
+static int answer_token(harness_auth_outcome *o, const char *scheme, const psr_buf *token,
+                        psr_buf *scratch)
+{
+    o->n_www = 0;
+    return psr_gss_format_header(scratch, scheme, token->data, token->len) ? PSR_E_NOMEM
+                                                                           : add_www(o, scratch->data);
+}
+
 static psr_gss_acceptor_options acceptor_options(const harness_options *opts)
 {
     psr_gss_acceptor_options ao = {
@@ -183,22 +201,15 @@ static int check_gss(harness_conn_auth *ca, const harness_options *opts, int tls
         rc = challenge(o, opts, err.message);
         goto finish;
     }
-    if (psr_gss_format_header(&scheme, psr_gss_http_scheme(ca->ctx), out.data, out.len) != 0) {
-        rc = PSR_E_NOMEM;
-        goto finish;
-    }
     o->n_www = 0;
     if (out.len || done)
-        rc = add_www(o, scheme.data);
+        rc = answer_token(o, psr_gss_http_scheme(ca->ctx), &out, &scheme);
     if (!done) {
         o->status = 401;
         snprintf(o->why, sizeof(o->why), "authentication continues");
         goto finish;
     }
-    ca->established = 1;
-    snprintf(ca->user, sizeof(ca->user), "%s", psr_gss_peer_name(ca->ctx));
-    snprintf(o->user, sizeof(o->user), "%s", ca->user);
-    o->gss = 1;
+    established_as(ca, psr_gss_peer_name(ca->ctx), o);
 finish:
     psr_buf_free(&scheme);
     if (token.data)
@@ -237,18 +248,14 @@ static int check_credssp(harness_conn_auth *ca, const harness_options *opts,
         /* a 401 carrying the acceptor's errorCode TSRequest, if it has one */
         forget(ca);
         rc = challenge(o, opts, err.message);
-        if (rc == 0 && out.len) {
-            o->n_www = 0;
-            rc = psr_gss_format_header(&scheme, "CredSSP", out.data, out.len) ? PSR_E_NOMEM
-                                                                               : add_www(o, scheme.data);
-        }
+        if (rc == 0 && out.len)
+            rc = answer_token(o, "CredSSP", &out, &scheme);
         goto finish;
     }
     if (!done) {
         o->status = 401;
         snprintf(o->why, sizeof(o->why), "CredSSP continues");
-        rc = psr_gss_format_header(&scheme, "CredSSP", out.data, out.len) ? PSR_E_NOMEM
-                                                                           : add_www(o, scheme.data);
+        rc = answer_token(o, "CredSSP", &out, &scheme);
         goto finish;
     }
     const char *peer = psr_credssp_peer_name(ca->cred);
@@ -266,10 +273,7 @@ static int check_credssp(harness_conn_auth *ca, const harness_options *opts,
         fprintf(stderr, "psremote-harness: %s (CredSSP version %d, %s %s)\n", why,
                 psr_credssp_version(ca->cred), psr_credssp_tls_version(ca->cred),
                 psr_credssp_tls_cipher(ca->cred));
-    ca->established = 1;
-    snprintf(ca->user, sizeof(ca->user), "%s", peer);
-    snprintf(o->user, sizeof(o->user), "%s", ca->user);
-    o->gss = 1;
+    established_as(ca, peer, o);
 finish:
     psr_buf_free(&scheme);
     if (token.data)

@@ -35,9 +35,11 @@ tests_unit_test_harness_winrs_LDADD = $(TEST_LIBS) -lpthread
 # back with its parser.
 check_PROGRAMS += tests/unit/test_harness_dispatch
 TESTS += tests/unit/test_harness_dispatch
-tests_unit_test_harness_dispatch_SOURCES = tests/unit/test_harness_dispatch.c \
-	src/harness/dispatch.c src/harness/faults.c src/harness/winrs.c \
+# The harness without its HTTP server, for tests that dispatch in process.
+HARNESS_CORE_SOURCES = src/harness/dispatch.c src/harness/faults.c src/harness/winrs.c \
 	src/harness/process.c src/harness/cmdline.c
+tests_unit_test_harness_dispatch_SOURCES = tests/unit/test_harness_dispatch.c \
+	$(HARNESS_CORE_SOURCES)
 tests_unit_test_harness_dispatch_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_harness_dispatch_LDADD = $(TEST_LIBS) $(SSL_LIBS) -lpthread -lm
 
@@ -50,7 +52,7 @@ PS_SCRIPT_SOURCES = src/harness/ps_lex.c src/harness/ps_parse.c src/harness/ps_p
 	src/harness/ps_builtins.c src/harness/ps_commands.c src/harness/ps_script_host.c
 psremote_harness_SOURCES += src/harness/ps_server.c src/harness/ps_pipeline.c \
 	$(PS_SCRIPT_SOURCES) src/harness/reply.c
-tests_unit_test_harness_dispatch_SOURCES += src/harness/ps_server.c src/harness/ps_pipeline.c \
+HARNESS_CORE_SOURCES += src/harness/ps_server.c src/harness/ps_pipeline.c \
 	$(PS_SCRIPT_SOURCES) src/harness/reply.c
 TESTS += tests/integration/invoke_basic.sh
 
@@ -58,7 +60,7 @@ TESTS += tests/integration/invoke_basic.sh
 # client's pool state machine.
 check_PROGRAMS += tests/unit/test_harness_pool
 TESTS += tests/unit/test_harness_pool
-tests_unit_test_harness_pool_SOURCES = tests/unit/test_harness_pool.c $(tests_unit_test_harness_dispatch_SOURCES:tests/unit/test_harness_dispatch.c=)
+tests_unit_test_harness_pool_SOURCES = tests/unit/test_harness_pool.c $(HARNESS_CORE_SOURCES)
 tests_unit_test_harness_pool_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_harness_pool_LDADD = $(TEST_LIBS) $(SSL_LIBS) -lpthread -lm
 check_PROGRAMS += tests/unit/test_harness_script
