@@ -212,12 +212,6 @@ int psr_credssp_acceptor_new(psr_credssp_ctx **out, const psr_credssp_acceptor_o
 
 /* ---- shared steps ---- */
 
-static int fail(psr_credssp_ctx *c, int rc)
-{
-    c->state = CS_FAILED;
-    return rc;
-}
-
 static int send_tsrequest(psr_credssp_ctx *c, const psr_tsrequest *r, psr_buf *out,
                           psr_error *err)
 {
@@ -229,7 +223,8 @@ static int send_tsrequest(psr_credssp_ctx *c, const psr_tsrequest *r, psr_buf *o
     return rc;
 }
 
-void psr_credssp_ntstatus_text(uint32_t status, char *buf, size_t size)
+/* "0xC000006D (STATUS_LOGON_FAILURE: wrong user name or password)". */
+static void ntstatus_text(uint32_t status, char *buf, size_t size)
 {
     static const struct { uint32_t code; const char *text; } known[] = {
         {0xC000006Du, "STATUS_LOGON_FAILURE: wrong user name or password"},
@@ -270,7 +265,7 @@ static int receive_tsrequest(psr_credssp_ctx *c, const void *in, size_t len, psr
         return rc;
     if (!c->is_acceptor && r->has_error_code) {
         char status[128];
-        psr_credssp_ntstatus_text(r->error_code, status, sizeof(status));
+        ntstatus_text(r->error_code, status, sizeof(status));
         return psr_error_set(err, PSR_E_AUTH, "the server refused the CredSSP logon with "
                                               "NTSTATUS %s", status);
     }
@@ -569,7 +564,7 @@ int psr_credssp_step(psr_credssp_ctx *c, const void *in, size_t in_len, psr_buf 
     int rc = c->is_acceptor ? acceptor_step(c, in, in_len, out, done, err)
                             : initiator_step(c, in, in_len, out, done, err);
     if (rc < 0 && c->state != CS_DONE)
-        fail(c, rc);
+        c->state = CS_FAILED; /* unusable after one error */
     return rc;
 }
 

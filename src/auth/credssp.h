@@ -123,8 +123,4 @@ int psr_credssp_wrap(psr_credssp_ctx *c, const void *data, size_t len, psr_buf *
 int psr_credssp_unwrap(psr_credssp_ctx *c, const void *records, size_t len, psr_buf *plain,
                        psr_error *err);
 
-/* A message for an NTSTATUS a CredSSP server reported ("0xC000006D
- * (STATUS_LOGON_FAILURE: wrong user name or password)"), into buf. */
-void psr_credssp_ntstatus_text(uint32_t status, char *buf, size_t size);
-
 #endif
