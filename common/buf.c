@@ -62,6 +62,22 @@ int psr_buf_putc(psr_buf *b, char c)
     return psr_buf_append(b, &c, 1);
 }
 
+int psr_buf_put_u32(psr_buf *b, uint32_t v, unsigned min_digits)
+{
+    char digits[10];
+    unsigned n = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v);
+    while (n < min_digits && n < sizeof(digits))
+        digits[n++] = '0';
+    char text[10];
+    for (unsigned i = 0; i < n; i++)
+        text[i] = digits[n - 1 - i];
+    return psr_buf_append(b, text, n);
+}
+
 int psr_buf_vprintf(psr_buf *b, const char *fmt, va_list ap)
 {
     /* Format straight into the spare room; only when the text does not fit

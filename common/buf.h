@@ -24,6 +24,9 @@ int psr_buf_reserve(psr_buf *b, size_t extra);
 int psr_buf_append(psr_buf *b, const void *data, size_t len);
 int psr_buf_puts(psr_buf *b, const char *s);
 int psr_buf_putc(psr_buf *b, char c);
+/* Appends v in decimal, at least min_digits long (zero-padded): the
+ * envelope builders' numbers, without a printf per request. */
+int psr_buf_put_u32(psr_buf *b, uint32_t v, unsigned min_digits);
 int psr_buf_printf(psr_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

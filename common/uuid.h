@@ -13,7 +13,8 @@ typedef struct psr_uuid {
 
 #define PSR_UUID_STRLEN 37 /* 36 characters and the NUL */
 
-/* Fills u with 122 random bits (OpenSSL RAND_bytes). Returns 0 or PSR_E_IO. */
+/* Fills u with 122 random bits (OpenSSL RAND_bytes, drawn in batches; safe
+ * across threads and fork). Returns 0 or PSR_E_IO. */
 int psr_uuid_generate(psr_uuid *u);
 /* Writes "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", upper or lower case. */
 void psr_uuid_format(const psr_uuid *u, int upper, char out[PSR_UUID_STRLEN]);

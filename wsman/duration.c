@@ -10,7 +10,11 @@
 
 int wsman_duration_format(psr_buf *out, uint32_t ms)
 {
-    return psr_buf_printf(out, "PT%u.%03uS", ms / 1000u, ms % 1000u);
+    int rc;
+    if ((rc = psr_buf_puts(out, "PT")) || (rc = psr_buf_put_u32(out, ms / 1000u, 1)) ||
+        (rc = psr_buf_putc(out, '.')) || (rc = psr_buf_put_u32(out, ms % 1000u, 3)))
+        return rc;
+    return psr_buf_putc(out, 'S');
 }
 
 /* Reads digits into *v (saturating well above any uint32 millisecond value). */

@@ -70,8 +70,9 @@ static int put_header_fields(psr_buf *out, const wsman_request_header *h, const 
                                 WSMAN_ANONYMOUS "</a:Address></a:ReplyTo>"
                                 "<a:Action s:mustUnderstand=\"true\">")) ||
         (rc = wsman_put_text(out, action)) ||
-        (rc = psr_buf_printf(out, "</a:Action><w:MaxEnvelopeSize s:mustUnderstand=\"true\">%u"
-                                  "</w:MaxEnvelopeSize>", max_env)) ||
+        (rc = psr_buf_puts(out, "</a:Action><w:MaxEnvelopeSize s:mustUnderstand=\"true\">")) ||
+        (rc = psr_buf_put_u32(out, max_env, 1)) ||
+        (rc = psr_buf_puts(out, "</w:MaxEnvelopeSize>")) ||
         (rc = wsman_put_element(out, "a:MessageID", h->message_id)) ||
         (rc = psr_buf_puts(out, "<w:Locale")) || (rc = wsman_put_attr(out, "xml:lang", locale)) ||
         (rc = psr_buf_puts(out, " s:mustUnderstand=\"false\"/><p:DataLocale")) ||

@@ -10,35 +10,81 @@
 #include <libxml/xmlstring.h>
 #include <string.h>
 
+/* What put_escaped must do with each byte: copy it (most of an envelope:
+ * names, GUIDs, base64), check it as part of a UTF-8 sequence, replace it,
+ * or refuse it. One table lookup per byte keeps the common case a tight
+ * loop over long runs of plain text. */
+enum { PLAIN, HIGH, SPECIAL, REFUSED, END };
+
+static const unsigned char byte_class[256] = {
+    [0] = END,
+    [0x01 ... 0x08] = REFUSED,
+    ['\t'] = SPECIAL,
+    ['\n'] = SPECIAL,
+    [0x0b ... 0x0c] = REFUSED,
+    ['\r'] = SPECIAL,
+    [0x0e ... 0x1f] = REFUSED,
+    ['"'] = SPECIAL,
+    ['&'] = SPECIAL,
+    ['<'] = SPECIAL,
+    ['>'] = SPECIAL,
+    [0x80 ... 0xff] = HIGH,
+};
+
+static const char *replacement(unsigned char c, int attr)
+{
+    switch (c) {
+    case '&': return "&amp;";
+    case '<': return "&lt;";
+    case '>': return "&gt;";
+    case '\r': return "&#13;";
+    case '"': return attr ? "&quot;" : NULL;
+    case '\n': return attr ? "&#10;" : NULL;
+    default: return attr ? "&#9;" : NULL; /* tab */
+    }
+}
+
 static int put_escaped(psr_buf *b, const char *s, int attr)
 {
-    /* Invalid UTF-8 would make the whole envelope malformed for the peer. */
-    if (!xmlCheckUTF8((const unsigned char *)s))
-        return PSR_E_INVALID;
-    size_t start = 0, i;
-    for (i = 0; s[i]; i++) {
-        unsigned char c = (unsigned char)s[i];
-        const char *rep;
-        switch (c) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = attr ? "&quot;" : NULL; break;
-        case '\r': rep = "&#13;"; break;
-        case '\n': rep = attr ? "&#10;" : NULL; break;
-        case '\t': rep = attr ? "&#9;" : NULL; break;
-        default:
-            if (c < 0x20)
-                return PSR_E_INVALID;
-            rep = NULL;
-        }
-        if (!rep)
+    const unsigned char *u = (const unsigned char *)s;
+    size_t mark = b->len, start = 0, i = 0;
+    int high = 0;
+    for (;;) {
+        while (byte_class[u[i]] == PLAIN)
+            i++;
+        unsigned char c = u[i];
+        if (byte_class[c] == END)
+            break;
+        if (byte_class[c] == REFUSED)
+            goto invalid;
+        if (byte_class[c] == HIGH) {
+            high = 1;
+            i++;
             continue;
-        if (psr_buf_append(b, s + start, i - start) || psr_buf_puts(b, rep))
-            return PSR_E_NOMEM;
-        start = i + 1;
+        }
+        const char *rep = replacement(c, attr);
+        if (rep && (psr_buf_append(b, s + start, i - start) || psr_buf_puts(b, rep)))
+            goto nomem;
+        i++;
+        if (rep)
+            start = i;
     }
-    return psr_buf_append(b, s + start, i - start);
+    if (psr_buf_append(b, s + start, i - start))
+        goto nomem;
+    /* Invalid UTF-8 would make the whole envelope malformed for the peer. */
+    if (high && !xmlCheckUTF8(u))
+        goto invalid;
+    return 0;
+invalid:
+    b->len = mark;
+    if (b->data)
+        b->data[mark] = '\0';
+    return PSR_E_INVALID;
+nomem:
+    b->len = mark;
+    if (b->data)
+        b->data[mark] = '\0';
+    return PSR_E_NOMEM;
 }
 
 int wsman_put_text(psr_buf *b, const char *s)

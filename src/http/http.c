@@ -208,7 +208,10 @@ static int parse_url(psr_http *h, const char *url, psr_error *err)
     curl_free(host);
     curl_free(port);
     curl_free(user);
-    curl_url_cleanup(u);
+    if (rc)
+        curl_url_cleanup(u);
+    else
+        h->parsed_url = u;
     return rc;
 }
 
@@ -253,7 +256,9 @@ static int set_tls(CURL *c, const psr_http_options *o, psr_error *err)
 static int configure(psr_http *h, const psr_http_options *o, psr_error *err)
 {
     CURL *c = h->curl;
-    SET(CURLOPT_URL, o->url);
+    /* The parsed URL, not its text: libcurl would otherwise parse the text
+     * again for every request. */
+    SET(CURLOPT_CURLU, h->parsed_url);
     SET(CURLOPT_NOSIGNAL, 1L);
     SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     SET(CURLOPT_POST, 1L);
@@ -342,6 +347,7 @@ void psr_http_free(psr_http *h)
     headers_free(h->headers); /* a request abandoned between start and finish */
     if (h->curl)
         curl_easy_cleanup(h->curl);
+    curl_url_cleanup(h->parsed_url);
     free(h->url);
     free(h->host);
     free(h->ca_file);
@@ -405,7 +411,9 @@ static struct curl_slist *headers_add(struct curl_slist *list, int *failed, cons
         return list;
     psr_buf line = {0};
     struct curl_slist *next = NULL;
-    int rc = value ? psr_buf_printf(&line, "%s: %s", name, value) : psr_buf_puts(&line, name);
+    int rc = psr_buf_puts(&line, name);
+    if (!rc && value && !(rc = psr_buf_puts(&line, ": ")))
+        rc = psr_buf_puts(&line, value);
     if (rc == 0)
         next = curl_slist_append(list, line.data);
     if (line.data)

@@ -11,6 +11,7 @@
 struct psr_http {
     CURL *curl;
     char *url;
+    CURLU *parsed_url;   /* url, as libcurl reads it for every request */
     char *host;          /* host part of url, for messages */
     long port;           /* port of url (scheme default when absent) */
     int tls;             /* url is https */

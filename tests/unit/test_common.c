@@ -7,7 +7,10 @@
 
 #include <openssl/evp.h>
 
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static void test_buf_append_printf(void)
 {
@@ -250,6 +253,73 @@ static void test_uuid_format_parse(void)
     CU_ASSERT_EQUAL(psr_uuid_parse(&v, "0AB9B2D4x05AC-4B5E-A0B3-8D1C4A4F6B0E"), PSR_E_PARSE);
 }
 
+static void test_buf_put_u32(void)
+{
+    psr_buf b = {0};
+    CU_ASSERT_EQUAL(psr_buf_put_u32(&b, 0, 1), 0);
+    CU_ASSERT_EQUAL(psr_buf_putc(&b, ' '), 0);
+    CU_ASSERT_EQUAL(psr_buf_put_u32(&b, 7, 3), 0);
+    CU_ASSERT_EQUAL(psr_buf_putc(&b, ' '), 0);
+    CU_ASSERT_EQUAL(psr_buf_put_u32(&b, 1234, 3), 0);
+    CU_ASSERT_EQUAL(psr_buf_putc(&b, ' '), 0);
+    CU_ASSERT_EQUAL(psr_buf_put_u32(&b, UINT32_MAX, 0), 0);
+    CU_ASSERT_EQUAL(psr_buf_putc(&b, ' '), 0);
+    CU_ASSERT_EQUAL(psr_buf_put_u32(&b, 5, 99), 0); /* padding stops at ten digits */
+    CU_ASSERT_STRING_EQUAL(b.data, "0 007 1234 4294967295 0000000005");
+    psr_buf_free(&b);
+}
+
+static int uuid_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, sizeof(psr_uuid));
+}
+
+/* UUIDs come from a per-thread pool refilled 32 at a time: many draws
+ * across refills must all differ and all carry the version 4 bits. */
+static void test_uuid_unique_across_refills(void)
+{
+    enum { N = 1000 };
+    psr_uuid *u = calloc(N, sizeof(*u));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+    for (int i = 0; i < N; i++) {
+        CU_ASSERT_EQUAL(psr_uuid_generate(&u[i]), 0);
+        CU_ASSERT_EQUAL(u[i].b[6] >> 4, 4);
+        CU_ASSERT_EQUAL(u[i].b[8] & 0xc0, 0x80);
+    }
+    qsort(u, N, sizeof(*u), uuid_cmp);
+    int dup = 0;
+    for (int i = 1; i < N; i++)
+        dup += memcmp(&u[i - 1], &u[i], sizeof(*u)) == 0;
+    CU_ASSERT_EQUAL(dup, 0);
+    free(u);
+}
+
+/* A forked child must not repeat the UUIDs its parent draws next from the
+ * same pool. */
+static void test_uuid_fork_differs(void)
+{
+    psr_uuid first, parent, child;
+    CU_ASSERT_EQUAL_FATAL(psr_uuid_generate(&first), 0); /* the pool is filled now */
+    int fds[2];
+    CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        psr_uuid c;
+        int ok = psr_uuid_generate(&c) == 0 && write(fds[1], &c, sizeof(c)) == sizeof(c);
+        _exit(ok ? 0 : 1);
+    }
+    close(fds[1]);
+    CU_ASSERT_EQUAL(psr_uuid_generate(&parent), 0);
+    CU_ASSERT_EQUAL(read(fds[0], &child, sizeof(child)), (ssize_t)sizeof(child));
+    close(fds[0]);
+    int status = 0;
+    CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+    CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CU_ASSERT_NOT_EQUAL(memcmp(&parent, &child, sizeof(parent)), 0);
+    CU_ASSERT_NOT_EQUAL(memcmp(&first, &child, sizeof(first)), 0);
+}
+
 static void test_error_set_prefix(void)
 {
     psr_error e;
@@ -270,7 +340,10 @@ static const psr_unit_test tests[] = {
     {"base64 binary round trip", test_base64_binary_roundtrip},
     {"base64 against OpenSSL's encoder", test_base64_against_openssl},
     {"base64 rejects each bad character", test_base64_rejects_each_bad_character},
+    {"buf put_u32", test_buf_put_u32},
     {"uuid format/parse", test_uuid_format_parse},
+    {"uuid unique across pool refills", test_uuid_unique_across_refills},
+    {"uuid differs in a forked child", test_uuid_fork_differs},
     {"error set/prefix", test_error_set_prefix},
     {NULL, NULL},
 };

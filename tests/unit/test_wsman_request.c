@@ -2,6 +2,7 @@
  * with the server-side parser and against the MS-WSMV 4.7 examples and the
  * envelopes pywinrm really sends (fixtures/wsman/). */
 #include "wsman/wsman.h"
+#include "wsman/xml.h"
 #include "unit.h"
 
 #include <string.h>
@@ -475,6 +476,50 @@ static void test_escaping_round_trip(void)
     psr_buf_free(&b);
 }
 
+/* The escaper's exact output: markup always replaced, CR always, tab, LF
+ * and quote only in attributes; UTF-8 kept; control characters and bad
+ * UTF-8 refused with the buffer as it was, even after text was written. */
+static void test_escaper_bytes(void)
+{
+    psr_buf b = {0};
+    psr_buf_puts(&b, "k");
+    CU_ASSERT_EQUAL(wsman_put_text(&b, "a&b<c>d\"e\tf\ng\rh \xc3\xa9 \xe2\x82\xac"), 0);
+    CU_ASSERT_STRING_EQUAL(b.data, "ka&amp;b&lt;c&gt;d\"e\tf\ng&#13;h \xc3\xa9 \xe2\x82\xac");
+    psr_buf_reset(&b);
+    CU_ASSERT_EQUAL(wsman_put_attr(&b, "N", "q\"t\tl\nr\r&"), 0);
+    CU_ASSERT_STRING_EQUAL(b.data, " N=\"q&quot;t&#9;l&#10;r&#13;&amp;\"");
+    psr_buf_reset(&b);
+    CU_ASSERT_EQUAL(wsman_put_text(&b, ""), 0);
+    CU_ASSERT_EQUAL(b.len, 0);
+    psr_buf_puts(&b, "keep");
+    CU_ASSERT_EQUAL(wsman_put_text(&b, "x&y\x01"), PSR_E_INVALID);
+    CU_ASSERT_STRING_EQUAL(b.data, "keep");
+    CU_ASSERT_EQUAL(wsman_put_text(&b, "&&& \xc3\xa9 \xc3"), PSR_E_INVALID);
+    CU_ASSERT_STRING_EQUAL(b.data, "keep");
+    CU_ASSERT_EQUAL(wsman_put_text(&b, "\xff"), PSR_E_INVALID);
+    CU_ASSERT_EQUAL(b.len, 4);
+    for (int c = 1; c < 0x20; c++) {
+        char one[2] = {(char)c, 0};
+        int expect = c == '\t' || c == '\n' || c == '\r' ? 0 : PSR_E_INVALID;
+        CU_ASSERT_EQUAL(wsman_put_text(&b, one), expect);
+    }
+    /* a long run of plain text between specials, as base64 arguments are */
+    psr_buf big = {0}, want = {0};
+    for (int i = 0; i < 5000; i++) {
+        psr_buf_puts(&big, "QUJD+/=");
+        psr_buf_puts(&want, "QUJD+/=");
+    }
+    psr_buf_puts(&big, "<");
+    psr_buf_puts(&want, "&lt;");
+    psr_buf_reset(&b);
+    CU_ASSERT_EQUAL(wsman_put_text(&b, big.data), 0);
+    CU_ASSERT_EQUAL(b.len, want.len);
+    CU_ASSERT_STRING_EQUAL(b.data, want.data);
+    psr_buf_free(&big);
+    psr_buf_free(&want);
+    psr_buf_free(&b);
+}
+
 static void test_unknown_action(void)
 {
     const char *xml =
@@ -529,6 +574,7 @@ static const psr_unit_test tests[] = {
     {"masterzen/winrm requests", test_masterzen_requests},
     {"builder errors", test_builder_errors_leave_buffer},
     {"escaping round trip", test_escaping_round_trip},
+    {"escaper bytes", test_escaper_bytes},
     {"unknown action", test_unknown_action},
     {"xs:duration", test_duration},
     {NULL, NULL},
