@@ -9,6 +9,9 @@
 
 #include <libxml/xmlstring.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* What put_escaped must do with each byte: copy it (most of an envelope:
  * names, GUIDs, base64), check it as part of a UTF-8 sequence, replace it,
@@ -44,12 +47,39 @@ static const char *replacement(unsigned char c, int attr)
     }
 }
 
+/* The first byte at or after i (below len) that is not PLAIN, or where the
+ * last 16 bytes before len begin: the table finishes from there. With
+ * SSE2, 16 bytes are checked at once (every x86-64 CPU has it); base64
+ * arguments of several kilobytes are the bulk of what is escaped. */
+static size_t skip_plain(const unsigned char *u, size_t i, size_t len)
+{
+#ifdef __SSE2__
+    const __m128i space = _mm_set1_epi8(0x20), quot = _mm_set1_epi8('"'),
+                  amp = _mm_set1_epi8('&'), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>');
+    for (; i + 16 <= len; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+        /* signed: bytes from 0x80 up are negative, so below 0x20 too */
+        __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, quot)),
+                                       _mm_or_si128(_mm_cmpeq_epi8(v, amp),
+                                                    _mm_or_si128(_mm_cmpeq_epi8(v, lt),
+                                                                 _mm_cmpeq_epi8(v, gt))));
+        int mask = _mm_movemask_epi8(special);
+        if (mask)
+            return i + (size_t)__builtin_ctz((unsigned)mask);
+    }
+#else
+    (void)len;
+#endif
+    return i;
+}
+
 static int put_escaped(psr_buf *b, const char *s, int attr)
 {
     const unsigned char *u = (const unsigned char *)s;
-    size_t mark = b->len, start = 0, i = 0;
+    size_t mark = b->len, start = 0, i = 0, len = strlen(s);
     int high = 0;
     for (;;) {
+        i = skip_plain(u, i, len);
         while (byte_class[u[i]] == PLAIN)
             i++;
         unsigned char c = u[i];

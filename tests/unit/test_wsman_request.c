@@ -503,6 +503,42 @@ static void test_escaper_bytes(void)
         int expect = c == '\t' || c == '\n' || c == '\r' ? 0 : PSR_E_INVALID;
         CU_ASSERT_EQUAL(wsman_put_text(&b, one), expect);
     }
+    /* every special at every offset of a block, so the 16-byte scan and
+     * the byte-at-a-time finish both see each of them */
+    const char *specials = "&<>\"\r\x01\xc3";
+    for (const char *sp = specials; *sp; sp++) {
+        for (size_t at = 0; at < 40; at++) {
+            char in[48];
+            memset(in, 'A', sizeof(in));
+            in[sizeof(in) - 1] = '\0';
+            in[at] = *sp;
+            if (*sp == '\xc3')
+                in[at + 1] = '\xa9'; /* a whole two-byte sequence */
+            psr_buf got = {0}, expect = {0};
+            int rc = wsman_put_text(&got, in);
+            if (*sp == '\x01') {
+                CU_ASSERT_EQUAL(rc, PSR_E_INVALID);
+                CU_ASSERT_EQUAL(got.len, 0);
+                psr_buf_free(&got);
+                continue;
+            }
+            const char *rep = *sp == '&'    ? "&amp;"
+                              : *sp == '<'  ? "&lt;"
+                              : *sp == '>'  ? "&gt;"
+                              : *sp == '\r' ? "&#13;"
+                                            : NULL;
+            psr_buf_append(&expect, in, at);
+            if (rep)
+                psr_buf_puts(&expect, rep);
+            else
+                psr_buf_putc(&expect, in[at]);
+            psr_buf_puts(&expect, in + at + 1);
+            CU_ASSERT_EQUAL(rc, 0);
+            CU_ASSERT_STRING_EQUAL(got.data, expect.data);
+            psr_buf_free(&got);
+            psr_buf_free(&expect);
+        }
+    }
     /* a long run of plain text between specials, as base64 arguments are */
     psr_buf big = {0}, want = {0};
     for (int i = 0; i < 5000; i++) {
