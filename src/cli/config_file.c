@@ -76,9 +76,25 @@ static uint32_t name_hash(const char *s)
     return h;
 }
 
+/* A Host line and the lines under it: entries [host, end). */
+typedef struct section {
+    size_t host, end;
+} section;
+
+/* Lookups are indexed so that a file with a Host section for each of
+ * thousands of computers costs each computer a hash probe, not a walk
+ * over every section: one-name sections sit in an open-addressing table
+ * by name hash; sections with patterns are few and are all tried. */
 struct psr_config {
     entry *entries;
-    size_t n;
+    size_t n, cap;
+    size_t n_global;  /* entries before the first Host line */
+    section *sections;
+    size_t n_sections;
+    size_t *patterned; /* sections whose Host has a wildcard or several names */
+    size_t n_patterned;
+    size_t *by_name;  /* one-name sections: section index + 1, 0 = free slot */
+    size_t name_slots; /* a power of two, at least twice their number */
     char *text;       /* the keys and values point into this copy */
 };
 
@@ -87,8 +103,53 @@ void psr_config_free(psr_config *cfg)
     if (!cfg)
         return;
     free(cfg->entries);
+    free(cfg->sections);
+    free(cfg->patterned);
+    free(cfg->by_name);
     free(cfg->text);
     free(cfg);
+}
+
+/* Builds the section lists and the name table from the entries. */
+static int index_sections(psr_config *cfg)
+{
+    size_t n_hosts = 0, n_one = 0;
+    for (size_t i = 0; i < cfg->n; i++) {
+        n_hosts += cfg->entries[i].is_host;
+        n_one += cfg->entries[i].one_name;
+    }
+    cfg->n_global = cfg->n;
+    if (!n_hosts)
+        return 0;
+    cfg->sections = calloc(n_hosts, sizeof(*cfg->sections));
+    cfg->patterned = calloc(n_hosts - n_one ? n_hosts - n_one : 1, sizeof(*cfg->patterned));
+    cfg->name_slots = 1;
+    while (cfg->name_slots < 2 * n_one)
+        cfg->name_slots *= 2;
+    cfg->by_name = calloc(cfg->name_slots, sizeof(*cfg->by_name));
+    if (!cfg->sections || !cfg->patterned || !cfg->by_name)
+        return PSR_E_NOMEM;
+    for (size_t i = 0; i < cfg->n; i++) {
+        const entry *e = &cfg->entries[i];
+        if (!e->is_host)
+            continue;
+        if (!cfg->n_sections)
+            cfg->n_global = i;
+        else
+            cfg->sections[cfg->n_sections - 1].end = i;
+        size_t k = cfg->n_sections++;
+        cfg->sections[k].host = i;
+        cfg->sections[k].end = cfg->n;
+        if (!e->one_name) {
+            cfg->patterned[cfg->n_patterned++] = k;
+            continue;
+        }
+        size_t slot = e->name_hash & (cfg->name_slots - 1);
+        while (cfg->by_name[slot])
+            slot = (slot + 1) & (cfg->name_slots - 1);
+        cfg->by_name[slot] = k + 1;
+    }
+    return 0;
 }
 
 int psr_config_load(psr_config **out, const char *text, size_t len, psr_error *err)
@@ -131,12 +192,16 @@ int psr_config_load(psr_config **out, const char *text, size_t len, psr_error *e
             psr_config_free(cfg);
             return rc;
         }
-        entry *grown = realloc(cfg->entries, (cfg->n + 1) * sizeof(*grown));
-        if (!grown) {
-            psr_config_free(cfg);
-            return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+        if (cfg->n == cfg->cap) {
+            size_t cap = cfg->cap ? 2 * cfg->cap : 16;
+            entry *grown = realloc(cfg->entries, cap * sizeof(*grown));
+            if (!grown) {
+                psr_config_free(cfg);
+                return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+            }
+            cfg->entries = grown;
+            cfg->cap = cap;
         }
-        cfg->entries = grown;
         entry e = {lineno, strcasecmp(key, "Host") == 0, 0, 0, key, value};
         if (e.is_host && !value[strcspn(value, " \t*?[")]) {
             e.one_name = 1;
@@ -144,31 +209,75 @@ int psr_config_load(psr_config **out, const char *text, size_t len, psr_error *e
         }
         cfg->entries[cfg->n++] = e;
     }
+    if (index_sections(cfg) != 0) {
+        psr_config_free(cfg);
+        return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+    }
     *out = cfg;
     return 0;
+}
+
+/* Calls fn for entries [from, to) whose key has no value yet. */
+static int apply_entries(const psr_config *cfg, size_t from, size_t to, key_set *seen,
+                         psr_config_fn fn, void *ctx, psr_error *err)
+{
+    for (size_t i = from; i < to; i++) {
+        const entry *e = &cfg->entries[i];
+        int dup = seen_before(seen, e->key);
+        if (dup < 0)
+            return psr_error_set(err, PSR_E_NOMEM, "out of memory");
+        int rc = dup ? 0 : fn(ctx, e->key, e->value, e->line, err);
+        if (rc) {
+            psr_error_prefix(err, "line %u", e->line);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int by_index(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The sections that apply to host, in file order (first value wins). */
+static size_t matching_sections(const psr_config *cfg, const char *host, size_t *out)
+{
+    size_t n = 0;
+    if (cfg->name_slots && cfg->n_sections > cfg->n_patterned) {
+        uint32_t h = name_hash(host);
+        for (size_t slot = h & (cfg->name_slots - 1); cfg->by_name[slot];
+             slot = (slot + 1) & (cfg->name_slots - 1)) {
+            size_t k = cfg->by_name[slot] - 1;
+            const entry *e = &cfg->entries[cfg->sections[k].host];
+            if (e->name_hash == h && strcasecmp(e->value, host) == 0)
+                out[n++] = k;
+        }
+    }
+    for (size_t i = 0; i < cfg->n_patterned; i++) {
+        size_t k = cfg->patterned[i];
+        if (psr_config_host_matches(cfg->entries[cfg->sections[k].host].value, host))
+            out[n++] = k;
+    }
+    qsort(out, n, sizeof(*out), by_index);
+    return n;
 }
 
 int psr_config_apply(const psr_config *cfg, const char *host, psr_config_fn fn, void *ctx,
                      psr_error *err)
 {
     key_set seen = {0};
-    int applies = 1, rc = 0;
-    uint32_t host_hash = name_hash(host);
-    for (size_t i = 0; i < cfg->n && !rc; i++) {
-        const entry *e = &cfg->entries[i];
-        if (e->is_host) {
-            applies = e->one_name ? e->name_hash == host_hash && strcasecmp(e->value, host) == 0
-                                  : psr_config_host_matches(e->value, host);
-            continue;
-        }
-        if (!applies)
-            continue;
-        int dup = seen_before(&seen, e->key);
-        if (dup < 0)
-            rc = psr_error_set(err, PSR_E_NOMEM, "out of memory");
-        else if (!dup && (rc = fn(ctx, e->key, e->value, e->line, err)) != 0)
-            psr_error_prefix(err, "line %u", e->line);
+    size_t *matches = cfg->n_sections ? malloc(cfg->n_sections * sizeof(*matches)) : NULL;
+    int rc = cfg->n_sections && !matches ? psr_error_set(err, PSR_E_NOMEM, "out of memory") : 0;
+    if (!rc)
+        rc = apply_entries(cfg, 0, cfg->n_global, &seen, fn, ctx, err);
+    size_t n = rc ? 0 : matching_sections(cfg, host, matches);
+    for (size_t i = 0; i < n && !rc; i++) {
+        const section *sec = &cfg->sections[matches[i]];
+        rc = apply_entries(cfg, sec->host + 1, sec->end, &seen, fn, ctx, err);
     }
+    free(matches);
     for (size_t i = 0; i < seen.n; i++)
         free(seen.keys[i]);
     free(seen.keys);
