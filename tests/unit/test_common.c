@@ -55,6 +55,39 @@ static void test_base64_rfc4648_vectors(void)
     }
 }
 
+/* The wide encoder against OpenSSL's, for every length up to a few
+ * blocks and every byte value (each of the 64 characters from every lane
+ * position), appended after text already in the buffer. */
+static void test_base64_encode_matches_openssl(void)
+{
+    unsigned char data[400];
+    unsigned seed = 12345;
+    for (size_t i = 0; i < sizeof(data); i++) {
+        seed = seed * 1103515245u + 12345u;
+        data[i] = (unsigned char)(i < 256 ? i * 7 : seed >> 16);
+    }
+    unsigned char want[4 * sizeof(data) / 3 + 8];
+    int bad = 0;
+    for (size_t len = 0; len <= sizeof(data); len++) {
+        for (size_t off = 0; off < 3 && off + len <= sizeof(data); off++) {
+            psr_buf e = {0};
+            psr_buf_puts(&e, "x:");
+            CU_ASSERT_EQUAL(psr_base64_encode(&e, data + off, len), 0);
+            int n = EVP_EncodeBlock(want, data + off, (int)len);
+            if (e.len != (size_t)n + 2 || memcmp(e.data + 2, want, (size_t)n) != 0 ||
+                e.data[e.len] != '\0')
+                bad++;
+            psr_buf d = {0};
+            if (psr_base64_decode(&d, e.data + 2, e.len - 2) != 0 || d.len != len ||
+                (len && memcmp(d.data, data + off, len) != 0))
+                bad++;
+            psr_buf_free(&d);
+            psr_buf_free(&e);
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+}
+
 static void test_base64_whitespace_and_errors(void)
 {
     psr_buf d = {0};
@@ -341,6 +374,7 @@ static const psr_unit_test tests[] = {
     {"base64 against OpenSSL's encoder", test_base64_against_openssl},
     {"base64 rejects each bad character", test_base64_rejects_each_bad_character},
     {"buf put_u32", test_buf_put_u32},
+    {"base64 encoder = OpenSSL", test_base64_encode_matches_openssl},
     {"uuid format/parse", test_uuid_format_parse},
     {"uuid unique across pool refills", test_uuid_unique_across_refills},
     {"uuid differs in a forked child", test_uuid_fork_differs},
