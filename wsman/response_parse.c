@@ -1,5 +1,10 @@
 /* response_parse.c: the client reading WinRM's replies into a wsman_response.
  *
+ * This is the DOM path, which reads any reply: the envelope becomes a
+ * libxml2 tree (xml.c) that is walked afterwards. The common replies take
+ * the SAX path first (response_sax.c), which must give exactly what this
+ * file gives or leave the reply to it.
+ *
  * The kind comes from the s:Fault element if there is one, else from
  * wsa:Action, else (Identify has no addressing headers) from the body
  * element. Elements are matched by namespace URI and local name, never by
@@ -42,17 +47,32 @@ static const struct {
     {WSMAN_ACTION_SIGNAL_RESPONSE, WSMAN_RESP_SIGNAL},
 };
 
+wsman_response_kind wsman_response_kind_of_action(const char *action)
+{
+    for (size_t i = 0; action && i < sizeof(response_actions) / sizeof(response_actions[0]); i++) {
+        if (strcmp(action, response_actions[i].action) == 0)
+            return response_actions[i].kind;
+    }
+    return WSMAN_RESP_UNKNOWN;
+}
+
 static wsman_response_kind kind_of(const char *action, const xmlNode *first)
 {
-    if (action) {
-        for (size_t i = 0; i < sizeof(response_actions) / sizeof(response_actions[0]); i++) {
-            if (strcmp(action, response_actions[i].action) == 0)
-                return response_actions[i].kind;
-        }
-    }
-    if (wsman_xml_is(first, WSMAN_NS_IDENTITY, "IdentifyResponse"))
+    wsman_response_kind kind = wsman_response_kind_of_action(action);
+    if (kind == WSMAN_RESP_UNKNOWN && wsman_xml_is(first, WSMAN_NS_IDENTITY, "IdentifyResponse"))
         return WSMAN_RESP_IDENTIFY;
-    return WSMAN_RESP_UNKNOWN;
+    return kind;
+}
+
+int wsman_exit_code_parse(const char *text, int *code)
+{
+    /* Windows exit codes are 32-bit; NTSTATUS values arrive as large unsigned numbers. */
+    char *end = NULL;
+    long long v = strtoll(text, &end, 10);
+    if (!*text || *end || v < INT32_MIN || v > UINT32_MAX)
+        return -1;
+    *code = (int)(int32_t)(uint32_t)v;
+    return 0;
 }
 
 static int oom(psr_error *err)
@@ -133,15 +153,11 @@ static int parse_receive(const xmlNode *body, wsman_response *r, psr_error *err)
     if (wsman_child_text(state, WSMAN_NS_SHELL, "ExitCode", &code))
         return oom(err);
     if (code) {
-        /* Windows exit codes are 32-bit; NTSTATUS values arrive as large unsigned numbers. */
-        char *end = NULL;
-        long long v = strtoll(code, &end, 10);
-        int bad = !*code || *end || v < INT32_MIN || v > UINT32_MAX;
+        int bad = wsman_exit_code_parse(code, &r->exit_code) != 0;
         free(code);
         if (bad)
             return psr_error_set(err, PSR_E_PARSE, "rsp:ExitCode is not a 32-bit number");
         r->has_exit_code = 1;
-        r->exit_code = (int)(int32_t)(uint32_t)v;
     }
     return 0;
 }
@@ -164,7 +180,7 @@ static int parse_body(const wsman_envelope *env, wsman_response *r, psr_error *e
     }
 }
 
-int wsman_parse_response(const char *xml, size_t len, wsman_response *out, psr_error *err)
+int wsman_parse_response_dom(const char *xml, size_t len, wsman_response *out, psr_error *err)
 {
     memset(out, 0, sizeof(*out));
     wsman_envelope env;
@@ -180,4 +196,20 @@ int wsman_parse_response(const char *xml, size_t len, wsman_response *out, psr_e
     if (rc)
         wsman_response_clear(out);
     return rc;
+}
+
+/* Most replies are read by the SAX path; it declines whatever it does not
+ * follow exactly (faults, Identify, errors, unusual shapes), and those are
+ * read again here from the same bytes. */
+int wsman_reader_parse(wsman_reader *reader, const char *xml, size_t len, wsman_response *out,
+                       psr_error *err)
+{
+    if (wsman_response_sax(reader, xml, len, out))
+        return 0;
+    return wsman_parse_response_dom(xml, len, out, err);
+}
+
+int wsman_parse_response(const char *xml, size_t len, wsman_response *out, psr_error *err)
+{
+    return wsman_reader_parse(NULL, xml, len, out, err);
 }

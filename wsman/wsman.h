@@ -259,6 +259,18 @@ typedef struct wsman_response {
 int wsman_parse_response(const char *xml, size_t len, wsman_response *out, psr_error *err);
 void wsman_response_clear(wsman_response *r);
 
+/* A reader keeps one XML parser (and its table of element names) from
+ * response to response, which makes reading each one cheaper; a client
+ * that reads many replies owns one. It holds no reply data between calls
+ * and is used by one thread at a time. wsman_reader_new returns NULL when
+ * out of memory; wsman_reader_free(NULL) does nothing. */
+typedef struct wsman_reader wsman_reader;
+wsman_reader *wsman_reader_new(void);
+void wsman_reader_free(wsman_reader *r);
+/* wsman_parse_response through reader (NULL: a parser of its own). */
+int wsman_reader_parse(wsman_reader *reader, const char *xml, size_t len, wsman_response *out,
+                       psr_error *err);
+
 /* ---- Server side (psremote-harness): parsing requests ---------------- */
 typedef enum wsman_request_kind {
     WSMAN_REQ_UNKNOWN = 0,

@@ -293,9 +293,8 @@ static int is_space(char c)
 }
 
 /* Copies s trimmed (and folded) into a new string; frees nothing. */
-static int dup_trimmed(const char *s, int fold, char **out)
+static int dup_trimmed(const char *s, size_t len, int fold, char **out)
 {
-    size_t len = strlen(s);
     while (len > 0 && is_space(s[len - 1]))
         len--;
     while (len > 0 && is_space(*s)) {
@@ -305,9 +304,15 @@ static int dup_trimmed(const char *s, int fold, char **out)
     char *d = malloc(len + 1);
     if (!d)
         return PSR_E_NOMEM;
+    if (!fold) {
+        memcpy(d, s, len);
+        d[len] = '\0';
+        *out = d;
+        return 0;
+    }
     size_t j = 0;
     for (size_t i = 0; i < len; i++) {
-        if (fold && is_space(s[i])) {
+        if (is_space(s[i])) {
             if (j > 0 && d[j - 1] == ' ')
                 continue;
             d[j++] = ' ';
@@ -328,9 +333,14 @@ static int node_text(const xmlNode *node, int fold, char **out)
     xmlChar *content = xmlNodeGetContent(node);
     if (!content)
         return PSR_E_NOMEM;
-    int rc = dup_trimmed((const char *)content, fold, out);
+    int rc = dup_trimmed((const char *)content, strlen((const char *)content), fold, out);
     xmlFree(content);
     return rc;
+}
+
+int wsman_xml_trimmed(const char *s, size_t len, char **out)
+{
+    return dup_trimmed(s, len, 0, out);
 }
 
 int wsman_xml_text(const xmlNode *node, char **out)
@@ -352,7 +362,7 @@ int wsman_xml_attr(const xmlNode *node, const char *name, char **out)
     xmlChar *v = xmlGetNoNsProp(node, (const xmlChar *)name);
     if (!v)
         return xmlHasNsProp(node, (const xmlChar *)name, NULL) ? PSR_E_NOMEM : 0;
-    int rc = dup_trimmed((const char *)v, 0, out);
+    int rc = dup_trimmed((const char *)v, strlen((const char *)v), 0, out);
     xmlFree(v);
     return rc;
 }

@@ -50,6 +50,9 @@ xmlNodePtr wsman_xml_next(const xmlNode *node, const char *ns, const char *name)
 /* Text content of node with leading and trailing white space removed, as a
  * new heap string in *out (NULL node gives NULL). Returns 0 or PSR_E_NOMEM. */
 int wsman_xml_text(const xmlNode *node, char **out);
+/* The same rule for len bytes of text (or an attribute value) already at
+ * hand: a copy without leading and trailing white space. */
+int wsman_xml_trimmed(const char *s, size_t len, char **out);
 /* Same with runs of white space inside folded to one space (fault texts). */
 int wsman_xml_text_folded(const xmlNode *node, char **out);
 /* Unqualified attribute name of node, trimmed, as a new heap string, or NULL

@@ -31,6 +31,7 @@ typedef struct loop {
     host_job *jobs;
     size_t n, next, running, done, failed;
     unsigned throttle;
+    wsman_reader *reader; /* reads every host's replies; NULL (no memory) works too */
 } loop;
 
 static void progress(loop *l)
@@ -146,7 +147,8 @@ static void on_envelope_reply(loop *l, host_job *j, const void *body, size_t len
 {
     wsman_response r = {0};
     psr_error err;
-    int rc = psr_transport_read_reply(j->host, j->url.data, &j->reply, body, len, &r, &err);
+    int rc = psr_transport_read_reply(l->reader, j->host, j->url.data, &j->reply, body, len, &r,
+                                      &err);
     int next = l->f.proto->on_reply(&l->f, j, rc, &err, rc ? NULL : &r);
     wsman_response_clear(&r);
     advance(l, j, next);
@@ -338,6 +340,7 @@ int fanout_run(const fanout_protocol *proto, const void *work,
         struct epoll_event ie = {.events = EPOLLIN, .data.fd = interrupt_fd};
         epoll_ctl(l.epfd, EPOLL_CTL_ADD, interrupt_fd, &ie);
     }
+    l.reader = wsman_reader_new();
     for (size_t i = 0; i < n; i++) {
         l.jobs[i].index = i;
         l.jobs[i].conn = &conns[i];
@@ -388,6 +391,7 @@ int fanout_run(const fanout_protocol *proto, const void *work,
     curl_multi_cleanup(l.multi);
     close(l.epfd);
     free(l.jobs);
+    wsman_reader_free(l.reader);
     if (aborted)
         return psr_error_set(err, PSR_E_CANCELLED,
                              "stopped without waiting (second Ctrl+C); shells may be left on "

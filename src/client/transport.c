@@ -24,6 +24,7 @@ struct psr_transport {
     /* Reused for every request: a Receive loop then works in the same
      * memory instead of allocating (and page-faulting) each reply anew. */
     psr_http_response reply;
+    wsman_reader *reader;     /* reads every reply; NULL (no memory) works too */
     FILE *trace;              /* borrowed from the options, or NULL */
     psrp_redactor *redactor;  /* SecureStrings out of the trace, across envelopes */
     psr_connection_options conn; /* a copy (strings borrowed), for redirects */
@@ -112,6 +113,7 @@ static int transport_new(psr_transport **out, const psr_connection_options *conn
         rc = connect_endpoint(t, err);
     if (rc)
         goto fail;
+    t->reader = wsman_reader_new();
     t->trace = conn->trace;
     t->max_envelope_size = conn->max_envelope_size;
     t->operation_timeout_ms = conn->operation_timeout_ms;
@@ -154,6 +156,7 @@ void psr_transport_free(psr_transport *t)
         return;
     psr_http_free(t->http);
     psr_http_response_clear(&t->reply);
+    wsman_reader_free(t->reader);
     psr_auth_free(t->auth);
     psr_buf_free(&t->peer_cert);
     psr_buf_free(&t->visited);
@@ -215,21 +218,22 @@ static int fault_error(const char *host, const wsman_response *resp, psr_error *
     return PSR_E_FAULT;
 }
 
-int psr_transport_read_reply(const char *host, const char *url, const psr_http_response *hr,
-                             const void *body, size_t len, wsman_response *resp, psr_error *err)
+int psr_transport_read_reply(wsman_reader *reader, const char *host, const char *url,
+                             const psr_http_response *hr, const void *body, size_t len,
+                             wsman_response *resp, psr_error *err)
 {
     if (hr->status != 200) {
         /* A SOAP fault in the body says the most; otherwise the status does. */
         if (len > 0 && hr->status >= 400 && hr->status < 600) {
             psr_error perr;
-            if (wsman_parse_response(body, len, resp, &perr) == 0 &&
+            if (wsman_reader_parse(reader, body, len, resp, &perr) == 0 &&
                 resp->kind == WSMAN_RESP_FAULT)
                 return fault_error(host, resp, err);
             wsman_response_clear(resp);
         }
         return psr_http_status_error(hr, url, err); /* names the URL */
     }
-    int rc = wsman_parse_response(body, len, resp, err);
+    int rc = wsman_reader_parse(reader, body, len, resp, err);
     if (rc) {
         psr_error_prefix(err, "%s: the server's reply could not be read", host);
         return rc;
@@ -432,5 +436,5 @@ int psr_transport_call(psr_transport *t, const psr_buf *envelope, wsman_response
     if (rc)
         return rc;
     trace_write(t, hr->status == 200 ? "response from" : "error response from", body, len);
-    return psr_transport_read_reply(t->host, t->url.data, hr, body, len, resp, err);
+    return psr_transport_read_reply(t->reader, t->host, t->url.data, hr, body, len, resp, err);
 }

@@ -62,8 +62,10 @@ void psr_transport_http_options(const psr_connection_options *conn, const char *
 
 /* Turns the (unsealed) reply to an envelope into resp, or into an error as
  * psr_transport_call reports it (fault, HTTP status, unreadable reply);
- * host and url name the endpoint. */
-int psr_transport_read_reply(const char *host, const char *url, const psr_http_response *hr,
-                             const void *body, size_t len, wsman_response *resp, psr_error *err);
+ * host and url name the endpoint. reader (NULL allowed) is the caller's
+ * wsman_reader, which makes reading many replies cheaper. */
+int psr_transport_read_reply(wsman_reader *reader, const char *host, const char *url,
+                             const psr_http_response *hr, const void *body, size_t len,
+                             wsman_response *resp, psr_error *err);
 
 #endif

@@ -4,15 +4,26 @@
  * error, by both the request and the response parser. */
 #include "wsman/wsman.h"
 #include "unit.h"
+#include "wsman_diff.h"
 
 #include <string.h>
 
 #define ENV_OPEN "<s:Envelope xmlns:s=\"" WSMAN_NS_SOAP "\" xmlns:a=\"" WSMAN_NS_ADDRESSING "\" " \
                  "xmlns:rsp=\"" WSMAN_NS_SHELL "\">"
 
+/* Both ways of reading a response must agree on it (wsman_diff.h). */
+static void check_both_paths(const char *xml, size_t len)
+{
+    const char *why = psr_wsman_diff(psr_wsman_shared_reader(), xml, len, NULL);
+    if (why)
+        fprintf(stderr, "%s\n", why);
+    CU_ASSERT_PTR_NULL(why);
+}
+
 /* Runs both parsers on xml and checks each fails with want. */
 static void expect_both(const char *xml, size_t len, int want, const char *needle)
 {
+    check_both_paths(xml, len);
     wsman_request req;
     wsman_response resp;
     psr_error err;
@@ -80,6 +91,7 @@ static void test_too_deep(void)
     free(xml);
     /* within the limit is fine */
     xml = nested(WSMAN_MAX_DEPTH - 2, &len);
+    check_both_paths(xml, len);
     wsman_response r;
     psr_error err;
     CU_ASSERT_EQUAL(wsman_parse_response(xml, len, &r, &err), 0);
@@ -160,6 +172,7 @@ static void test_bad_base64(void)
                        "</rsp:ReceiveResponse></s:Body></s:Envelope>";
     wsman_response r;
     psr_error err;
+    check_both_paths(resp, strlen(resp));
     CU_ASSERT_EQUAL(wsman_parse_response(resp, strlen(resp), &r, &err), PSR_E_PARSE);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "base64"));
     CU_ASSERT_EQUAL(r.n_streams, 0);
@@ -187,6 +200,7 @@ static void test_any_prefix_exact_names(void)
                       "</e:Envelope>";
     wsman_response r;
     psr_error err;
+    check_both_paths(odd, strlen(odd));
     CU_ASSERT_EQUAL_FATAL(wsman_parse_response(odd, strlen(odd), &r, &err), 0);
     CU_ASSERT_EQUAL(r.kind, WSMAN_RESP_COMMAND);
     CU_ASSERT_STRING_EQUAL(r.command_id, "ABC");
@@ -194,6 +208,7 @@ static void test_any_prefix_exact_names(void)
     const char *wrong_case = ENV_OPEN "<s:Header><a:Action>" WSMAN_ACTION_COMMAND_RESPONSE
                              "</a:Action></s:Header><s:Body><rsp:commandresponse><rsp:commandid>"
                              "X</rsp:commandid></rsp:commandresponse></s:Body></s:Envelope>";
+    check_both_paths(wrong_case, strlen(wrong_case));
     CU_ASSERT_EQUAL(wsman_parse_response(wrong_case, strlen(wrong_case), &r, &err), PSR_E_PARSE);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "CommandId"));
 }

@@ -4,16 +4,27 @@
  * that keep WinRM's code, machine and message. */
 #include "wsman/wsman.h"
 #include "unit.h"
+#include "wsman_diff.h"
 
 #include <string.h>
 
 #define CMDID "1A6DEE6B-EC68-4DD6-87E9-030C0048ECC4"
+
+/* Every envelope here is also read both ways, which must agree. */
+static void check_both_paths(const char *xml, size_t len)
+{
+    const char *why = psr_wsman_diff(psr_wsman_shared_reader(), xml, len, NULL);
+    if (why)
+        fprintf(stderr, "%s\n%.*s\n", why, (int)len, xml);
+    CU_ASSERT_PTR_NULL(why);
+}
 
 static int parse_fixture(const char *name, wsman_response *r)
 {
     size_t len = 0;
     char *xml = psr_unit_read_fixture(name, &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(xml);
+    check_both_paths(xml, len);
     psr_error err;
     int rc = wsman_parse_response(xml, len, r, &err);
     if (rc)
@@ -24,6 +35,7 @@ static int parse_fixture(const char *name, wsman_response *r)
 
 static int parse_buf(const psr_buf *b, wsman_response *r)
 {
+    check_both_paths(b->data, b->len);
     psr_error err;
     int rc = wsman_parse_response(b->data, b->len, r, &err);
     if (rc)
@@ -412,6 +424,7 @@ static void test_response_errors(void)
         "<a:Action>" WSMAN_ACTION_CREATE_RESPONSE "</a:Action></s:Header><s:Body/></s:Envelope>";
     wsman_response r;
     psr_error err;
+    check_both_paths(no_shell, strlen(no_shell));
     CU_ASSERT_EQUAL(wsman_parse_response(no_shell, strlen(no_shell), &r, &err), PSR_E_PARSE);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "ShellId"));
     CU_ASSERT_PTR_NULL(r.action); /* cleared on error */
@@ -421,6 +434,7 @@ static void test_response_errors(void)
         "</s:Header><s:Body><rsp:ReceiveResponse><rsp:CommandState State=\"" WSMAN_STATE_DONE
         "\"><rsp:ExitCode>12x</rsp:ExitCode></rsp:CommandState></rsp:ReceiveResponse></s:Body>"
         "</s:Envelope>";
+    check_both_paths(bad_exit, strlen(bad_exit));
     CU_ASSERT_EQUAL(wsman_parse_response(bad_exit, strlen(bad_exit), &r, &err), PSR_E_PARSE);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "ExitCode"));
 }
