@@ -143,6 +143,22 @@ int psrp_clixml_reader_finish(psrp_clixml_reader *r, psr_error *err);
 /* Number of top-level values delivered so far. */
 uint64_t psrp_clixml_reader_count(const psrp_clixml_reader *r);
 
+/* Starts r on a new stream, as psrp_clixml_reader_new(limits, cb, ctx)
+ * would: the RefIds, TN lists, count, byte offsets and any error of the
+ * earlier stream are forgotten (values it delivered stay valid), while the
+ * memory that makes the next stream cheap is kept: libxml2's parser
+ * context, the buffers and the decoded property names. What is kept is
+ * bounded whatever the earlier streams were (clixml_reader.c says how), so
+ * a reader can serve every message of a long session. */
+void psrp_clixml_reader_reset(psrp_clixml_reader *r, const psrp_clixml_limits *limits,
+                              psrp_clixml_value_cb cb, void *ctx);
+/* psrp_clixml_parse with r reset and reused for it (and reset again before
+ * it returns, so r holds nothing of the value); r NULL parses with a reader
+ * of its own, exactly as psrp_clixml_parse. The same values and errors
+ * either way. r must not be in the middle of a stream of the caller's. */
+int psrp_clixml_parse_with(psrp_clixml_reader *r, const char *xml, size_t len,
+                           const psrp_clixml_limits *limits, psrp_value **out, psr_error *err);
+
 /* Re-indents CLIXML text for display (psremote decode --format clixml):
  * parses it as a stream of values and writes each with PSRP_CLIXML_INDENT,
  * one per line, inside <Objs> when the input had it. */

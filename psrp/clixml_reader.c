@@ -43,7 +43,7 @@ const char *reader_tag_name(tag_id t)
 
 uint64_t psrp_clixml_reader_offset(const psrp_clixml_reader *r)
 {
-    if (!r->ctxt)
+    if (!r->ctxt || r->mode == 0) /* a context kept by a reset has not started yet */
         return r->fed;
     long consumed = xmlByteConsumed(r->ctxt);
     int64_t off = (consumed < 0 ? 0 : (int64_t)consumed) - r->shift;
@@ -82,6 +82,8 @@ int reader_push(psrp_clixml_reader *r)
         r->cap_frames = ncap;
     }
     frame *f = &r->frames[r->depth++];
+    if (r->depth > r->frames_touched)
+        r->frames_touched = r->depth;
     f->has_refid = f->saw_props = 0;
     f->refid.len = 0;
     return 0;
@@ -180,7 +182,8 @@ char *reader_name(psrp_clixml_reader *r, const char *raw, size_t len)
         h = (h ^ (unsigned char)raw[len / 2]) * 16777619u;
         h ^= h >> 13;
     }
-    name_entry *e = &r->names[h & (NAME_CACHE - 1)];
+    unsigned slot = h & (NAME_CACHE - 1);
+    name_entry *e = &r->names[slot];
     if (e->name && e->raw_len == len && memcmp(e->raw, raw, len) == 0)
         return psrp_name_ref(e->name);
     /* Decode: character references libxml2 left in place, then _xHHHH_.
@@ -197,14 +200,20 @@ char *reader_name(psrp_clixml_reader *r, const char *raw, size_t len)
         tlen = r->text.len;
     }
     char *n = psrp_name_new(text, tlen);
-    char *copy = n ? malloc(len ? len : 1) : NULL;
+    if (!n || len > NAME_CACHE_MAX_LEN)
+        return n;
+    char *copy = malloc(len ? len : 1);
     if (!copy) {
         psrp_name_unref(n);
         return NULL;
     }
     memcpy(copy, raw, len);
-    free(e->raw);
-    psrp_name_unref(e->name);
+    if (e->name) {
+        free(e->raw);
+        psrp_name_unref(e->name);
+    } else {
+        r->names_filled[r->n_names++] = (uint8_t)slot;
+    }
     e->raw = copy;
     e->raw_len = len;
     e->name = psrp_name_ref(n);
@@ -396,30 +405,112 @@ psrp_clixml_reader *psrp_clixml_reader_new(const psrp_clixml_limits *limits, psr
     return r;
 }
 
+static void free_frames(psrp_clixml_reader *r)
+{
+    for (unsigned i = 0; i < r->cap_frames; i++) {
+        psr_buf_free(&r->frames[i].refid);
+        free(r->frames[i].coll);
+    }
+    free(r->frames);
+    r->frames = NULL;
+    r->cap_frames = r->frames_touched = 0;
+}
+
+static void drop_parser(psrp_clixml_reader *r)
+{
+    if (!r->ctxt)
+        return;
+    xmlFreeParserCtxt(r->ctxt);
+    r->ctxt = NULL;
+    memset(r->tag_cache, 0, sizeof(r->tag_cache));
+}
+
 void psrp_clixml_reader_free(psrp_clixml_reader *r)
 {
     if (!r)
         return;
     while (r->depth)
         reader_pop(r);
-    for (unsigned i = 0; i < r->cap_frames; i++) {
-        psr_buf_free(&r->frames[i].refid);
-        free(r->frames[i].coll);
-    }
-    free(r->frames);
+    free_frames(r);
     psr_buf_free(&r->text);
     psr_buf_free(&r->scratch);
     psr_buf_free(&r->pending);
     lru_clear(&r->objects, 1);
     psrp_arena_release(r->arena);
     table_clear(&r->types, 1);
-    for (size_t i = 0; i < NAME_CACHE; i++) {
-        psrp_name_unref(r->names[i].name);
-        free(r->names[i].raw);
+    for (unsigned i = 0; i < r->n_names; i++) {
+        name_entry *e = &r->names[r->names_filled[i]];
+        psrp_name_unref(e->name);
+        free(e->raw);
     }
-    if (r->ctxt)
-        xmlFreeParserCtxt(r->ctxt);
+    drop_parser(r);
     free(r);
+}
+
+static void trim_buf(psr_buf *b)
+{
+    if (b->cap > KEEP_BUF)
+        psr_buf_free(b);
+}
+
+void psrp_clixml_reader_reset(psrp_clixml_reader *r, const psrp_clixml_limits *limits, psrp_clixml_value_cb cb,
+                              void *ctx)
+{
+    /* Per stream: open elements, RefIds and TNs, the value being built. */
+    while (r->depth)
+        reader_pop(r);
+    if (r->objects.n || r->objects.index_cap > 4096)
+        lru_clear(&r->objects, 0);
+    table_clear(&r->types, 0);
+    r->ref_bytes = 0;
+    r->ref_dropped = 0;
+    if (r->arena && r->arena->live == 0) {
+        psrp_arena_rewind(r->arena);
+    } else {
+        psrp_arena_release(r->arena); /* the values the caller kept own it */
+        r->arena = NULL;
+    }
+    r->arena_hint = 0;
+    /* Memory, within bounds. */
+    if (r->cap_frames > KEEP_FRAMES) {
+        free_frames(r);
+    } else {
+        for (unsigned i = 0; i < r->frames_touched; i++) {
+            frame *f = &r->frames[i];
+            trim_buf(&f->refid);
+            if (f->coll_cap > KEEP_BUF) {
+                free(f->coll);
+                f->coll = NULL;
+                f->coll_cap = 0;
+            }
+        }
+        r->frames_touched = 0;
+    }
+    trim_buf(&r->text);
+    trim_buf(&r->scratch);
+    if (r->pending.data)
+        psr_buf_free(&r->pending);
+    if (r->ctxt && r->mode != 0 && /* mode 0: nothing parsed since the context was kept */
+        !(r->finished && !r->failed && r->mode == 2 && r->fed <= KEEP_PARSER_INPUT &&
+          xmlDictSize(r->ctxt->dict) <= KEEP_DICT_NAMES && xmlDictGetUsage(r->ctxt->dict) <= KEEP_DICT_BYTES))
+        drop_parser(r);
+    if (limits)
+        r->limits = *limits;
+    else
+        psrp_clixml_limits_default(&r->limits);
+    if (r->limits.max_depth == 0)
+        r->limits.max_depth = 256;
+    r->cb = cb;
+    r->cb_ctx = ctx;
+    r->mode = r->wrapped = r->saw_root = r->in_value = 0;
+    r->fed = 0;
+    r->shift = 0;
+    r->value_start = 0;
+    r->count = 0;
+    r->finished = 0;
+    r->failed = 0;
+    if (r->err.code != PSR_OK || r->err.message[0])
+        psr_error_clear(&r->err);
 }
 
 uint64_t psrp_clixml_reader_count(const psrp_clixml_reader *r)
@@ -458,10 +549,10 @@ static int parse_chunk(psrp_clixml_reader *r, const char *data, size_t len, int 
 
 /* Starts libxml2 once the first bytes tell a document (XML declaration, BOM,
  * or <Objs) from a bare sequence of values, which gets a synthetic root. */
-static int start_parser(psrp_clixml_reader *r, int at_end)
+static int start_parser(psrp_clixml_reader *r, const void *data, size_t n, int at_end)
 {
-    const unsigned char *p = (const unsigned char *)(r->pending.data ? r->pending.data : "");
-    size_t n = r->pending.len, skip = 0;
+    const unsigned char *p = (const unsigned char *)(data ? data : "");
+    size_t skip = 0;
     if (n >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) {
         r->mode = 1; /* UTF-16 with BOM: a document (Windows PowerShell's Export-Clixml) */
     } else {
@@ -482,17 +573,29 @@ static int start_parser(psrp_clixml_reader *r, int at_end)
     int opts = XML_PARSE_NONET | XML_PARSE_NOCDATA;
     if (r->limits.max_string_bytes > 10000000 || r->limits.max_depth > 256)
         opts |= XML_PARSE_HUGE; /* our own limits apply instead of libxml2's */
-    r->ctxt = xmlCreatePushParserCtxt(&r->sax, r, NULL, 0, NULL);
+    /* A bare sequence gets the synthetic "<Objs>" as the parser's first
+     * bytes (given with the context, not parsed on their own). A context
+     * kept by a reset serves such a sequence if the options are the same:
+     * with "<Objs>" first there is no BOM or declaration to detect
+     * (xmlCtxtResetPush of libxml2 2.9 would not detect an encoding
+     * again). A document gets a new context. */
+    const char *first = r->mode == 2 ? WRAP_OPEN : NULL;
+    int first_len = r->mode == 2 ? (int)sizeof(WRAP_OPEN) - 1 : 0;
+    if (r->ctxt &&
+        (r->mode != 2 || r->ctxt_opts != opts || xmlCtxtResetPush(r->ctxt, first, first_len, NULL, NULL) != 0))
+        drop_parser(r);
     if (!r->ctxt) {
-        psr_error_set(&r->err, PSR_E_NOMEM, "CLIXML: cannot create the XML parser");
-        return r->failed = PSR_E_NOMEM;
+        r->ctxt = xmlCreatePushParserCtxt(&r->sax, r, first, first_len, NULL);
+        if (!r->ctxt) {
+            psr_error_set(&r->err, PSR_E_NOMEM, "CLIXML: cannot create the XML parser");
+            return r->failed = PSR_E_NOMEM;
+        }
+        xmlCtxtUseOptions(r->ctxt, opts);
+        r->ctxt_opts = opts;
     }
-    xmlCtxtUseOptions(r->ctxt, opts);
     if (r->mode == 2) {
         r->wrapped = 1;
         r->shift = (int64_t)(sizeof(WRAP_OPEN) - 1) - (int64_t)skip;
-        if (parse_chunk(r, WRAP_OPEN, sizeof(WRAP_OPEN) - 1, 0) != 0)
-            return r->failed;
         return parse_chunk(r, (const char *)p + skip, n - skip, 0);
     }
     return parse_chunk(r, (const char *)p, n, 0);
@@ -511,10 +614,15 @@ int psrp_clixml_reader_feed(psrp_clixml_reader *r, const void *data, size_t len,
     }
     r->fed += len;
     if (r->mode == 0) {
+        /* The first bytes decide the mode: the caller's own when they are
+         * enough (a whole message), else those gathered so far. */
+        int had = r->pending.len != 0;
+        if (!had && (start_parser(r, data, len, 0) != 0 || r->mode != 0))
+            return reader_error(r, err);
         if (psr_buf_append(&r->pending, data, len) != 0) {
             psr_error_set(&r->err, PSR_E_NOMEM, "CLIXML: out of memory");
             r->failed = PSR_E_NOMEM;
-        } else if (start_parser(r, 0) == 0 && r->mode != 0) {
+        } else if (had && start_parser(r, r->pending.data, r->pending.len, 0) == 0 && r->mode != 0) {
             psr_buf_free(&r->pending);
         }
         return reader_error(r, err);
@@ -528,7 +636,7 @@ int psrp_clixml_reader_finish(psrp_clixml_reader *r, psr_error *err)
     if (r->failed)
         return reader_error(r, err);
     if (r->mode == 0) {
-        if (start_parser(r, 1) != 0)
+        if (start_parser(r, r->pending.data, r->pending.len, 1) != 0)
             return reader_error(r, err);
         psr_buf_free(&r->pending);
     }
@@ -548,6 +656,7 @@ int psrp_clixml_reader_finish(psrp_clixml_reader *r, psr_error *err)
                       reader_tag_name(r->frames[r->depth - 1].tag), r->fed);
         r->failed = PSR_E_PARSE;
     }
+    r->finished = !r->failed;
     return reader_error(r, err);
 }
 
@@ -567,28 +676,46 @@ static int keep_one(void *ctx, psrp_value *v, psr_error *err)
     return 0;
 }
 
-int psrp_clixml_parse(const char *xml, size_t len, const psrp_clixml_limits *limits, psrp_value **out,
-                      psr_error *err)
+int psrp_clixml_parse_with(psrp_clixml_reader *r, const char *xml, size_t len, const psrp_clixml_limits *limits,
+                           psrp_value **out, psr_error *err)
 {
     one_value o = { NULL, 0 };
     *out = NULL;
-    psrp_clixml_reader *r = psrp_clixml_reader_new(limits, keep_one, &o);
-    if (!r)
+    psrp_clixml_reader *own = NULL;
+    if (r)
+        psrp_clixml_reader_reset(r, limits, keep_one, &o);
+    else if (!(r = own = psrp_clixml_reader_new(limits, keep_one, &o)))
         return psr_error_set(err, PSR_E_NOMEM, "CLIXML: out of memory");
-    int rc = psrp_clixml_reader_feed(r, xml, len, err);
+    /* The reader's error is copied once, not by each call. */
+    int rc = psrp_clixml_reader_feed(r, xml, len, NULL);
     if (rc == 0)
-        rc = psrp_clixml_reader_finish(r, err);
+        rc = psrp_clixml_reader_finish(r, NULL);
+    if (rc != 0 && err)
+        *err = r->err;
+    else
+        psr_error_clear(err);
     if (rc == 0 && r->saw_root && !r->wrapped)
         rc = psr_error_set(err, PSR_E_PARSE, "CLIXML: an <Objs> document where one value was expected");
     if (rc == 0 && o.n == 0)
         rc = psr_error_set(err, PSR_E_PARSE, "CLIXML: no value in the input");
-    psrp_clixml_reader_free(r);
+    /* A reused reader lets go of the RefIds and TNs now, as a freed one
+     * would: the value's reference counts are the caller's alone. */
+    if (own)
+        psrp_clixml_reader_free(own);
+    else
+        psrp_clixml_reader_reset(r, limits, NULL, NULL);
     if (rc != 0) {
         psrp_value_free(o.v);
         return rc;
     }
     *out = o.v;
     return 0;
+}
+
+int psrp_clixml_parse(const char *xml, size_t len, const psrp_clixml_limits *limits, psrp_value **out,
+                      psr_error *err)
+{
+    return psrp_clixml_parse_with(NULL, xml, len, limits, out, err);
 }
 
 /* ---- pretty printer ----------------------------------------------------------- */

@@ -52,8 +52,13 @@ typedef struct ref_table {
 
 /* Direct-mapped cache of property names keyed by the N attribute as
  * libxml2 hands it over, so a stream of similar objects shares one copy of
- * each name and a name is decoded once, not once per element. */
+ * each name and a name is decoded once, not once per element. It outlives a
+ * reset (the next message names the same properties), so only names of up
+ * to NAME_CACHE_MAX_LEN bytes go in: whatever a server sends, the cache
+ * holds at most NAME_CACHE of them. */
 #define NAME_CACHE 256
+#define NAME_CACHE_MAX_LEN 256
+_Static_assert(NAME_CACHE <= 256, "names_filled holds slot numbers in bytes");
 typedef struct name_entry {
     char *raw;  /* the attribute's bytes (malloc'd) */
     size_t raw_len;
@@ -66,6 +71,20 @@ typedef struct tag_cache_entry {
     tag_id tag;
 } tag_cache_entry;
 
+/* What psrp_clixml_reader_reset keeps for the next stream, whatever the
+ * last one was: the reader's buffers up to KEEP_BUF bytes each and
+ * KEEP_FRAMES frames, and libxml2's context only after a stream of at most
+ * KEEP_PARSER_INPUT bytes that ended well (so its own tables are as small
+ * as that stream) while its dictionary of element and attribute names,
+ * which grows with every new name, stays within KEEP_DICT_NAMES names and
+ * KEEP_DICT_BYTES. The RefId map and the TN table shrink by their own
+ * rules (lru_clear, table_clear); the name cache is bounded above. */
+#define KEEP_BUF (64u * 1024u)
+#define KEEP_FRAMES 64u
+#define KEEP_PARSER_INPUT (64u * 1024u)
+#define KEEP_DICT_NAMES 1024
+#define KEEP_DICT_BYTES (64u * 1024u)
+
 struct psrp_clixml_reader {
     psrp_clixml_limits limits;
     psrp_clixml_value_cb cb;
@@ -75,6 +94,7 @@ struct psrp_clixml_reader {
 
     frame *frames;
     unsigned depth, cap_frames;
+    unsigned frames_touched; /* the most frames in use at once since the last reset */
     psr_buf text;      /* content of the open text element */
     psr_buf scratch;   /* decoding space */
     psrp_arena *arena; /* where the current top-level value is built */
@@ -84,7 +104,12 @@ struct psrp_clixml_reader {
     uint64_t ref_dropped; /* objects of earlier values no longer referable */
     ref_table types;   /* TN RefId -> psrp_type_names (whole stream) */
     name_entry names[NAME_CACHE];
+    uint8_t names_filled[NAME_CACHE]; /* the slots in use, so freeing skips the empty ones */
+    unsigned n_names;
+    /* Keyed by the address of a name in ctxt's dictionary: emptied
+     * whenever ctxt (and so its dictionary) goes. */
     tag_cache_entry tag_cache[TAG_CACHE];
+    int ctxt_opts;     /* the libxml2 options ctxt was set up with */
 
     int mode;          /* 0 undecided, 1 document, 2 wrapped sequence */
     int wrapped;       /* a synthetic <Objs> was put before the input */
@@ -95,6 +120,7 @@ struct psrp_clixml_reader {
     int64_t shift;     /* parser offset minus input offset (synthetic prefix) */
     uint64_t value_start;
     uint64_t count;
+    int finished;      /* psrp_clixml_reader_finish succeeded */
 
     int failed;        /* 0 or the psr_status of the first error */
     psr_error err;

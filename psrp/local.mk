@@ -32,9 +32,9 @@ libpsremote_core_la_SOURCES += psrp/value.c psrp/arena.c psrp/lru.c psrp/clixml_
 	psrp/show.c psrp/redact.c
 
 check_PROGRAMS += tests/unit/test_clixml tests/unit/test_clixml_errors tests/unit/test_clixml_json \
-	tests/unit/test_clixml_refs
+	tests/unit/test_clixml_refs tests/unit/test_clixml_reuse
 TESTS += tests/unit/test_clixml tests/unit/test_clixml_errors tests/unit/test_clixml_json \
-	tests/unit/test_clixml_refs
+	tests/unit/test_clixml_refs tests/unit/test_clixml_reuse
 tests_unit_test_clixml_SOURCES = tests/unit/test_clixml.c
 tests_unit_test_clixml_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_clixml_LDADD = $(TEST_LIBS) -lm
@@ -44,6 +44,9 @@ tests_unit_test_clixml_errors_LDADD = $(TEST_LIBS)
 tests_unit_test_clixml_refs_SOURCES = tests/unit/test_clixml_refs.c
 tests_unit_test_clixml_refs_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_clixml_refs_LDADD = $(TEST_LIBS) -lm
+tests_unit_test_clixml_reuse_SOURCES = tests/unit/test_clixml_reuse.c
+tests_unit_test_clixml_reuse_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_clixml_reuse_LDADD = $(TEST_LIBS) $(XML_LIBS) -lm
 tests_unit_test_clixml_json_SOURCES = tests/unit/test_clixml_json.c
 tests_unit_test_clixml_json_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_clixml_json_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)

@@ -6,6 +6,10 @@
  * (the data part only; psrp/message.h adds the 40-byte header). Parsers take
  * the data (as psrp_message_parse left it, BOM removed) and fill a C struct
  * with the fields a client needs plus `value`, the whole parsed tree.
+ * Every parser's first argument `rd` is a CLIXML reader to parse with and
+ * reuse (psrp_clixml_parse_with: the runspace pool keeps one for all the
+ * messages of the pool and its pipelines), or NULL for a reader of its own;
+ * the result and the errors are the same either way.
  *
  * Ownership of parsed structs: the struct holds one reference to `value`;
  * every `const char *` in it points into that tree (borrowed), every
@@ -28,6 +32,7 @@
 
 #include "common/buf.h"
 #include "psremote/error.h"
+#include "psrp/clixml.h"
 #include "psrp/value.h"
 
 #include <stddef.h>
@@ -143,7 +148,8 @@ typedef struct psrp_msg_session_capability { /* 2.2.2.1 */
 } psrp_msg_session_capability;
 int psrp_msg_session_capability_build(psr_buf *out, const char *protocol_version, const char *ps_version,
                                       const char *serialization_version, psr_error *err);
-int psrp_msg_session_capability_parse(psrp_msg_session_capability *m, const char *data, size_t len, psr_error *err);
+int psrp_msg_session_capability_parse(psrp_clixml_reader *rd, psrp_msg_session_capability *m, const char *data,
+                                      size_t len, psr_error *err);
 void psrp_msg_session_capability_clear(psrp_msg_session_capability *m);
 
 typedef struct psrp_msg_init_pool { /* 2.2.2.2 INIT_RUNSPACEPOOL */
@@ -154,7 +160,8 @@ typedef struct psrp_msg_init_pool { /* 2.2.2.2 INIT_RUNSPACEPOOL */
     psrp_value *application_arguments; /* PSPrimitiveDictionary or NULL for Nil */
 } psrp_msg_init_pool;
 int psrp_msg_init_pool_build(psr_buf *out, const psrp_msg_init_pool *m, psr_error *err);
-int psrp_msg_init_pool_parse(psrp_msg_init_pool *m, const char *data, size_t len, psr_error *err);
+int psrp_msg_init_pool_parse(psrp_clixml_reader *rd, psrp_msg_init_pool *m, const char *data, size_t len,
+                             psr_error *err);
 void psrp_msg_init_pool_clear(psrp_msg_init_pool *m);
 
 /* 2.2.2.3 PUBLIC_KEY and 2.2.2.4 ENCRYPTED_SESSION_KEY: one base64 string
@@ -165,14 +172,16 @@ typedef struct psrp_msg_key_blob {
     psr_buf blob;
 } psrp_msg_key_blob;
 int psrp_msg_public_key_build(psr_buf *out, const void *blob, size_t len, psr_error *err);
-int psrp_msg_public_key_parse(psrp_msg_key_blob *m, const char *data, size_t len, psr_error *err);
+int psrp_msg_public_key_parse(psrp_clixml_reader *rd, psrp_msg_key_blob *m, const char *data, size_t len,
+                              psr_error *err);
 int psrp_msg_encrypted_session_key_build(psr_buf *out, const void *blob, size_t len, psr_error *err);
-int psrp_msg_encrypted_session_key_parse(psrp_msg_key_blob *m, const char *data, size_t len, psr_error *err);
+int psrp_msg_encrypted_session_key_parse(psrp_clixml_reader *rd, psrp_msg_key_blob *m, const char *data, size_t len,
+                                         psr_error *err);
 void psrp_msg_key_blob_clear(psrp_msg_key_blob *m);
 
 /* 2.2.2.5 PUBLIC_KEY_REQUEST: an empty string <S></S>. */
 int psrp_msg_public_key_request_build(psr_buf *out, psr_error *err);
-int psrp_msg_public_key_request_parse(const char *data, size_t len, psr_error *err);
+int psrp_msg_public_key_request_parse(psrp_clixml_reader *rd, const char *data, size_t len, psr_error *err);
 
 /* 2.2.2.6/7 SET_MAX/MIN_RUNSPACES, 2.2.2.11 GET_AVAILABLE_RUNSPACES,
  * 2.2.2.29 CONNECT_RUNSPACEPOOL, 2.2.2.30 RUNSPACEPOOL_INIT_DATA,
@@ -189,7 +198,8 @@ int psrp_msg_reset_runspace_state_build(psr_buf *out, int64_t ci, psr_error *err
 int psrp_msg_pool_init_data_build(psr_buf *out, int32_t min, int32_t max, psr_error *err);
 /* min/max < 0 leave the property out (2.2.2.29: both optional). */
 int psrp_msg_connect_pool_build(psr_buf *out, int32_t min, int32_t max, psr_error *err);
-int psrp_msg_pool_numbers_parse(psrp_msg_pool_numbers *m, const char *data, size_t len, psr_error *err);
+int psrp_msg_pool_numbers_parse(psrp_clixml_reader *rd, psrp_msg_pool_numbers *m, const char *data, size_t len,
+                                psr_error *err);
 void psrp_msg_pool_numbers_clear(psrp_msg_pool_numbers *m);
 
 typedef struct psrp_msg_runspace_availability { /* 2.2.2.8 */
@@ -201,8 +211,8 @@ typedef struct psrp_msg_runspace_availability { /* 2.2.2.8 */
 } psrp_msg_runspace_availability;
 int psrp_msg_runspace_availability_build_bool(psr_buf *out, int64_t ci, int ok, psr_error *err);
 int psrp_msg_runspace_availability_build_count(psr_buf *out, int64_t ci, int64_t available, psr_error *err);
-int psrp_msg_runspace_availability_parse(psrp_msg_runspace_availability *m, const char *data, size_t len,
-                                         psr_error *err);
+int psrp_msg_runspace_availability_parse(psrp_clixml_reader *rd, psrp_msg_runspace_availability *m, const char *data,
+                                         size_t len, psr_error *err);
 void psrp_msg_runspace_availability_clear(psrp_msg_runspace_availability *m);
 
 typedef struct psrp_msg_pool_state { /* 2.2.2.9 RUNSPACEPOOL_STATE */
@@ -213,7 +223,8 @@ typedef struct psrp_msg_pool_state { /* 2.2.2.9 RUNSPACEPOOL_STATE */
 } psrp_msg_pool_state;
 /* error NULL: no ExceptionAsErrorRecord. */
 int psrp_msg_pool_state_build(psr_buf *out, int32_t state, const psrp_error_record_spec *error, psr_error *err);
-int psrp_msg_pool_state_parse(psrp_msg_pool_state *m, const char *data, size_t len, psr_error *err);
+int psrp_msg_pool_state_parse(psrp_clixml_reader *rd, psrp_msg_pool_state *m, const char *data, size_t len,
+                              psr_error *err);
 void psrp_msg_pool_state_clear(psrp_msg_pool_state *m);
 
 typedef struct psrp_msg_user_event { /* 2.2.2.12 USER_EVENT */
@@ -222,7 +233,8 @@ typedef struct psrp_msg_user_event { /* 2.2.2.12 USER_EVENT */
     const char *source_identifier, *time_generated, *computer_name, *runspace_id;
     psrp_value *sender, *source_args, *message_data;
 } psrp_msg_user_event;
-int psrp_msg_user_event_parse(psrp_msg_user_event *m, const char *data, size_t len, psr_error *err);
+int psrp_msg_user_event_parse(psrp_clixml_reader *rd, psrp_msg_user_event *m, const char *data, size_t len,
+                              psr_error *err);
 void psrp_msg_user_event_clear(psrp_msg_user_event *m);
 
 typedef struct psrp_msg_app_private_data { /* 2.2.2.13 APPLICATION_PRIVATE_DATA */
@@ -233,7 +245,8 @@ typedef struct psrp_msg_app_private_data { /* 2.2.2.13 APPLICATION_PRIVATE_DATA 
 } psrp_msg_app_private_data;
 /* data: a dictionary value or NULL for an empty one. */
 int psrp_msg_app_private_data_build(psr_buf *out, psrp_value *data, psr_error *err);
-int psrp_msg_app_private_data_parse(psrp_msg_app_private_data *m, const char *data, size_t len, psr_error *err);
+int psrp_msg_app_private_data_parse(psrp_clixml_reader *rd, psrp_msg_app_private_data *m, const char *data,
+                                    size_t len, psr_error *err);
 void psrp_msg_app_private_data_clear(psrp_msg_app_private_data *m);
 
 typedef struct psrp_msg_command_metadata { /* 2.2.2.14 GET_COMMAND_METADATA */
@@ -254,7 +267,8 @@ typedef struct psrp_msg_host_call {
 } psrp_msg_host_call;
 /* params: a list value, or NULL for an empty list. */
 int psrp_msg_host_call_build(psr_buf *out, int64_t ci, int32_t method_id, psrp_value *params, psr_error *err);
-int psrp_msg_host_call_parse(psrp_msg_host_call *m, const char *data, size_t len, psr_error *err);
+int psrp_msg_host_call_parse(psrp_clixml_reader *rd, psrp_msg_host_call *m, const char *data, size_t len,
+                             psr_error *err);
 void psrp_msg_host_call_clear(psrp_msg_host_call *m);
 
 typedef struct psrp_msg_host_response {
@@ -268,7 +282,8 @@ typedef struct psrp_msg_host_response {
 /* result NULL: no mr (void); error NULL: no me. */
 int psrp_msg_host_response_build(psr_buf *out, int64_t ci, int32_t method_id, psrp_value *result,
                                  const psrp_error_record_spec *error, psr_error *err);
-int psrp_msg_host_response_parse(psrp_msg_host_response *m, const char *data, size_t len, psr_error *err);
+int psrp_msg_host_response_parse(psrp_clixml_reader *rd, psrp_msg_host_response *m, const char *data, size_t len,
+                                 psr_error *err);
 void psrp_msg_host_response_clear(psrp_msg_host_response *m);
 
 /* ---- pipelines ------------------------------------------------------------ */
@@ -313,13 +328,14 @@ typedef struct psrp_parsed_pipeline {
     psrp_command *commands;      /* owned array (p.commands points here) */
     psrp_command_arg *args;      /* owned array all commands' args point into */
 } psrp_parsed_pipeline;
-int psrp_msg_create_pipeline_parse(psrp_parsed_pipeline *m, const char *data, size_t len, psr_error *err);
+int psrp_msg_create_pipeline_parse(psrp_clixml_reader *rd, psrp_parsed_pipeline *m, const char *data, size_t len,
+                                   psr_error *err);
 void psrp_parsed_pipeline_clear(psrp_parsed_pipeline *m);
 
 /* 2.2.2.17 PIPELINE_INPUT and 2.2.2.19 PIPELINE_OUTPUT carry one serialized
  * value; 2.2.2.18 END_OF_PIPELINE_INPUT carries nothing. */
 int psrp_msg_object_build(psr_buf *out, const psrp_value *v, psr_error *err);
-int psrp_msg_object_parse(psrp_value **out, const char *data, size_t len, psr_error *err);
+int psrp_msg_object_parse(psrp_clixml_reader *rd, psrp_value **out, const char *data, size_t len, psr_error *err);
 
 typedef struct psrp_msg_pipeline_state { /* 2.2.2.21 PIPELINE_STATE */
     psrp_value *value;
@@ -328,12 +344,14 @@ typedef struct psrp_msg_pipeline_state { /* 2.2.2.21 PIPELINE_STATE */
     psrp_error_record error; /* ExceptionAsErrorRecord (Failed) */
 } psrp_msg_pipeline_state;
 int psrp_msg_pipeline_state_build(psr_buf *out, int32_t state, const psrp_error_record_spec *error, psr_error *err);
-int psrp_msg_pipeline_state_parse(psrp_msg_pipeline_state *m, const char *data, size_t len, psr_error *err);
+int psrp_msg_pipeline_state_parse(psrp_clixml_reader *rd, psrp_msg_pipeline_state *m, const char *data, size_t len,
+                                  psr_error *err);
 void psrp_msg_pipeline_state_clear(psrp_msg_pipeline_state *m);
 
 /* 2.2.2.20 ERROR_RECORD: the record itself is the data. */
 int psrp_msg_error_record_build(psr_buf *out, const psrp_error_record_spec *s, psr_error *err);
-int psrp_msg_error_record_parse(psrp_error_record *r, const char *data, size_t len, psr_error *err);
+int psrp_msg_error_record_parse(psrp_clixml_reader *rd, psrp_error_record *r, const char *data, size_t len,
+                                psr_error *err);
 
 /* 2.2.2.22-24 DEBUG/VERBOSE/WARNING_RECORD: InformationalRecord (2.2.3.16). */
 typedef struct psrp_msg_informational {
@@ -343,7 +361,8 @@ typedef struct psrp_msg_informational {
 } psrp_msg_informational;
 /* type: PSRP_DEBUG_RECORD, PSRP_VERBOSE_RECORD or PSRP_WARNING_RECORD. */
 int psrp_msg_informational_build(psr_buf *out, uint32_t type, const char *message, psr_error *err);
-int psrp_msg_informational_parse(psrp_msg_informational *m, const char *data, size_t len, psr_error *err);
+int psrp_msg_informational_parse(psrp_clixml_reader *rd, psrp_msg_informational *m, const char *data, size_t len,
+                                 psr_error *err);
 void psrp_msg_informational_clear(psrp_msg_informational *m);
 
 typedef struct psrp_msg_information { /* 2.2.2.26 INFORMATION_RECORD */
@@ -359,7 +378,8 @@ typedef struct psrp_msg_information { /* 2.2.2.26 INFORMATION_RECORD */
  * source may be NULL (left out: psrp/ has no clock). */
 int psrp_msg_information_build(psr_buf *out, const char *message, const char *source, const char *time_generated,
                                psr_error *err);
-int psrp_msg_information_parse(psrp_msg_information *m, const char *data, size_t len, psr_error *err);
+int psrp_msg_information_parse(psrp_clixml_reader *rd, psrp_msg_information *m, const char *data, size_t len,
+                               psr_error *err);
 void psrp_msg_information_clear(psrp_msg_information *m);
 
 typedef struct psrp_msg_progress { /* 2.2.2.25 PROGRESS_RECORD */
@@ -369,7 +389,8 @@ typedef struct psrp_msg_progress { /* 2.2.2.25 PROGRESS_RECORD */
     int32_t record_type; /* 0 Processing, 1 Completed */
 } psrp_msg_progress;
 int psrp_msg_progress_build(psr_buf *out, const psrp_msg_progress *m, psr_error *err);
-int psrp_msg_progress_parse(psrp_msg_progress *m, const char *data, size_t len, psr_error *err);
+int psrp_msg_progress_parse(psrp_clixml_reader *rd, psrp_msg_progress *m, const char *data, size_t len,
+                            psr_error *err);
 void psrp_msg_progress_clear(psrp_msg_progress *m);
 
 #endif

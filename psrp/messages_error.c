@@ -205,11 +205,12 @@ int psrp_msg_error_record_build(psr_buf *out, const psrp_error_record_spec *s, p
     return msg_finish(out, rec, 0, "ERROR_RECORD", err);
 }
 
-int psrp_msg_error_record_parse(psrp_error_record *r, const char *data, size_t len, psr_error *err)
+int psrp_msg_error_record_parse(psrp_clixml_reader *rd, psrp_error_record *r, const char *data, size_t len,
+                                psr_error *err)
 {
     psrp_value *v;
     memset(r, 0, sizeof(*r));
-    int rc = msg_parse_object("ERROR_RECORD", data, len, &v, err);
+    int rc = msg_parse_object(rd, "ERROR_RECORD", data, len, &v, err);
     if (rc)
         return rc;
     rc = psrp_error_record_from_value(r, v, err);

@@ -22,11 +22,12 @@ int psrp_msg_host_call_build(psr_buf *out, int64_t ci, int32_t method_id, psrp_v
     return msg_finish(out, v, rc, "host call", err);
 }
 
-int psrp_msg_host_call_parse(psrp_msg_host_call *m, const char *data, size_t len, psr_error *err)
+int psrp_msg_host_call_parse(psrp_clixml_reader *rd, psrp_msg_host_call *m, const char *data, size_t len,
+                             psr_error *err)
 {
     static const char what[] = "host call";
     memset(m, 0, sizeof(*m));
-    int rc = msg_parse_object(what, data, len, &m->value, err);
+    int rc = msg_parse_object(rd, what, data, len, &m->value, err);
     if (!rc)
         rc = msg_req_i64(m->value, what, "ci", &m->ci, err);
     if (!rc)
@@ -66,12 +67,13 @@ int psrp_msg_host_response_build(psr_buf *out, int64_t ci, int32_t method_id, ps
     return msg_finish(out, v, rc, "host response", err);
 }
 
-int psrp_msg_host_response_parse(psrp_msg_host_response *m, const char *data, size_t len, psr_error *err)
+int psrp_msg_host_response_parse(psrp_clixml_reader *rd, psrp_msg_host_response *m, const char *data, size_t len,
+                                 psr_error *err)
 {
     static const char what[] = "host response";
     memset(m, 0, sizeof(*m));
     psrp_error_record_clear(&m->error);
-    int rc = msg_parse_object(what, data, len, &m->value, err);
+    int rc = msg_parse_object(rd, what, data, len, &m->value, err);
     if (!rc)
         rc = msg_req_i64(m->value, what, "ci", &m->ci, err);
     if (!rc)

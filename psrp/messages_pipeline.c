@@ -175,11 +175,12 @@ static int read_command(psrp_parsed_pipeline *m, const psrp_value *c, psrp_comma
     return 0;
 }
 
-int psrp_msg_create_pipeline_parse(psrp_parsed_pipeline *m, const char *data, size_t len, psr_error *err)
+int psrp_msg_create_pipeline_parse(psrp_clixml_reader *rd, psrp_parsed_pipeline *m, const char *data, size_t len,
+                                   psr_error *err)
 {
     static const char what[] = "CREATE_PIPELINE";
     memset(m, 0, sizeof(*m));
-    int rc = msg_parse_object(what, data, len, &m->value, err);
+    int rc = msg_parse_object(rd, what, data, len, &m->value, err);
     if (rc)
         return rc;
     psrp_msg_create_pipeline *p = &m->p;
@@ -256,9 +257,9 @@ int psrp_msg_object_build(psr_buf *out, const psrp_value *v, psr_error *err)
     return psrp_clixml_serialize(out, v, err) ? psr_error_prefix(err, "PSRP pipeline object") : 0;
 }
 
-int psrp_msg_object_parse(psrp_value **out, const char *data, size_t len, psr_error *err)
+int psrp_msg_object_parse(psrp_clixml_reader *rd, psrp_value **out, const char *data, size_t len, psr_error *err)
 {
-    return msg_parse_value("pipeline object", data, len, out, err);
+    return msg_parse_value(rd, "pipeline object", data, len, out, err);
 }
 
 /* ---- PIPELINE_STATE ---- */
@@ -268,11 +269,12 @@ int psrp_msg_pipeline_state_build(psr_buf *out, int32_t state, const psrp_error_
     return msg_state_build(out, "PIPELINE_STATE", "PipelineState", state, error, err);
 }
 
-int psrp_msg_pipeline_state_parse(psrp_msg_pipeline_state *m, const char *data, size_t len, psr_error *err)
+int psrp_msg_pipeline_state_parse(psrp_clixml_reader *rd, psrp_msg_pipeline_state *m, const char *data, size_t len,
+                                  psr_error *err)
 {
     memset(m, 0, sizeof(*m));
     psrp_error_record_clear(&m->error);
-    int rc = msg_state_parse("PIPELINE_STATE", "PipelineState", data, len, &m->value, &m->state,
+    int rc = msg_state_parse(rd, "PIPELINE_STATE", "PipelineState", data, len, &m->value, &m->state,
                              &m->error, &m->has_error, err);
     if (rc)
         psrp_msg_pipeline_state_clear(m);

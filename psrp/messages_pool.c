@@ -20,11 +20,12 @@ int psrp_msg_session_capability_build(psr_buf *out, const char *protocol_version
     return msg_finish(out, v, rc, "SESSION_CAPABILITY", err);
 }
 
-int psrp_msg_session_capability_parse(psrp_msg_session_capability *m, const char *data, size_t len, psr_error *err)
+int psrp_msg_session_capability_parse(psrp_clixml_reader *rd, psrp_msg_session_capability *m, const char *data,
+                                      size_t len, psr_error *err)
 {
     static const char what[] = "SESSION_CAPABILITY";
     memset(m, 0, sizeof(*m));
-    int rc = msg_parse_object(what, data, len, &m->value, err);
+    int rc = msg_parse_object(rd, what, data, len, &m->value, err);
     if (!rc)
         rc = msg_req_text(m->value, what, "protocolversion", &m->protocol_version, err);
     if (!rc)
@@ -65,11 +66,12 @@ int psrp_msg_init_pool_build(psr_buf *out, const psrp_msg_init_pool *m, psr_erro
     return msg_finish(out, v, rc, "INIT_RUNSPACEPOOL", err);
 }
 
-int psrp_msg_init_pool_parse(psrp_msg_init_pool *m, const char *data, size_t len, psr_error *err)
+int psrp_msg_init_pool_parse(psrp_clixml_reader *rd, psrp_msg_init_pool *m, const char *data, size_t len,
+                             psr_error *err)
 {
     static const char what[] = "INIT_RUNSPACEPOOL";
     memset(m, 0, sizeof(*m));
-    int rc = msg_parse_object(what, data, len, &m->value, err);
+    int rc = msg_parse_object(rd, what, data, len, &m->value, err);
     if (!rc)
         rc = msg_req_i32(m->value, what, "MinRunspaces", &m->min_runspaces, err);
     if (!rc)
@@ -109,12 +111,12 @@ static int key_blob_build(psr_buf *out, const char *what, const char *prop, cons
     return msg_finish(out, v, rc, what, err);
 }
 
-static int key_blob_parse(psrp_msg_key_blob *m, const char *what, const char *prop, const char *data, size_t len,
-                          psr_error *err)
+static int key_blob_parse(psrp_clixml_reader *rd, psrp_msg_key_blob *m, const char *what, const char *prop,
+                          const char *data, size_t len, psr_error *err)
 {
     memset(m, 0, sizeof(*m));
     const char *text = NULL;
-    int rc = msg_parse_object(what, data, len, &m->value, err);
+    int rc = msg_parse_object(rd, what, data, len, &m->value, err);
     if (!rc)
         rc = msg_req_text(m->value, what, prop, &text, err);
     if (!rc && psr_base64_decode(&m->blob, text, strlen(text)))
@@ -129,9 +131,10 @@ int psrp_msg_public_key_build(psr_buf *out, const void *blob, size_t len, psr_er
     return key_blob_build(out, "PUBLIC_KEY", "PublicKey", blob, len, err);
 }
 
-int psrp_msg_public_key_parse(psrp_msg_key_blob *m, const char *data, size_t len, psr_error *err)
+int psrp_msg_public_key_parse(psrp_clixml_reader *rd, psrp_msg_key_blob *m, const char *data, size_t len,
+                              psr_error *err)
 {
-    return key_blob_parse(m, "PUBLIC_KEY", "PublicKey", data, len, err);
+    return key_blob_parse(rd, m, "PUBLIC_KEY", "PublicKey", data, len, err);
 }
 
 int psrp_msg_encrypted_session_key_build(psr_buf *out, const void *blob, size_t len, psr_error *err)
@@ -139,9 +142,10 @@ int psrp_msg_encrypted_session_key_build(psr_buf *out, const void *blob, size_t 
     return key_blob_build(out, "ENCRYPTED_SESSION_KEY", "EncryptedSessionKey", blob, len, err);
 }
 
-int psrp_msg_encrypted_session_key_parse(psrp_msg_key_blob *m, const char *data, size_t len, psr_error *err)
+int psrp_msg_encrypted_session_key_parse(psrp_clixml_reader *rd, psrp_msg_key_blob *m, const char *data, size_t len,
+                                         psr_error *err)
 {
-    return key_blob_parse(m, "ENCRYPTED_SESSION_KEY", "EncryptedSessionKey", data, len, err);
+    return key_blob_parse(rd, m, "ENCRYPTED_SESSION_KEY", "EncryptedSessionKey", data, len, err);
 }
 
 void psrp_msg_key_blob_clear(psrp_msg_key_blob *m)
@@ -160,10 +164,10 @@ int psrp_msg_public_key_request_build(psr_buf *out, psr_error *err)
     return msg_finish(out, psrp_value_new_string(""), 0, "PUBLIC_KEY_REQUEST", err);
 }
 
-int psrp_msg_public_key_request_parse(const char *data, size_t len, psr_error *err)
+int psrp_msg_public_key_request_parse(psrp_clixml_reader *rd, const char *data, size_t len, psr_error *err)
 {
     psrp_value *v;
-    int rc = msg_parse_value("PUBLIC_KEY_REQUEST", data, len, &v, err);
+    int rc = msg_parse_value(rd, "PUBLIC_KEY_REQUEST", data, len, &v, err);
     if (rc)
         return rc;
     /* Only the kind matters; servers send <S></S>. */
@@ -231,12 +235,13 @@ int psrp_msg_connect_pool_build(psr_buf *out, int32_t min, int32_t max, psr_erro
                           "CONNECT_RUNSPACEPOOL", err);
 }
 
-int psrp_msg_pool_numbers_parse(psrp_msg_pool_numbers *m, const char *data, size_t len, psr_error *err)
+int psrp_msg_pool_numbers_parse(psrp_clixml_reader *rd, psrp_msg_pool_numbers *m, const char *data, size_t len,
+                                psr_error *err)
 {
     memset(m, 0, sizeof(*m));
     m->ci = -1;
     m->min_runspaces = m->max_runspaces = -1;
-    int rc = msg_parse_value("runspace pool message", data, len, &m->value, err);
+    int rc = msg_parse_value(rd, "runspace pool message", data, len, &m->value, err);
     if (rc)
         return rc;
     if (m->value->kind != PSRP_V_OBJECT) {
@@ -277,12 +282,12 @@ int psrp_msg_runspace_availability_build_count(psr_buf *out, int64_t ci, int64_t
     return availability_build(out, ci, psrp_value_new_i64(available), err);
 }
 
-int psrp_msg_runspace_availability_parse(psrp_msg_runspace_availability *m, const char *data, size_t len,
-                                         psr_error *err)
+int psrp_msg_runspace_availability_parse(psrp_clixml_reader *rd, psrp_msg_runspace_availability *m, const char *data,
+                                         size_t len, psr_error *err)
 {
     static const char what[] = "RUNSPACE_AVAILABILITY";
     memset(m, 0, sizeof(*m));
-    int rc = msg_parse_object(what, data, len, &m->value, err);
+    int rc = msg_parse_object(rd, what, data, len, &m->value, err);
     if (!rc)
         rc = msg_req_i64(m->value, what, "ci", &m->ci, err);
     if (rc) {
@@ -314,11 +319,12 @@ int psrp_msg_pool_state_build(psr_buf *out, int32_t state, const psrp_error_reco
     return msg_state_build(out, "RUNSPACEPOOL_STATE", "RunspaceState", state, error, err);
 }
 
-int psrp_msg_pool_state_parse(psrp_msg_pool_state *m, const char *data, size_t len, psr_error *err)
+int psrp_msg_pool_state_parse(psrp_clixml_reader *rd, psrp_msg_pool_state *m, const char *data, size_t len,
+                              psr_error *err)
 {
     memset(m, 0, sizeof(*m));
     psrp_error_record_clear(&m->error);
-    int rc = msg_state_parse("RUNSPACEPOOL_STATE", "RunspaceState", data, len, &m->value,
+    int rc = msg_state_parse(rd, "RUNSPACEPOOL_STATE", "RunspaceState", data, len, &m->value,
                              &m->state, &m->error, &m->has_error, err);
     if (rc)
         psrp_msg_pool_state_clear(m);
@@ -338,11 +344,12 @@ void psrp_msg_pool_state_clear(psrp_msg_pool_state *m)
 
 /* ---- USER_EVENT (2.2.2.12) ---- */
 
-int psrp_msg_user_event_parse(psrp_msg_user_event *m, const char *data, size_t len, psr_error *err)
+int psrp_msg_user_event_parse(psrp_clixml_reader *rd, psrp_msg_user_event *m, const char *data, size_t len,
+                              psr_error *err)
 {
     memset(m, 0, sizeof(*m));
     m->event_identifier = -1;
-    int rc = msg_parse_object("USER_EVENT", data, len, &m->value, err);
+    int rc = msg_parse_object(rd, "USER_EVENT", data, len, &m->value, err);
     if (rc)
         return rc;
     msg_opt_i32(m->value, "PSEventArgs.EventIdentifier", &m->event_identifier);
@@ -377,10 +384,11 @@ int psrp_msg_app_private_data_build(psr_buf *out, psrp_value *data, psr_error *e
     return msg_finish(out, v, rc, "APPLICATION_PRIVATE_DATA", err);
 }
 
-int psrp_msg_app_private_data_parse(psrp_msg_app_private_data *m, const char *data, size_t len, psr_error *err)
+int psrp_msg_app_private_data_parse(psrp_clixml_reader *rd, psrp_msg_app_private_data *m, const char *data,
+                                    size_t len, psr_error *err)
 {
     memset(m, 0, sizeof(*m));
-    int rc = msg_parse_object("APPLICATION_PRIVATE_DATA", data, len, &m->value, err);
+    int rc = msg_parse_object(rd, "APPLICATION_PRIVATE_DATA", data, len, &m->value, err);
     if (rc)
         return rc;
     m->data = msg_opt_value(m->value, "ApplicationPrivateData");

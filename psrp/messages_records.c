@@ -27,10 +27,11 @@ int psrp_msg_informational_build(psr_buf *out, uint32_t type, const char *messag
     return msg_finish(out, v, rc, psrp_message_type_name(type), err);
 }
 
-int psrp_msg_informational_parse(psrp_msg_informational *m, const char *data, size_t len, psr_error *err)
+int psrp_msg_informational_parse(psrp_clixml_reader *rd, psrp_msg_informational *m, const char *data, size_t len,
+                                 psr_error *err)
 {
     memset(m, 0, sizeof(*m));
-    int rc = msg_parse_value("informational record", data, len, &m->value, err);
+    int rc = msg_parse_value(rd, "informational record", data, len, &m->value, err);
     if (rc)
         return rc;
     /* Records normally arrive as objects; a bare string is accepted too. */
@@ -79,11 +80,12 @@ int psrp_msg_information_build(psr_buf *out, const char *message, const char *so
     return msg_finish(out, v, rc, "INFORMATION_RECORD", err);
 }
 
-int psrp_msg_information_parse(psrp_msg_information *m, const char *data, size_t len, psr_error *err)
+int psrp_msg_information_parse(psrp_clixml_reader *rd, psrp_msg_information *m, const char *data, size_t len,
+                               psr_error *err)
 {
     memset(m, 0, sizeof(*m));
     m->process_id = -1;
-    int rc = msg_parse_object("INFORMATION_RECORD", data, len, &m->value, err);
+    int rc = msg_parse_object(rd, "INFORMATION_RECORD", data, len, &m->value, err);
     if (rc)
         return rc;
     m->message_data = msg_opt_value(m->value, "MessageData");
@@ -136,12 +138,13 @@ int psrp_msg_progress_build(psr_buf *out, const psrp_msg_progress *m, psr_error 
     return msg_finish(out, v, rc, "PROGRESS_RECORD", err);
 }
 
-int psrp_msg_progress_parse(psrp_msg_progress *m, const char *data, size_t len, psr_error *err)
+int psrp_msg_progress_parse(psrp_clixml_reader *rd, psrp_msg_progress *m, const char *data, size_t len,
+                            psr_error *err)
 {
     static const char what[] = "PROGRESS_RECORD";
     memset(m, 0, sizeof(*m));
     m->parent_activity_id = m->percent_complete = m->seconds_remaining = -1;
-    int rc = msg_parse_object(what, data, len, &m->value, err);
+    int rc = msg_parse_object(rd, what, data, len, &m->value, err);
     if (!rc)
         rc = msg_req_text(m->value, what, "Activity", &m->activity, err);
     if (rc) {

@@ -7,7 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-int msg_parse_value(const char *what, const char *data, size_t len, psrp_value **out, psr_error *err)
+int msg_parse_value(psrp_clixml_reader *rd, const char *what, const char *data, size_t len, psrp_value **out,
+                    psr_error *err)
 {
     *out = NULL;
     /* The defragmenter already bounded the message (MaximumReceivedObjectSize);
@@ -19,15 +20,16 @@ int msg_parse_value(const char *what, const char *data, size_t len, psrp_value *
         limits.max_object_bytes = len + 1;
     if (len >= limits.max_string_bytes)
         limits.max_string_bytes = len + 1;
-    int rc = psrp_clixml_parse(data, len, &limits, out, err);
+    int rc = psrp_clixml_parse_with(rd, data, len, &limits, out, err);
     if (rc)
         return psr_error_prefix(err, "PSRP %s", what);
     return 0;
 }
 
-int msg_parse_object(const char *what, const char *data, size_t len, psrp_value **out, psr_error *err)
+int msg_parse_object(psrp_clixml_reader *rd, const char *what, const char *data, size_t len, psrp_value **out,
+                     psr_error *err)
 {
-    int rc = msg_parse_value(what, data, len, out, err);
+    int rc = msg_parse_value(rd, what, data, len, out, err);
     if (rc)
         return rc;
     if ((*out)->kind != PSRP_V_OBJECT) {
@@ -117,11 +119,10 @@ int msg_state_build(psr_buf *out, const char *what, const char *state_name, int3
     return msg_finish(out, v, rc, what, err);
 }
 
-int msg_state_parse(const char *what, const char *state_name, const char *data, size_t len,
-                    psrp_value **value, int32_t *state, psrp_error_record *error, int *has_error,
-                    psr_error *err)
+int msg_state_parse(psrp_clixml_reader *rd, const char *what, const char *state_name, const char *data, size_t len,
+                    psrp_value **value, int32_t *state, psrp_error_record *error, int *has_error, psr_error *err)
 {
-    int rc = msg_parse_object(what, data, len, value, err);
+    int rc = msg_parse_object(rd, what, data, len, value, err);
     if (!rc)
         rc = msg_req_i32(*value, what, state_name, state, err);
     psrp_value *rec = rc ? NULL : msg_opt_value(*value, "ExceptionAsErrorRecord");

@@ -11,8 +11,10 @@
 
 #include "psrp/messages.h"
 
-int msg_parse_value(const char *what, const char *data, size_t len, psrp_value **out, psr_error *err);
-int msg_parse_object(const char *what, const char *data, size_t len, psrp_value **out, psr_error *err);
+int msg_parse_value(psrp_clixml_reader *rd, const char *what, const char *data, size_t len, psrp_value **out,
+                    psr_error *err);
+int msg_parse_object(psrp_clixml_reader *rd, const char *what, const char *data, size_t len, psrp_value **out,
+                     psr_error *err);
 int msg_finish(psr_buf *out, psrp_value *v, int rc, const char *what, psr_error *err);
 
 int msg_req_i32(const psrp_value *obj, const char *what, const char *name, int32_t *out, psr_error *err);
@@ -34,9 +36,8 @@ int msg_state_build(psr_buf *out, const char *what, const char *state_name, int3
 /* Fills *value (one reference), *state and, when present, *error and
  * *has_error. On failure nothing is left to release but *error (cleared by
  * the caller's *_clear). */
-int msg_state_parse(const char *what, const char *state_name, const char *data, size_t len,
-                    psrp_value **value, int32_t *state, psrp_error_record *error, int *has_error,
-                    psr_error *err);
+int msg_state_parse(psrp_clixml_reader *rd, const char *what, const char *state_name, const char *data, size_t len,
+                    psrp_value **value, int32_t *state, psrp_error_record *error, int *has_error, psr_error *err);
 
 /* HostInfo (2.2.3.14) value from the struct; and back. */
 psrp_value *msg_host_info_value(const psrp_host_info *h);

@@ -312,15 +312,16 @@ int psrp_pipeline_dispatch(psrp_pipeline *pl, const psrp_message *m, psr_error *
     if (!n)
         return psr_error_set(err, PSR_E_NOMEM, "PSRP: out of memory");
     psrp_pipeline_event *ev = &n->ev;
+    psrp_clixml_reader *rd = psrp_pool_reader(pl->pool);
     int rc;
     switch (m->type) {
     case PSRP_PIPELINE_OUTPUT:
         ev->kind = PSRP_PIPELINE_EV_OUTPUT;
-        rc = psrp_msg_object_parse(&ev->u.output, m->data, m->data_len, err);
+        rc = psrp_msg_object_parse(rd, &ev->u.output, m->data, m->data_len, err);
         break;
     case PSRP_ERROR_RECORD:
         ev->kind = PSRP_PIPELINE_EV_ERROR;
-        rc = psrp_msg_error_record_parse(&ev->u.error, m->data, m->data_len, err);
+        rc = psrp_msg_error_record_parse(rd, &ev->u.error, m->data, m->data_len, err);
         break;
     case PSRP_DEBUG_RECORD:
     case PSRP_VERBOSE_RECORD:
@@ -328,23 +329,23 @@ int psrp_pipeline_dispatch(psrp_pipeline *pl, const psrp_message *m, psr_error *
         ev->kind = m->type == PSRP_DEBUG_RECORD     ? PSRP_PIPELINE_EV_DEBUG
                    : m->type == PSRP_VERBOSE_RECORD ? PSRP_PIPELINE_EV_VERBOSE
                                                     : PSRP_PIPELINE_EV_WARNING;
-        rc = psrp_msg_informational_parse(&ev->u.record, m->data, m->data_len, err);
+        rc = psrp_msg_informational_parse(rd, &ev->u.record, m->data, m->data_len, err);
         break;
     case PSRP_INFORMATION_RECORD:
         ev->kind = PSRP_PIPELINE_EV_INFORMATION;
-        rc = psrp_msg_information_parse(&ev->u.information, m->data, m->data_len, err);
+        rc = psrp_msg_information_parse(rd, &ev->u.information, m->data, m->data_len, err);
         break;
     case PSRP_PROGRESS_RECORD:
         ev->kind = PSRP_PIPELINE_EV_PROGRESS;
-        rc = psrp_msg_progress_parse(&ev->u.progress, m->data, m->data_len, err);
+        rc = psrp_msg_progress_parse(rd, &ev->u.progress, m->data, m->data_len, err);
         break;
     case PSRP_PIPELINE_HOST_CALL:
         ev->kind = PSRP_PIPELINE_EV_HOST_CALL;
-        rc = psrp_msg_host_call_parse(&ev->u.host_call, m->data, m->data_len, err);
+        rc = psrp_msg_host_call_parse(rd, &ev->u.host_call, m->data, m->data_len, err);
         break;
     case PSRP_PIPELINE_STATE:
         ev->kind = PSRP_PIPELINE_EV_STATE;
-        rc = psrp_msg_pipeline_state_parse(&ev->u.state, m->data, m->data_len, err);
+        rc = psrp_msg_pipeline_state_parse(rd, &ev->u.state, m->data, m->data_len, err);
         if (!rc)
             rc = on_state(pl, n, err);
         break;

@@ -10,6 +10,8 @@
 /* The pool's ObjectId counter, shared by its pipelines' fragmenters. */
 uint64_t *psrp_pool_object_counter(psrp_pool *p);
 size_t psrp_pool_max_object_size(const psrp_pool *p);
+/* The reader that parses the messages of the pool and its pipelines. */
+psrp_clixml_reader *psrp_pool_reader(psrp_pool *p);
 int psrp_pool_attach_pipeline(psrp_pool *p, psrp_pipeline *pl);
 void psrp_pool_detach_pipeline(psrp_pool *p, psrp_pipeline *pl);
 

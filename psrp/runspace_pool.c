@@ -38,6 +38,14 @@ struct psrp_pool {
     const psrp_rsa_key *rsa;
     uint8_t session_key[PSRP_SESSION_KEY_LEN];
     int has_key;
+    /* Parses the CLIXML of every message of the pool and of its pipelines,
+     * reset between messages (psrp_clixml_parse_with), so a message costs
+     * no new parser. One is enough: the pool and its pipelines are used by
+     * one thread at a time, as the session that drives them is (see
+     * psremote/powershell.h), and a message is parsed whole before the
+     * next one starts. The pool's own (own_rd) or the caller's
+     * (psrp_pool_config.reader). */
+    psrp_clixml_reader *rd, *own_rd;
 };
 
 void psrp_pool_config_init(psrp_pool_config *c)
@@ -76,7 +84,9 @@ psrp_pool *psrp_pool_new(const psrp_pool_config *c, psr_error *err)
     p->next_object_id = 1; /* PowerShell numbers objects from 1 */
     p->next_ci = 1;
     p->out = psrp_fragmenter_new(&p->next_object_id);
-    if (!p->out) {
+    p->cfg.reader = NULL; /* borrowed: p->rd */
+    p->rd = c->reader ? c->reader : (p->own_rd = psrp_clixml_reader_new(NULL, NULL, NULL));
+    if (!p->out || !p->rd) {
         psrp_pool_free(p);
         psr_error_set(err, PSR_E_NOMEM, "PSRP runspace pool: out of memory");
         return NULL;
@@ -125,6 +135,7 @@ void psrp_pool_free(psrp_pool *p)
     for (int i = 0; i < MAX_STREAMS; i++)
         psrp_defragmenter_free(p->streams[i].d);
     psrp_fragmenter_free(p->out);
+    psrp_clixml_reader_free(p->own_rd);
     psrp_value_free(p->cfg.application_arguments);
     OPENSSL_cleanse(p->session_key, sizeof(p->session_key));
     free(p);
@@ -155,6 +166,11 @@ uint64_t *psrp_pool_object_counter(psrp_pool *p)
 size_t psrp_pool_max_object_size(const psrp_pool *p)
 {
     return p->cfg.max_object_size;
+}
+
+psrp_clixml_reader *psrp_pool_reader(psrp_pool *p)
+{
+    return p->rd;
 }
 
 int psrp_pool_attach_pipeline(psrp_pool *p, psrp_pipeline *pl)
@@ -505,7 +521,7 @@ static int on_session_key(psrp_pool *p, const psrp_message *m, psr_error *err)
     if (!p->rsa)
         return psr_error_set(err, PSR_E_PROTOCOL, "PSRP: ENCRYPTED_SESSION_KEY arrived but no PUBLIC_KEY was sent");
     psrp_msg_key_blob kb;
-    int rc = psrp_msg_encrypted_session_key_parse(&kb, m->data, m->data_len, err);
+    int rc = psrp_msg_encrypted_session_key_parse(p->rd, &kb, m->data, m->data_len, err);
     if (!rc)
         rc = psrp_session_key_decrypt(p->rsa, kb.blob.data, kb.blob.len, p->session_key, err);
     psrp_msg_key_blob_clear(&kb);
@@ -523,7 +539,7 @@ static int handle_pool_message(psrp_pool *p, const psrp_message *m, psr_error *e
     if (m->type == PSRP_ENCRYPTED_SESSION_KEY)
         return on_session_key(p, m, err);
     if (m->type == PSRP_PUBLIC_KEY_REQUEST) {
-        int rc = psrp_msg_public_key_request_parse(m->data, m->data_len, err);
+        int rc = psrp_msg_public_key_request_parse(p->rd, m->data, m->data_len, err);
         if (rc)
             return rc;
         if (p->rsa)
@@ -538,35 +554,35 @@ static int handle_pool_message(psrp_pool *p, const psrp_message *m, psr_error *e
     switch (m->type) {
     case PSRP_SESSION_CAPABILITY:
         ev->kind = PSRP_POOL_EV_SESSION_CAPABILITY;
-        rc = psrp_msg_session_capability_parse(&ev->u.cap, m->data, m->data_len, err);
+        rc = psrp_msg_session_capability_parse(p->rd, &ev->u.cap, m->data, m->data_len, err);
         if (!rc)
             rc = negotiate(p, &ev->u.cap, err);
         break;
     case PSRP_APPLICATION_PRIVATE_DATA:
         ev->kind = PSRP_POOL_EV_APPLICATION_PRIVATE_DATA;
-        rc = psrp_msg_app_private_data_parse(&ev->u.private_data, m->data, m->data_len, err);
+        rc = psrp_msg_app_private_data_parse(p->rd, &ev->u.private_data, m->data, m->data_len, err);
         break;
     case PSRP_RUNSPACEPOOL_STATE:
         ev->kind = PSRP_POOL_EV_OPENED; /* for clearing; on_pool_state picks the real kind */
-        rc = psrp_msg_pool_state_parse(&ev->u.state, m->data, m->data_len, err);
+        rc = psrp_msg_pool_state_parse(p->rd, &ev->u.state, m->data, m->data_len, err);
         if (!rc)
             rc = on_pool_state(p, n, err);
         break;
     case PSRP_RUNSPACEPOOL_HOST_CALL:
         ev->kind = PSRP_POOL_EV_HOST_CALL;
-        rc = psrp_msg_host_call_parse(&ev->u.host_call, m->data, m->data_len, err);
+        rc = psrp_msg_host_call_parse(p->rd, &ev->u.host_call, m->data, m->data_len, err);
         break;
     case PSRP_RUNSPACE_AVAILABILITY:
         ev->kind = PSRP_POOL_EV_RUNSPACE_AVAILABILITY;
-        rc = psrp_msg_runspace_availability_parse(&ev->u.availability, m->data, m->data_len, err);
+        rc = psrp_msg_runspace_availability_parse(p->rd, &ev->u.availability, m->data, m->data_len, err);
         break;
     case PSRP_USER_EVENT:
         ev->kind = PSRP_POOL_EV_USER_EVENT;
-        rc = psrp_msg_user_event_parse(&ev->u.user_event, m->data, m->data_len, err);
+        rc = psrp_msg_user_event_parse(p->rd, &ev->u.user_event, m->data, m->data_len, err);
         break;
     case PSRP_RUNSPACEPOOL_INIT_DATA:
         ev->kind = PSRP_POOL_EV_INIT_DATA;
-        rc = psrp_msg_pool_numbers_parse(&ev->u.init_data, m->data, m->data_len, err);
+        rc = psrp_msg_pool_numbers_parse(p->rd, &ev->u.init_data, m->data, m->data_len, err);
         if (!rc && p->state == PSRP_POOL_CONNECTING) {
             rc = connected(p, err);
             just_connected = rc == 0;

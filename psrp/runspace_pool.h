@@ -81,6 +81,11 @@ typedef struct psrp_pool_config {
      * many computers, build it once); NULL: built by psrp_pool_open.
      * Borrowed until psrp_pool_open returns. */
     const psr_buf *init_data;
+    /* The CLIXML reader that parses the messages of the pool and its
+     * pipelines, borrowed for the pool's life; pools driven by one thread
+     * may share one (the fan-out gives one to all its computers). NULL:
+     * the pool makes its own. */
+    psrp_clixml_reader *reader;
 } psrp_pool_config;
 
 /* Defaults: 1 and 1 runspaces, thread options Default, apartment Unknown,

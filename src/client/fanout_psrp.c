@@ -52,6 +52,9 @@ typedef struct shared_bodies {
     psr_buf init;
     char pipeline_version[16];
     psr_buf pipeline;
+    /* One CLIXML reader parses the messages of every computer: the hosts
+     * are driven from one thread and each message is parsed whole. */
+    psrp_clixml_reader *reader;
 } shared_bodies;
 
 typedef struct psrp_work {
@@ -129,6 +132,7 @@ static int start(fanout *f, host_job *j, psr_error *err)
     if (rc)
         return rc;
     cfg.application_arguments = app_args;
+    cfg.reader = w->shared->reader; /* NULL if it could not be made: the pool makes its own */
     cfg.init_data = shared_init(w->shared, j->conn->application_arguments, &cfg, err);
     if (!cfg.init_data) {
         psrp_value_free(app_args);
@@ -429,8 +433,10 @@ int psr_fanout_run_psrp(const psr_connection_options *conns, size_t n, unsigned 
                         void *ctx, int interrupt_fd, psr_error *err)
 {
     shared_bodies shared = {0};
+    shared.reader = psrp_clixml_reader_new(NULL, NULL, NULL);
     psrp_work w = {inv, &shared};
     int rc = fanout_run(&psrp_protocol, &w, conns, n, throttle, cb, ctx, interrupt_fd, err);
+    psrp_clixml_reader_free(shared.reader); /* every pool is freed by now */
     free(shared.init_app_args);
     psr_buf_free(&shared.init);
     psr_buf_free(&shared.pipeline);

@@ -163,7 +163,7 @@ static int pool_request(harness_ps *ps, ps_session *s, const psrp_message *m)
     psrp_msg_pool_numbers pn;
     psr_error err;
     psr_buf data = {0};
-    int rc = psrp_msg_pool_numbers_parse(&pn, m->data, m->data_len, &err);
+    int rc = psrp_msg_pool_numbers_parse(NULL, &pn, m->data, m->data_len, &err);
     if (rc)
         return rc;
     int64_t busy = 0;
@@ -204,7 +204,7 @@ static int session_message(harness_ps *ps, ps_session *s, const psrp_message *m)
         break;
     case PSRP_INIT_RUNSPACEPOOL: {
         psrp_msg_init_pool ip;
-        if (psrp_msg_init_pool_parse(&ip, m->data, m->data_len, &err) == 0) {
+        if (psrp_msg_init_pool_parse(NULL, &ip, m->data, m->data_len, &err) == 0) {
             s->min_runspaces = ip.min_runspaces;
             s->max_runspaces = ip.max_runspaces;
             psrp_msg_init_pool_clear(&ip);
@@ -231,7 +231,7 @@ static int session_message(harness_ps *ps, ps_session *s, const psrp_message *m)
          * exists, 3.2.5.4.3), encrypted to its RSA key. */
         psrp_msg_key_blob kb = {0};
         psr_buf simple = {0};
-        rc = psrp_msg_public_key_parse(&kb, m->data, m->data_len, &err);
+        rc = psrp_msg_public_key_parse(NULL, &kb, m->data, m->data_len, &err);
         if (!rc && !s->state.have_session_key &&
             RAND_bytes(s->state.session_key, sizeof(s->state.session_key)) != 1)
             rc = -1;
@@ -265,7 +265,7 @@ static int pipeline_message(harness_ps *ps, ps_session *s, ps_pipeline *p, const
     psr_error err;
     switch (m->type) {
     case PSRP_CREATE_PIPELINE:
-        if (p->have_spec || psrp_msg_create_pipeline_parse(&p->spec, m->data, m->data_len, &err))
+        if (p->have_spec || psrp_msg_create_pipeline_parse(NULL, &p->spec, m->data, m->data_len, &err))
             return -1;
         p->have_spec = 1;
         if (p->spec.p.no_input)
@@ -273,7 +273,7 @@ static int pipeline_message(harness_ps *ps, ps_session *s, ps_pipeline *p, const
         return 0;
     case PSRP_PIPELINE_INPUT: {
         psrp_value *v = NULL;
-        if (psrp_msg_object_parse(&v, m->data, m->data_len, &err))
+        if (psrp_msg_object_parse(NULL, &v, m->data, m->data_len, &err))
             return -1;
         psrp_value **grown = realloc(p->input, (p->n_input + 1) * sizeof(*grown));
         if (!grown) {
@@ -307,7 +307,7 @@ static int pipeline_message(harness_ps *ps, ps_session *s, ps_pipeline *p, const
         return 0;
     case PSRP_PIPELINE_HOST_RESPONSE: {
         psrp_msg_host_response hr;
-        if (psrp_msg_host_response_parse(&hr, m->data, m->data_len, &err))
+        if (psrp_msg_host_response_parse(NULL, &hr, m->data, m->data_len, &err))
             return -1;
         if (p->host_ci && hr.ci == p->host_ci && !p->host_answered) {
             p->host_answer = hr.result ? psrp_value_ref(hr.result) : NULL;

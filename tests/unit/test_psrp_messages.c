@@ -29,7 +29,7 @@ static void test_session_capability(void)
     size_t len = 0;
     char *d = fixture("session_capability_server.xml", &len);
     psrp_msg_session_capability m;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_session_capability_parse(&m, d, len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_session_capability_parse(NULL, &m, d, len, NULL), 0);
     CU_ASSERT_STRING_EQUAL(m.protocol_version, "2.3");
     CU_ASSERT_STRING_EQUAL(m.ps_version, "2.0");
     CU_ASSERT_STRING_EQUAL(m.serialization_version, "1.1.0.1");
@@ -38,12 +38,12 @@ static void test_session_capability(void)
     psrp_msg_session_capability_clear(&m); /* twice is harmless */
     psr_error err;
     const char *bad = "<Obj RefId=\"0\"><MS><Version N=\"PSVersion\">2.0</Version></MS></Obj>";
-    CU_ASSERT_EQUAL(psrp_msg_session_capability_parse(&m, bad, strlen(bad), &err), PSR_E_PROTOCOL);
+    CU_ASSERT_EQUAL(psrp_msg_session_capability_parse(NULL, &m, bad, strlen(bad), &err), PSR_E_PROTOCOL);
     CU_ASSERT(strstr(err.message, "protocolversion is missing") != NULL);
     const char *notobj = "<S>2.3</S>";
-    CU_ASSERT_EQUAL(psrp_msg_session_capability_parse(&m, notobj, strlen(notobj), &err), PSR_E_PROTOCOL);
+    CU_ASSERT_EQUAL(psrp_msg_session_capability_parse(NULL, &m, notobj, strlen(notobj), &err), PSR_E_PROTOCOL);
     CU_ASSERT(strstr(err.message, "expected an <Obj>") != NULL);
-    CU_ASSERT_NOT_EQUAL(psrp_msg_session_capability_parse(&m, "<Obj", 4, &err), 0);
+    CU_ASSERT_NOT_EQUAL(psrp_msg_session_capability_parse(NULL, &m, "<Obj", 4, &err), 0);
     free(d);
     psr_buf_free(&b);
 }
@@ -73,7 +73,7 @@ static void test_init_runspacepool(void)
         fprintf(stderr, "\n got: %s\n", b.data);
     CU_ASSERT_STRING_EQUAL(b.data, want);
     psrp_msg_init_pool out;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_init_pool_parse(&out, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_init_pool_parse(NULL, &out, b.data, b.len, NULL), 0);
     CU_ASSERT_EQUAL(out.min_runspaces, 1);
     CU_ASSERT_EQUAL(out.max_runspaces, 4);
     CU_ASSERT_EQUAL(out.apartment_state, PSRP_APARTMENT_UNKNOWN);
@@ -93,25 +93,25 @@ static void test_key_messages(void)
     psrp_msg_key_blob k;
     CU_ASSERT_EQUAL_FATAL(psrp_msg_public_key_build(&b, blob, sizeof(blob), NULL), 0);
     CU_ASSERT(strstr(b.data, "<S N=\"PublicKey\">AAMGCQwP") != NULL);
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_public_key_parse(&k, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_public_key_parse(NULL, &k, b.data, b.len, NULL), 0);
     CU_ASSERT(k.blob.len == 40 && memcmp(k.blob.data, blob, 40) == 0);
     psrp_msg_key_blob_clear(&k);
     psr_buf_reset(&b);
     CU_ASSERT_EQUAL_FATAL(psrp_msg_encrypted_session_key_build(&b, blob, 12, NULL), 0);
     CU_ASSERT(strstr(b.data, "<S N=\"EncryptedSessionKey\">") != NULL);
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_encrypted_session_key_parse(&k, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_encrypted_session_key_parse(NULL, &k, b.data, b.len, NULL), 0);
     CU_ASSERT_EQUAL(k.blob.len, 12);
     psrp_msg_key_blob_clear(&k);
     psr_error err;
     const char *bad = "<Obj RefId=\"0\"><MS><S N=\"EncryptedSessionKey\">!!!</S></MS></Obj>";
-    CU_ASSERT_EQUAL(psrp_msg_encrypted_session_key_parse(&k, bad, strlen(bad), &err), PSR_E_PROTOCOL);
+    CU_ASSERT_EQUAL(psrp_msg_encrypted_session_key_parse(NULL, &k, bad, strlen(bad), &err), PSR_E_PROTOCOL);
     CU_ASSERT(strstr(err.message, "not valid base64") != NULL);
     /* 2.2.2.5: PUBLIC_KEY_REQUEST is an empty string. */
     psr_buf_reset(&b);
     CU_ASSERT_EQUAL(psrp_msg_public_key_request_build(&b, NULL), 0);
-    CU_ASSERT_EQUAL(psrp_msg_public_key_request_parse(b.data, b.len, NULL), 0);
-    CU_ASSERT_EQUAL(psrp_msg_public_key_request_parse("<S></S>", 7, NULL), 0);
-    CU_ASSERT_EQUAL(psrp_msg_public_key_request_parse("<I32>1</I32>", 12, &err), PSR_E_PROTOCOL);
+    CU_ASSERT_EQUAL(psrp_msg_public_key_request_parse(NULL, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL(psrp_msg_public_key_request_parse(NULL, "<S></S>", 7, NULL), 0);
+    CU_ASSERT_EQUAL(psrp_msg_public_key_request_parse(NULL, "<I32>1</I32>", 12, &err), PSR_E_PROTOCOL);
     psr_buf_free(&b);
 }
 
@@ -122,7 +122,7 @@ static void test_small_pool_messages(void)
     /* 2.2.2.6 example: MaxRunspaces 3, ci 1. */
     CU_ASSERT_EQUAL(psrp_msg_set_max_runspaces_build(&b, 3, 1, NULL), 0);
     CU_ASSERT_STRING_EQUAL(b.data, "<Obj RefId=\"0\"><MS><I32 N=\"MaxRunspaces\">3</I32><I64 N=\"ci\">1</I64></MS></Obj>");
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_pool_numbers_parse(&n, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_pool_numbers_parse(NULL, &n, b.data, b.len, NULL), 0);
     CU_ASSERT(n.max_runspaces == 3 && n.ci == 1 && n.min_runspaces == -1);
     psrp_msg_pool_numbers_clear(&n);
     psr_buf_reset(&b);
@@ -141,24 +141,24 @@ static void test_small_pool_messages(void)
                            "<Obj RefId=\"0\"><MS><I32 N=\"MinRunspaces\">1</I32><I32 N=\"MaxRunspaces\">1</I32></MS></Obj>");
     psr_buf_reset(&b);
     CU_ASSERT_EQUAL(psrp_msg_connect_pool_build(&b, -1, 5, NULL), 0);
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_pool_numbers_parse(&n, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_pool_numbers_parse(NULL, &n, b.data, b.len, NULL), 0);
     CU_ASSERT(n.min_runspaces == -1 && n.max_runspaces == 5 && n.ci == -1);
     psrp_msg_pool_numbers_clear(&n);
 
     psrp_msg_runspace_availability a;
     psr_buf_reset(&b);
     CU_ASSERT_EQUAL(psrp_msg_runspace_availability_build_bool(&b, 4, 1, NULL), 0);
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_runspace_availability_parse(&a, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_runspace_availability_parse(NULL, &a, b.data, b.len, NULL), 0);
     CU_ASSERT(a.is_bool && a.ok && a.ci == 4);
     psrp_msg_runspace_availability_clear(&a);
     psr_buf_reset(&b);
     CU_ASSERT_EQUAL(psrp_msg_runspace_availability_build_count(&b, 5, 3, NULL), 0);
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_runspace_availability_parse(&a, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_runspace_availability_parse(NULL, &a, b.data, b.len, NULL), 0);
     CU_ASSERT(!a.is_bool && a.available == 3 && a.ci == 5);
     psrp_msg_runspace_availability_clear(&a);
     psr_error err;
     const char *bad = "<Obj RefId=\"0\"><MS><S N=\"SetMinMaxRunspacesResponse\">x</S><I64 N=\"ci\">1</I64></MS></Obj>";
-    CU_ASSERT_EQUAL(psrp_msg_runspace_availability_parse(&a, bad, strlen(bad), &err), PSR_E_PROTOCOL);
+    CU_ASSERT_EQUAL(psrp_msg_runspace_availability_parse(NULL, &a, bad, strlen(bad), &err), PSR_E_PROTOCOL);
     psr_buf_free(&b);
 }
 
@@ -167,13 +167,13 @@ static void test_pool_state_fixtures(void)
     size_t len = 0;
     char *d = fixture("runspacepool_state_opened.xml", &len);
     psrp_msg_pool_state s;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_pool_state_parse(&s, d, len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_pool_state_parse(NULL, &s, d, len, NULL), 0);
     CU_ASSERT_EQUAL(s.state, PSRP_POOL_OPENED);
     CU_ASSERT_FALSE(s.has_error);
     psrp_msg_pool_state_clear(&s);
     free(d);
     d = fixture("runspacepool_state_broken.xml", &len);
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_pool_state_parse(&s, d, len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_pool_state_parse(NULL, &s, d, len, NULL), 0);
     CU_ASSERT_EQUAL(s.state, PSRP_POOL_BROKEN);
     CU_ASSERT_TRUE_FATAL(s.has_error);
     CU_ASSERT_STRING_EQUAL(s.error.message, "The maximum number of concurrent shells for this user has been exceeded.");
@@ -188,7 +188,7 @@ static void test_pool_state_fixtures(void)
     psrp_error_record_spec spec = {.message = "no more shells", .fully_qualified_error_id = "PSSessionStateBroken",
                                    .category = 29};
     CU_ASSERT_EQUAL(psrp_msg_pool_state_build(&b, PSRP_POOL_BROKEN, &spec, NULL), 0);
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_pool_state_parse(&s, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_pool_state_parse(NULL, &s, b.data, b.len, NULL), 0);
     CU_ASSERT_EQUAL(s.state, PSRP_POOL_BROKEN);
     CU_ASSERT_STRING_EQUAL(s.error.message, "no more shells");
     CU_ASSERT_STRING_EQUAL(s.error.exception_type, "System.Management.Automation.RuntimeException");
@@ -197,7 +197,7 @@ static void test_pool_state_fixtures(void)
     psr_buf_free(&b);
     psr_error err;
     const char *bad = "<Obj RefId=\"0\"><MS><S N=\"RunspaceState\">Opened</S></MS></Obj>";
-    CU_ASSERT_EQUAL(psrp_msg_pool_state_parse(&s, bad, strlen(bad), &err), PSR_E_PROTOCOL);
+    CU_ASSERT_EQUAL(psrp_msg_pool_state_parse(NULL, &s, bad, strlen(bad), &err), PSR_E_PROTOCOL);
     CU_ASSERT(strstr(err.message, "RunspaceState is <S>") != NULL);
 }
 
@@ -206,7 +206,7 @@ static void test_application_private_data(void)
     size_t len = 0;
     char *d = fixture("application_private_data.xml", &len);
     psrp_msg_app_private_data m;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_app_private_data_parse(&m, d, len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_app_private_data_parse(NULL, &m, d, len, NULL), 0);
     CU_ASSERT_PTR_NOT_NULL(m.data);
     CU_ASSERT_STRING_EQUAL(m.ps_version, "5.1.17763.1");
     CU_ASSERT_STRING_EQUAL(m.protocol_version, "2.3");
@@ -214,7 +214,7 @@ static void test_application_private_data(void)
     free(d);
     psr_buf b = {0};
     CU_ASSERT_EQUAL(psrp_msg_app_private_data_build(&b, NULL, NULL), 0);
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_app_private_data_parse(&m, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_app_private_data_parse(NULL, &m, b.data, b.len, NULL), 0);
     CU_ASSERT_PTR_NOT_NULL(m.data);
     CU_ASSERT_PTR_NULL(m.ps_version);
     psrp_msg_app_private_data_clear(&m);
@@ -246,7 +246,7 @@ static void test_create_pipeline(void)
     CU_ASSERT(strstr(b.data, "<Nil N=\"N\" /><Nil N=\"V\" />") != NULL);
 
     psrp_parsed_pipeline p;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_create_pipeline_parse(&p, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_create_pipeline_parse(NULL, &p, b.data, b.len, NULL), 0);
     CU_ASSERT_EQUAL_FATAL(p.p.n_commands, 3);
     CU_ASSERT_STRING_EQUAL(p.p.commands[0].cmd, "Get-ChildItem");
     CU_ASSERT_EQUAL(p.p.commands[0].n_args, 2);
@@ -282,7 +282,7 @@ static void test_create_pipeline(void)
     spec.n_commands = 0;
     CU_ASSERT_EQUAL(psrp_msg_create_pipeline_build(&b, &spec, "2.3", &err), PSR_E_INVALID);
     const char *nops = "<Obj RefId=\"0\"><MS><B N=\"NoInput\">true</B></MS></Obj>";
-    CU_ASSERT_EQUAL(psrp_msg_create_pipeline_parse(&p, nops, strlen(nops), &err), PSR_E_PROTOCOL);
+    CU_ASSERT_EQUAL(psrp_msg_create_pipeline_parse(NULL, &p, nops, strlen(nops), &err), PSR_E_PROTOCOL);
     psrp_value_free(path);
     psr_buf_free(&b);
 }
@@ -292,7 +292,7 @@ static void test_pipeline_state_failed_fixture(void)
     size_t len = 0;
     char *d = fixture("pipeline_state_failed.xml", &len);
     psrp_msg_pipeline_state s;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_pipeline_state_parse(&s, d, len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_pipeline_state_parse(NULL, &s, d, len, NULL), 0);
     CU_ASSERT_EQUAL(s.state, PSRP_PIPELINE_FAILED);
     CU_ASSERT_TRUE_FATAL(s.has_error);
     CU_ASSERT_STRING_EQUAL(s.error.message, "boom");
@@ -314,7 +314,7 @@ static void test_pipeline_state_failed_fixture(void)
                                    .script_line_number = 2, .offset_in_line = 3};
     psr_buf_reset(&b);
     CU_ASSERT_EQUAL(psrp_msg_pipeline_state_build(&b, PSRP_PIPELINE_FAILED, &spec, NULL), 0);
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_pipeline_state_parse(&s, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_pipeline_state_parse(NULL, &s, b.data, b.len, NULL), 0);
     CU_ASSERT_STRING_EQUAL(s.error.exception_type, "System.Exception");
     CU_ASSERT_STRING_EQUAL(s.error.position_message, "At line:2 char:3");
     CU_ASSERT_EQUAL(s.error.script_line_number, 2);
@@ -328,7 +328,7 @@ static void test_error_record(void)
     size_t len = 0;
     char *d = fixture("error_record_write_error.xml", &len);
     psrp_error_record r;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_error_record_parse(&r, d, len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_error_record_parse(NULL, &r, d, len, NULL), 0);
     CU_ASSERT_STRING_EQUAL(r.message, "disk almost full");
     CU_ASSERT_STRING_EQUAL(r.exception_type, "Microsoft.PowerShell.Commands.WriteErrorException");
     CU_ASSERT_STRING_EQUAL(r.category_message, "NotSpecified: (:) [Write-Error], WriteErrorException");
@@ -345,13 +345,13 @@ static void test_error_record(void)
                                    .category_activity = "Write-Error", .category_reason = "WriteErrorException"};
     psr_buf b = {0};
     CU_ASSERT_EQUAL(psrp_msg_error_record_build(&b, &spec, NULL), 0);
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_error_record_parse(&r, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_error_record_parse(NULL, &r, b.data, b.len, NULL), 0);
     CU_ASSERT_STRING_EQUAL(r.category_message, "NotSpecified: (:) [Write-Error], WriteErrorException");
     CU_ASSERT_STRING_EQUAL(r.fully_qualified_error_id, "Microsoft.PowerShell.Commands.WriteErrorException");
     psrp_error_record_clear(&r);
     psr_error err;
     const char *empty = "<Obj RefId=\"0\"><MS></MS></Obj>";
-    CU_ASSERT_EQUAL(psrp_msg_error_record_parse(&r, empty, strlen(empty), &err), PSR_E_PROTOCOL);
+    CU_ASSERT_EQUAL(psrp_msg_error_record_parse(NULL, &r, empty, strlen(empty), &err), PSR_E_PROTOCOL);
     psr_buf_free(&b);
 }
 
@@ -360,14 +360,14 @@ static void test_records(void)
     size_t len = 0;
     char *d = fixture("warning_record.xml", &len);
     psrp_msg_informational w;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_informational_parse(&w, d, len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_informational_parse(NULL, &w, d, len, NULL), 0);
     CU_ASSERT_STRING_EQUAL(w.message, "low disk");
     psrp_msg_informational_clear(&w);
     free(d);
     psr_buf b = {0};
     CU_ASSERT_EQUAL(psrp_msg_informational_build(&b, PSRP_VERBOSE_RECORD, "step 1", NULL), 0);
     CU_ASSERT(strstr(b.data, "<T>System.Management.Automation.VerboseRecord</T>") != NULL);
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_informational_parse(&w, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_informational_parse(NULL, &w, b.data, b.len, NULL), 0);
     CU_ASSERT_STRING_EQUAL(w.message, "step 1");
     psrp_msg_informational_clear(&w);
     psr_error err;
@@ -375,7 +375,7 @@ static void test_records(void)
 
     d = fixture("information_record_write_host.xml", &len);
     psrp_msg_information info;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_information_parse(&info, d, len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_information_parse(NULL, &info, d, len, NULL), 0);
     CU_ASSERT_STRING_EQUAL(info.text, "hello host");
     CU_ASSERT_TRUE(info.no_new_line);
     CU_ASSERT_STRING_EQUAL(info.source, "Write-Host");
@@ -386,14 +386,14 @@ static void test_records(void)
     free(d);
     psr_buf_reset(&b);
     CU_ASSERT_EQUAL(psrp_msg_information_build(&b, "plain", "Write-Information", "2024-01-01T00:00:00Z", NULL), 0);
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_information_parse(&info, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_information_parse(NULL, &info, b.data, b.len, NULL), 0);
     CU_ASSERT_STRING_EQUAL(info.text, "plain");
     CU_ASSERT_STRING_EQUAL(info.time_generated, "2024-01-01T00:00:00Z");
     psrp_msg_information_clear(&info);
 
     d = fixture("progress_record.xml", &len);
     psrp_msg_progress pr;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_progress_parse(&pr, d, len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_progress_parse(NULL, &pr, d, len, NULL), 0);
     CU_ASSERT_STRING_EQUAL(pr.activity, "Copying");
     CU_ASSERT_STRING_EQUAL(pr.status_description, "file 3 of 10");
     CU_ASSERT_PTR_NULL(pr.current_operation);
@@ -407,7 +407,7 @@ static void test_records(void)
                             .seconds_remaining = 0};
     psr_buf_reset(&b);
     CU_ASSERT_EQUAL(psrp_msg_progress_build(&b, &in, NULL), 0);
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_progress_parse(&pr, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_progress_parse(NULL, &pr, b.data, b.len, NULL), 0);
     CU_ASSERT(pr.activity_id == 2 && pr.percent_complete == 100 && pr.record_type == 1);
     psrp_msg_progress_clear(&pr);
     psr_buf_free(&b);
@@ -418,7 +418,7 @@ static void test_host_calls(void)
     size_t len = 0;
     char *d = fixture("pipeline_host_call_readline.xml", &len);
     psrp_msg_host_call c;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_host_call_parse(&c, d, len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_host_call_parse(NULL, &c, d, len, NULL), 0);
     CU_ASSERT_EQUAL(c.ci, 1);
     CU_ASSERT_EQUAL(c.method_id, 11);
     CU_ASSERT_STRING_EQUAL(c.method_name, "ReadLine");
@@ -426,7 +426,7 @@ static void test_host_calls(void)
     psrp_msg_host_call_clear(&c);
     free(d);
     d = fixture("pipeline_host_call_write2.xml", &len);
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_host_call_parse(&c, d, len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_host_call_parse(NULL, &c, d, len, NULL), 0);
     CU_ASSERT_EQUAL(c.ci, PSRP_HOST_CALL_VOID_CI);
     CU_ASSERT_STRING_EQUAL(c.method_name, "Write2");
     CU_ASSERT_EQUAL_FATAL(c.params->u.obj.n_items, 3);
@@ -444,14 +444,14 @@ static void test_host_calls(void)
                 "<T>System.ValueType</T><T>System.Object</T></TN><ToString>ReadLine</ToString><I32>11</I32></Obj>"
                 "<S N=\"mr\">typed answer</S></MS></Obj>");
     psrp_msg_host_response r;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_host_response_parse(&r, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_host_response_parse(NULL, &r, b.data, b.len, NULL), 0);
     CU_ASSERT(r.ci == 1 && r.method_id == 11 && !r.has_error);
     CU_ASSERT_STRING_EQUAL(psrp_value_text(r.result), "typed answer");
     psrp_msg_host_response_clear(&r);
     psrp_error_record_spec e = {.message = "no console", .fully_qualified_error_id = "HostFailure"};
     psr_buf_reset(&b);
     CU_ASSERT_EQUAL(psrp_msg_host_response_build(&b, 2, 23, NULL, &e, NULL), 0);
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_host_response_parse(&r, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_host_response_parse(NULL, &r, b.data, b.len, NULL), 0);
     CU_ASSERT_TRUE(r.has_error);
     CU_ASSERT_PTR_NULL(r.result);
     CU_ASSERT_STRING_EQUAL(r.error.message, "no console");
@@ -459,12 +459,12 @@ static void test_host_calls(void)
     /* Host call builder (server side) round trip. */
     psr_buf_reset(&b);
     CU_ASSERT_EQUAL(psrp_msg_host_call_build(&b, 5, 26, NULL, NULL), 0);
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_host_call_parse(&c, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_host_call_parse(NULL, &c, b.data, b.len, NULL), 0);
     CU_ASSERT_STRING_EQUAL(c.method_name, "PromptForChoice");
     psrp_msg_host_call_clear(&c);
     psr_error err;
     const char *bad = "<Obj RefId=\"0\"><MS><I64 N=\"ci\">1</I64></MS></Obj>";
-    CU_ASSERT_EQUAL(psrp_msg_host_call_parse(&c, bad, strlen(bad), &err), PSR_E_PROTOCOL);
+    CU_ASSERT_EQUAL(psrp_msg_host_call_parse(NULL, &c, bad, strlen(bad), &err), PSR_E_PROTOCOL);
     CU_ASSERT(strstr(err.message, "mi is missing") != NULL);
     psrp_value_free(line);
     psr_buf_free(&b);
@@ -477,7 +477,7 @@ static void test_objects_and_user_event(void)
     CU_ASSERT_EQUAL(psrp_msg_object_build(&b, v, NULL), 0);
     CU_ASSERT_STRING_EQUAL(b.data, "<I32>42</I32>");
     psrp_value *back = NULL;
-    CU_ASSERT_EQUAL(psrp_msg_object_parse(&back, b.data, b.len, NULL), 0);
+    CU_ASSERT_EQUAL(psrp_msg_object_parse(NULL, &back, b.data, b.len, NULL), 0);
     int32_t n = 0;
     CU_ASSERT_EQUAL(psrp_value_get_i32(back, &n), 0);
     CU_ASSERT_EQUAL(n, 42);
@@ -487,7 +487,7 @@ static void test_objects_and_user_event(void)
                      "<S N=\"PSEventArgs.SourceIdentifier\">Timer</S><S N=\"PSEventArgs.ComputerName\">srv</S>"
                      "<Nil N=\"PSEventArgs.Sender\" /><S N=\"PSEventArgs.MessageData\">tick</S></MS></Obj>";
     psrp_msg_user_event u;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_user_event_parse(&u, ev, strlen(ev), NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_user_event_parse(NULL, &u, ev, strlen(ev), NULL), 0);
     CU_ASSERT_EQUAL(u.event_identifier, 7);
     CU_ASSERT_STRING_EQUAL(u.source_identifier, "Timer");
     CU_ASSERT_PTR_NULL(u.sender);
@@ -516,6 +516,130 @@ static void test_names(void)
     CU_ASSERT_EQUAL(psrp_version_code("2"), -1);
 }
 
+/* ---- one reader for every message ---------------------------------------- */
+
+/* Parses with one parser and gives the serialized tree (NULL on failure). */
+typedef int (*parse_run)(psrp_clixml_reader *rd, const char *d, size_t n, char **text, psr_error *err);
+
+static char *tree_text(const psrp_value *v)
+{
+    psr_buf b = {0};
+    if (psrp_clixml_serialize(&b, v, NULL) != 0) {
+        psr_buf_free(&b);
+        return strdup("(cannot serialize)");
+    }
+    return psr_buf_detach(&b, NULL);
+}
+
+#define RUNNER(fn, type, parse, clear)                                                              \
+    static int fn(psrp_clixml_reader *rd, const char *d, size_t n, char **text, psr_error *err)     \
+    {                                                                                               \
+        type m;                                                                                     \
+        int rc = parse(rd, &m, d, n, err);                                                          \
+        *text = rc ? NULL : tree_text(m.value);                                                     \
+        if (!rc)                                                                                    \
+            clear(&m);                                                                              \
+        return rc;                                                                                  \
+    }
+RUNNER(run_cap, psrp_msg_session_capability, psrp_msg_session_capability_parse, psrp_msg_session_capability_clear)
+RUNNER(run_init, psrp_msg_init_pool, psrp_msg_init_pool_parse, psrp_msg_init_pool_clear)
+RUNNER(run_key, psrp_msg_key_blob, psrp_msg_public_key_parse, psrp_msg_key_blob_clear)
+RUNNER(run_session_key, psrp_msg_key_blob, psrp_msg_encrypted_session_key_parse, psrp_msg_key_blob_clear)
+RUNNER(run_numbers, psrp_msg_pool_numbers, psrp_msg_pool_numbers_parse, psrp_msg_pool_numbers_clear)
+RUNNER(run_avail, psrp_msg_runspace_availability, psrp_msg_runspace_availability_parse,
+       psrp_msg_runspace_availability_clear)
+RUNNER(run_pool_state, psrp_msg_pool_state, psrp_msg_pool_state_parse, psrp_msg_pool_state_clear)
+RUNNER(run_user_event, psrp_msg_user_event, psrp_msg_user_event_parse, psrp_msg_user_event_clear)
+RUNNER(run_private, psrp_msg_app_private_data, psrp_msg_app_private_data_parse, psrp_msg_app_private_data_clear)
+RUNNER(run_host_call, psrp_msg_host_call, psrp_msg_host_call_parse, psrp_msg_host_call_clear)
+RUNNER(run_host_response, psrp_msg_host_response, psrp_msg_host_response_parse, psrp_msg_host_response_clear)
+RUNNER(run_create, psrp_parsed_pipeline, psrp_msg_create_pipeline_parse, psrp_parsed_pipeline_clear)
+RUNNER(run_pipeline_state, psrp_msg_pipeline_state, psrp_msg_pipeline_state_parse, psrp_msg_pipeline_state_clear)
+RUNNER(run_error, psrp_error_record, psrp_msg_error_record_parse, psrp_error_record_clear)
+RUNNER(run_informational, psrp_msg_informational, psrp_msg_informational_parse, psrp_msg_informational_clear)
+RUNNER(run_information, psrp_msg_information, psrp_msg_information_parse, psrp_msg_information_clear)
+RUNNER(run_progress, psrp_msg_progress, psrp_msg_progress_parse, psrp_msg_progress_clear)
+#undef RUNNER
+
+static int run_object(psrp_clixml_reader *rd, const char *d, size_t n, char **text, psr_error *err)
+{
+    psrp_value *v = NULL;
+    int rc = psrp_msg_object_parse(rd, &v, d, n, err);
+    *text = rc ? NULL : tree_text(v);
+    psrp_value_free(v);
+    return rc;
+}
+
+static int run_key_request(psrp_clixml_reader *rd, const char *d, size_t n, char **text, psr_error *err)
+{
+    *text = NULL;
+    return psrp_msg_public_key_request_parse(rd, d, n, err);
+}
+
+/* Every parser on every message (the right one and all the wrong ones),
+ * through the one reader the runspace pool shares with its pipelines and
+ * through a reader of its own each time: the same trees, the same errors. */
+static void test_one_reader_for_all(void)
+{
+    static const parse_run runs[] = {
+        run_cap, run_init, run_key, run_session_key, run_key_request, run_numbers, run_avail, run_pool_state,
+        run_user_event, run_private, run_host_call, run_host_response, run_create, run_object,
+        run_pipeline_state, run_error, run_informational, run_information, run_progress,
+    };
+    static const char *const files[] = {
+        "application_private_data.xml", "error_record_write_error.xml", "information_record_write_host.xml",
+        "pipeline_host_call_readline.xml", "pipeline_host_call_write2.xml", "pipeline_state_failed.xml",
+        "progress_record.xml", "runspacepool_state_broken.xml", "runspacepool_state_opened.xml",
+        "session_capability_server.xml", "warning_record.xml",
+    };
+    enum { N_FILES = sizeof(files) / sizeof(files[0]) };
+    static const char *const inline_msgs[] = {
+        "<S></S>", "<Obj RefId=\"0\"><MS><I64 N=\"ci\">3</I64><B N=\"SetMinMaxRunspacesResponse\">true</B></MS></Obj>",
+        "<Obj RefId=\"0\"><MS><S N=\"PublicKey\">AQID</S><S N=\"EncryptedSessionKey\">!!</S></MS></Obj>",
+        "<Obj RefId=\"0\"><TNRef RefId=\"0\"/></Obj>", "<Ref RefId=\"0\"/>", "<Obj RefId=\"0\"><MS>", "",
+        "<S>x</S><S>y</S>",
+    };
+    enum { N_INLINE = sizeof(inline_msgs) / sizeof(inline_msgs[0]) };
+    char *data[N_FILES + N_INLINE];
+    size_t lens[N_FILES + N_INLINE];
+    for (size_t i = 0; i < N_FILES; i++)
+        data[i] = fixture(files[i], &lens[i]);
+    for (size_t i = 0; i < N_INLINE; i++) {
+        data[N_FILES + i] = strdup(inline_msgs[i]);
+        lens[N_FILES + i] = strlen(inline_msgs[i]);
+    }
+    psrp_clixml_reader *rd = psrp_clixml_reader_new(NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
+    int differ = 0, parsed = 0;
+    for (int round = 0; round < 2; round++) {
+        for (size_t k = 0; k < N_FILES + N_INLINE; k++) {
+            size_t i = round ? N_FILES + N_INLINE - 1 - k : k;
+            for (size_t f = 0; f < sizeof(runs) / sizeof(runs[0]); f++) {
+                char *ta = NULL, *tb = NULL;
+                psr_error ea, eb;
+                memset(&ea, 0, sizeof(ea));
+                memset(&eb, 0, sizeof(eb));
+                int ra = runs[f](NULL, data[i], lens[i], &ta, &ea);
+                int rb = runs[f](rd, data[i], lens[i], &tb, &eb);
+                int same = ra == rb && memcmp(&ea, &eb, sizeof(ea)) == 0 &&
+                           ((!ta && !tb) || (ta && tb && strcmp(ta, tb) == 0));
+                if (!same)
+                    fprintf(stderr, "parser %zu on message %zu: %d %s / %d %s\n", f, i, ra, ea.message, rb,
+                            eb.message);
+                differ += !same;
+                parsed += ra == 0;
+                free(ta);
+                free(tb);
+            }
+        }
+    }
+    CU_ASSERT_EQUAL(differ, 0);
+    CU_ASSERT(parsed >= 2 * (int)N_FILES); /* each message read by its own parser at least */
+    psrp_clixml_reader_free(rd);
+    for (size_t i = 0; i < N_FILES + N_INLINE; i++)
+        free(data[i]);
+}
+
 static const psr_unit_test tests[] = {
     {"SESSION_CAPABILITY (2.2.2.1)", test_session_capability},
     {"INIT_RUNSPACEPOOL (2.2.2.2)", test_init_runspacepool},
@@ -530,6 +654,7 @@ static const psr_unit_test tests[] = {
     {"host calls and responses", test_host_calls},
     {"PIPELINE_OUTPUT objects, USER_EVENT, GET_COMMAND_METADATA", test_objects_and_user_event},
     {"state, method and version names", test_names},
+    {"one reader for every message, as a fresh one", test_one_reader_for_all},
     {NULL, NULL},
 };
 

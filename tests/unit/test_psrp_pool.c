@@ -73,11 +73,12 @@ static void recv_free(received *r)
     memset(r, 0, sizeof(*r));
 }
 
-static psrp_pool *open_pool(server *s, const char *server_version)
+static psrp_pool *open_pool_with(server *s, const char *server_version, psrp_clixml_reader *reader)
 {
     psrp_pool_config cfg;
     psrp_pool_config_init(&cfg);
     cfg.rpid = RPID;
+    cfg.reader = reader;
     psrp_pool *p = psrp_pool_new(&cfg, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     CU_ASSERT_EQUAL(psrp_pool_open(p, NULL), 0);
@@ -100,6 +101,11 @@ static psrp_pool *open_pool(server *s, const char *server_version)
         ;
     CU_ASSERT_EQUAL(psrp_pool_get_state(p), PSRP_POOL_OPENED);
     return p;
+}
+
+static psrp_pool *open_pool(server *s, const char *server_version)
+{
+    return open_pool_with(s, server_version, NULL);
 }
 
 static void test_open_bytes_and_events(void)
@@ -136,7 +142,7 @@ static void test_open_bytes_and_events(void)
     CU_ASSERT_EQUAL(psrp_message_parse(&m, r.msgs[1].data, r.msgs[1].len, NULL), 0);
     CU_ASSERT_EQUAL(m.type, PSRP_INIT_RUNSPACEPOOL);
     psrp_msg_init_pool ip;
-    CU_ASSERT_EQUAL(psrp_msg_init_pool_parse(&ip, m.data, m.data_len, NULL), 0);
+    CU_ASSERT_EQUAL(psrp_msg_init_pool_parse(NULL, &ip, m.data, m.data_len, NULL), 0);
     CU_ASSERT(ip.min_runspaces == 1 && ip.max_runspaces == 1);
     psrp_msg_init_pool_clear(&ip);
     recv_free(&r);
@@ -261,7 +267,7 @@ static void test_pipeline_every_stream(void)
     CU_ASSERT_EQUAL(m.type, PSRP_CREATE_PIPELINE);
     CU_ASSERT_EQUAL(memcmp(m.pid.b, PID.b, 16), 0);
     psrp_parsed_pipeline pp;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_create_pipeline_parse(&pp, m.data, m.data_len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_create_pipeline_parse(NULL, &pp, m.data, m.data_len, NULL), 0);
     CU_ASSERT_STRING_EQUAL(pp.p.commands[0].cmd, "Get-Thing | Out-Host; Read-Host");
     psrp_parsed_pipeline_clear(&pp);
     recv_free(&r);
@@ -337,7 +343,7 @@ static void test_pipeline_every_stream(void)
     CU_ASSERT_EQUAL(psrp_message_parse(&m, r.msgs[0].data, r.msgs[0].len, NULL), 0);
     CU_ASSERT_EQUAL(m.type, PSRP_PIPELINE_HOST_RESPONSE);
     psrp_msg_host_response hr;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_host_response_parse(&hr, m.data, m.data_len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_host_response_parse(NULL, &hr, m.data, m.data_len, NULL), 0);
     CU_ASSERT_STRING_EQUAL(psrp_value_text(hr.result), "typed");
     psrp_msg_host_response_clear(&hr);
     recv_free(&r);
@@ -648,7 +654,7 @@ static void test_session_key_exchange(void)
     psrp_message_parse(&m, r.msgs[0].data, r.msgs[0].len, NULL);
     CU_ASSERT_EQUAL(m.type, PSRP_PUBLIC_KEY);
     psrp_msg_key_blob pub;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_public_key_parse(&pub, m.data, m.data_len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_public_key_parse(NULL, &pub, m.data, m.data_len, NULL), 0);
     CU_ASSERT_EQUAL(pub.blob.len, PSRP_PUBLIC_KEY_BLOB_LEN);
     /* Server side: wrap a session key to the client's public key. */
     uint8_t aes[32];
@@ -713,7 +719,7 @@ static void test_reconnect(void)
     psrp_message_parse(&m, r.msgs[1].data, r.msgs[1].len, NULL);
     CU_ASSERT_EQUAL(m.type, PSRP_CONNECT_RUNSPACEPOOL);
     psrp_msg_pool_numbers n;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_pool_numbers_parse(&n, m.data, m.data_len, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_pool_numbers_parse(NULL, &n, m.data, m.data_len, NULL), 0);
     CU_ASSERT(n.min_runspaces == 1 && n.max_runspaces == 1);
     psrp_msg_pool_numbers_clear(&n);
     recv_free(&r);
@@ -809,6 +815,75 @@ static void test_prebuilt_bodies(void)
     psr_buf_free(&shared);
 }
 
+/* One reader for two pools and their pipelines, as the fan-out gives all
+ * its computers: what one server sent never shows in the other's
+ * messages (a TNRef to the other's type names stays an error), a broken
+ * pool leaves the other working, and the pools leave the reader to its
+ * owner. */
+static void test_shared_reader(void)
+{
+    psrp_clixml_reader *rd = psrp_clixml_reader_new(NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rd);
+    server s1 = {.next_object = 100}, s2 = {.next_object = 100};
+    psrp_pool *p1 = open_pool_with(&s1, "2.3", rd), *p2 = open_pool_with(&s2, "2.2", rd);
+    CU_ASSERT_STRING_EQUAL(psrp_pool_protocol_version(p1), "2.3");
+    CU_ASSERT_STRING_EQUAL(psrp_pool_protocol_version(p2), "2.2");
+    psrp_command cmd = {.cmd = "Get-Thing", .is_script = 1, .use_local_scope = -1};
+    psrp_msg_create_pipeline spec = {.commands = &cmd, .n_commands = 1, .apartment_state = PSRP_APARTMENT_UNKNOWN};
+    psrp_pipeline *l1 = psrp_pipeline_new(p1, &PID, &spec, NULL), *l2 = psrp_pipeline_new(p2, &PID, &spec, NULL);
+    CU_ASSERT_FATAL(l1 && l2);
+
+    static const char *const types[] = {"Demo.Thing", "System.Object", NULL};
+    psrp_value *obj = psrp_value_new_object(types);
+    psrp_object_add(obj, "Name", psrp_value_new_string("one"));
+    psr_buf d = {0};
+    CU_ASSERT_EQUAL(psrp_msg_object_build(&d, obj, NULL), 0);
+    CU_ASSERT(strstr(d.data, "<TN RefId=\"0\">") != NULL);
+    psrp_value_free(obj);
+    srv_add(&s1, PSRP_PIPELINE_OUTPUT, &RPID, &PID, &d);
+    CU_ASSERT_EQUAL(srv_feed_pipeline(&s1, l1, NULL), 0);
+    psrp_pipeline_event ev;
+    CU_ASSERT_EQUAL_FATAL(psrp_pipeline_next_event(l1, &ev), 1);
+    CU_ASSERT_EQUAL(ev.kind, PSRP_PIPELINE_EV_OUTPUT);
+    CU_ASSERT_STRING_EQUAL(psrp_object_get_text(ev.u.output, "Name"), "one");
+    CU_ASSERT_STRING_EQUAL(ev.u.output->u.obj.types->names[0], "Demo.Thing");
+
+    /* The second server names type names only the first one defined. */
+    static const char tnref[] = "<Obj RefId=\"0\"><TNRef RefId=\"0\"/><MS><S N=\"Name\">two</S></MS></Obj>";
+    psr_buf_reset(&d);
+    psr_buf_puts(&d, tnref);
+    srv_add(&s2, PSRP_PIPELINE_OUTPUT, &RPID, &PID, &d);
+    psr_error err;
+    CU_ASSERT_EQUAL(srv_feed_pipeline(&s2, l2, &err), PSR_E_PARSE);
+    CU_ASSERT(strstr(err.message, "names no earlier <TN>") != NULL);
+    CU_ASSERT_EQUAL(psrp_pipeline_get_state(l2), PSRP_PIPELINE_FAILED);
+    psrp_pipeline_free(l2);
+
+    /* Garbage breaks the second pool; the first goes on to Completed. */
+    psrp_fragment_header h = {50, 3, 0, 2};
+    psrp_fragment_append(&s2.payload, &h, "xx");
+    CU_ASSERT_NOT_EQUAL(srv_feed_pool(&s2, p2, &err), 0);
+    CU_ASSERT_EQUAL(psrp_pool_get_state(p2), PSRP_POOL_BROKEN);
+    psr_buf_reset(&d);
+    psrp_msg_pipeline_state_build(&d, PSRP_PIPELINE_COMPLETED, NULL, NULL);
+    srv_add(&s1, PSRP_PIPELINE_STATE, &RPID, &PID, &d);
+    CU_ASSERT_EQUAL(srv_feed_pool(&s1, p1, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_pipeline_next_event(l1, &ev), 1);
+    CU_ASSERT_EQUAL(ev.kind, PSRP_PIPELINE_EV_STATE);
+    CU_ASSERT_EQUAL(psrp_pipeline_get_state(l1), PSRP_PIPELINE_COMPLETED);
+    psrp_pipeline_free(l1);
+    psrp_pool_free(p1);
+    psrp_pool_free(p2);
+    /* Still the caller's: it parses on. */
+    psrp_value *v = NULL;
+    CU_ASSERT_EQUAL(psrp_clixml_parse_with(rd, "<S>after</S>", 12, NULL, &v, NULL), 0);
+    psrp_value_free(v);
+    psrp_clixml_reader_free(rd);
+    psr_buf_free(&d);
+    psr_buf_free(&s1.payload);
+    psr_buf_free(&s2.payload);
+}
+
 static const psr_unit_test tests[] = {
     {"ids", test_ids},
     {"open: creationXml bytes, capability, private data, Opened, Closed", test_open_bytes_and_events},
@@ -822,6 +897,7 @@ static const psr_unit_test tests[] = {
     {"session key exchange and SecureString", test_session_key_exchange},
     {"reconnect: CONNECT_RUNSPACEPOOL, INIT_DATA, Opened", test_reconnect},
     {"bodies built once give the same bytes (after ids: PID is set there)", test_prebuilt_bodies},
+    {"one CLIXML reader shared by two pools and their pipelines", test_shared_reader},
     {NULL, NULL},
 };
 

@@ -126,14 +126,14 @@ static void test_not_fragments(void)
 static void test_redacted_value_reads(void)
 {
     psrp_value *v = NULL;
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_object_parse(&v, "<SS>********</SS>", 17, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_object_parse(NULL, &v, "<SS>********</SS>", 17, NULL), 0);
     CU_ASSERT_TRUE(psrp_securestring_is_redacted(v));
     psr_buf j = {0};
     CU_ASSERT_EQUAL(psrp_value_to_json_text(&j, v, 0, NULL), 0);
     CU_ASSERT_STRING_EQUAL(j.data, "{\"SecureString\": \"(redacted)\"}");
     psrp_value_free(v);
     psr_buf_reset(&j);
-    CU_ASSERT_EQUAL_FATAL(psrp_msg_object_parse(&v, "<SS>QUJDRA==</SS>", 17, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(psrp_msg_object_parse(NULL, &v, "<SS>QUJDRA==</SS>", 17, NULL), 0);
     CU_ASSERT_FALSE(psrp_securestring_is_redacted(v));
     CU_ASSERT_EQUAL(psrp_value_to_json_text(&j, v, 0, NULL), 0);
     CU_ASSERT_STRING_EQUAL(j.data, "{\"SecureString\": \"QUJDRA==\"}");
