@@ -386,11 +386,11 @@ psrp_type_names *reader_types_get(psrp_clixml_reader *r, const char *refid)
 
 /* ---- push API ------------------------------------------------------------ */
 
-psrp_clixml_reader *psrp_clixml_reader_new(const psrp_clixml_limits *limits, psrp_clixml_value_cb cb, void *ctx)
+/* What a document is read with: its limits (the defaults when NULL) and
+ * where its values go. */
+static void take_settings(psrp_clixml_reader *r, const psrp_clixml_limits *limits,
+                          psrp_clixml_value_cb cb, void *ctx)
 {
-    psrp_clixml_reader *r = calloc(1, sizeof(*r));
-    if (!r)
-        return NULL;
     if (limits)
         r->limits = *limits;
     else
@@ -399,6 +399,14 @@ psrp_clixml_reader *psrp_clixml_reader_new(const psrp_clixml_limits *limits, psr
         r->limits.max_depth = 256;
     r->cb = cb;
     r->cb_ctx = ctx;
+}
+
+psrp_clixml_reader *psrp_clixml_reader_new(const psrp_clixml_limits *limits, psrp_clixml_value_cb cb, void *ctx)
+{
+    psrp_clixml_reader *r = calloc(1, sizeof(*r));
+    if (!r)
+        return NULL;
+    take_settings(r, limits, cb, ctx);
     lru_init(&r->objects, drop_object, r);
     r->types.drop = drop_types;
     reader_sax_init(&r->sax);
@@ -494,14 +502,7 @@ void psrp_clixml_reader_reset(psrp_clixml_reader *r, const psrp_clixml_limits *l
         !(r->finished && !r->failed && r->mode == 2 && r->fed <= KEEP_PARSER_INPUT &&
           xmlDictSize(r->ctxt->dict) <= KEEP_DICT_NAMES && xmlDictGetUsage(r->ctxt->dict) <= KEEP_DICT_BYTES))
         drop_parser(r);
-    if (limits)
-        r->limits = *limits;
-    else
-        psrp_clixml_limits_default(&r->limits);
-    if (r->limits.max_depth == 0)
-        r->limits.max_depth = 256;
-    r->cb = cb;
-    r->cb_ctx = ctx;
+    take_settings(r, limits, cb, ctx);
     r->mode = r->wrapped = r->saw_root = r->in_value = 0;
     r->fed = 0;
     r->shift = 0;
