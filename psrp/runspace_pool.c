@@ -560,7 +560,9 @@ static int handle_pool_message(psrp_pool *p, const psrp_message *m, psr_error *e
         break;
     case PSRP_APPLICATION_PRIVATE_DATA:
         ev->kind = PSRP_POOL_EV_APPLICATION_PRIVATE_DATA;
-        rc = psrp_msg_app_private_data_parse(p->rd, &ev->u.private_data, m->data, m->data_len, err);
+        rc = p->cfg.skip_private_data ? 0
+                                      : psrp_msg_app_private_data_parse(p->rd, &ev->u.private_data,
+                                                                        m->data, m->data_len, err);
         break;
     case PSRP_RUNSPACEPOOL_STATE:
         ev->kind = PSRP_POOL_EV_OPENED; /* for clearing; on_pool_state picks the real kind */

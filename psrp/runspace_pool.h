@@ -86,6 +86,11 @@ typedef struct psrp_pool_config {
      * may share one (the fan-out gives one to all its computers). NULL:
      * the pool makes its own. */
     psrp_clixml_reader *reader;
+    /* 1: APPLICATION_PRIVATE_DATA is passed over unread, and its event
+     * carries no value. For callers that never look at it, such as a
+     * one-shot fan-out: its CLIXML (PSVersionTable and the rest) is the
+     * largest document a pool receives while opening. */
+    int skip_private_data;
 } psrp_pool_config;
 
 /* Defaults: 1 and 1 runspaces, thread options Default, apartment Unknown,
@@ -134,7 +139,7 @@ int psrp_pool_feed(psrp_pool *p, const char *stream, const void *data, size_t le
 
 typedef enum psrp_pool_event_kind {
     PSRP_POOL_EV_SESSION_CAPABILITY = 1, /* u.cap: the server's versions */
-    PSRP_POOL_EV_APPLICATION_PRIVATE_DATA, /* u.private_data */
+    PSRP_POOL_EV_APPLICATION_PRIVATE_DATA, /* u.private_data (all NULL with skip_private_data) */
     PSRP_POOL_EV_OPENED,             /* u.state */
     PSRP_POOL_EV_BROKEN,             /* reason; u.state (has_error when the server said why) */
     PSRP_POOL_EV_CLOSED,             /* u.state */

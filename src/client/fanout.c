@@ -104,6 +104,10 @@ static int send_request(loop *l, host_job *j)
     int rc = psr_auth_next_request(j->auth, j->envelope.data, j->envelope.len, &req, &j->err);
     if (!rc) {
         j->wants_cert = psr_auth_wants_peer_cert(j->auth);
+        /* Not on an authentication leg (no body): its connection must
+         * stay open for the next leg. */
+        if (j->last_envelope && req.len > 0)
+            psr_http_close_after_next(j->http);
         rc = psr_http_start(j->http, req.content_type, req.authorization, req.body, req.len,
                             &j->reply, &j->err);
     }
@@ -130,6 +134,7 @@ static void advance(loop *l, host_job *j, int next)
     }
     j->requests = 0;
     j->waiting = 0;
+    j->last_envelope = 0;
     psr_error err;
     if (l->f.proto->build(&l->f, j, &err) != 0) {
         if (!j->failed)

@@ -34,6 +34,8 @@ typedef struct host_job {
     int in_flight;       /* the easy handle is in the multi handle */
     int step;            /* the protocol's, or FANOUT_DONE */
     int waiting;         /* the request in flight is a long poll (Receive) */
+    int last_envelope;   /* set by build(): no envelope follows this one, so
+                            its connection is closed after the reply */
     int failed;          /* err says why */
     int exit_code;
     psr_error err;

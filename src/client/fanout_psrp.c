@@ -133,6 +133,7 @@ static int start(fanout *f, host_job *j, psr_error *err)
         return rc;
     cfg.application_arguments = app_args;
     cfg.reader = w->shared->reader; /* NULL if it could not be made: the pool makes its own */
+    cfg.skip_private_data = 1;     /* nothing here reads it */
     cfg.init_data = shared_init(w->shared, j->conn->application_arguments, &cfg, err);
     if (!cfg.init_data) {
         psrp_value_free(app_args);
@@ -244,7 +245,10 @@ static int build(fanout *f, host_job *j, psr_error *err)
     case P_SIGNAL:
         rc = wsman_build_signal(&j->envelope, &h, p->pid, WSMAN_SIGNAL_TERMINATE);
         break;
-    case P_DELETE: rc = wsman_build_delete_shell(&j->envelope, &h); break;
+    case P_DELETE:
+        j->last_envelope = 1;
+        rc = wsman_build_delete_shell(&j->envelope, &h);
+        break;
     }
     psr_buf_free(&data);
     psr_buf_free(&b64);

@@ -84,7 +84,10 @@ static int build(fanout *f, host_job *j, psr_error *err)
     case W_SIGNAL:
         rc = wsman_build_signal(&j->envelope, &h, w->command_id, WSMAN_SIGNAL_TERMINATE);
         break;
-    case W_DELETE: rc = wsman_build_delete_shell(&j->envelope, &h); break;
+    case W_DELETE:
+        j->last_envelope = 1;
+        rc = wsman_build_delete_shell(&j->envelope, &h);
+        break;
     }
     return rc ? psr_error_set(err, rc == PSR_E_NOMEM ? PSR_E_NOMEM : rc, "building a request")
               : 0;

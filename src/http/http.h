@@ -83,6 +83,13 @@ int psr_http_last_failure_was_connect(const psr_http *h);
 /* Drops the kept-alive connection so the next request opens a new one. */
 void psr_http_reset_connection(psr_http *h);
 
+/* The next request is the last this connection carries: libcurl closes it
+ * once the reply is read instead of keeping it for reuse. An event loop
+ * that ends many sessions calls this before each one's last request, so
+ * its connection cache holds only connections still in use (libcurl walks
+ * that cache on every request). */
+void psr_http_close_after_next(psr_http *h);
+
 /* 1 if the last completed request had to open a new connection (the first
  * one, after a reset, or because the server closed the kept-alive one), 0 if
  * it reused the connection. Connection-bound authentication (NTLM,

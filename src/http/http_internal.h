@@ -22,6 +22,7 @@ struct psr_http {
     long request_timeout_ms;
     size_t max_response_bytes;
     int fresh_connection; /* psr_http_reset_connection was called */
+    int close_after;      /* psr_http_close_after_next was called */
     int failed_to_connect; /* the last post failed before sending */
     char errbuf[CURL_ERROR_SIZE];
 

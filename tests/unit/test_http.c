@@ -95,6 +95,7 @@ static void test_post_custom_type_no_auth_large_body(void)
     CU_ASSERT_STRING_EQUAL(s.content_type, type);
     CU_ASSERT_FALSE(s.has_authorization);
     CU_ASSERT_FALSE(s.has_expect);
+    CU_ASSERT_FALSE(s.has_accept);
     CU_ASSERT_EQUAL(s.body.len, len);
     CU_ASSERT(s.body.len == len && memcmp(s.body.data, big, len) == 0);
 
@@ -125,6 +126,32 @@ static void test_keep_alive_and_reset(void)
     CU_ASSERT_STRING_EQUAL(r.body.data, "ok");
 
     psr_http_reset_connection(h);
+    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "c", 1, &r, &err), 0);
+    CU_ASSERT_EQUAL(psr_http_last_connection_was_new(h), 1);
+    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "d", 1, &r, &err), 0);
+    CU_ASSERT_EQUAL(psr_http_last_connection_was_new(h), 0);
+    CU_ASSERT_EQUAL(s.requests, 4);
+    CU_ASSERT_EQUAL(s.connections, 2);
+    psr_http_response_clear(&r);
+    psr_http_free(h);
+    test_server_stop(&s);
+}
+
+/* close_after_next: that one request's connection is closed after its
+ * reply; the request before it and the one after it keep theirs. */
+static void test_close_after_next(void)
+{
+    test_server s = {.reply_body = "ok"};
+    CU_ASSERT_EQUAL_FATAL(test_server_start(&s, NULL, NULL), 0);
+    psr_http *h = open_http(s.url);
+    psr_http_response r = {0};
+    psr_error err;
+    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "a", 1, &r, &err), 0);
+    psr_http_close_after_next(h);
+    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "b", 1, &r, &err), 0);
+    CU_ASSERT_EQUAL(psr_http_last_connection_was_new(h), 0); /* b still used a's connection */
+    CU_ASSERT_STRING_EQUAL(r.body.data, "ok");
+    CU_ASSERT_EQUAL(s.connections, 1);
     CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "c", 1, &r, &err), 0);
     CU_ASSERT_EQUAL(psr_http_last_connection_was_new(h), 1);
     CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "d", 1, &r, &err), 0);
@@ -462,6 +489,7 @@ static const psr_unit_test tests[] = {
     {"POST carries body, Content-Type, Accept-Encoding, Authorization", test_post_headers_and_body},
     {"custom Content-Type, no Authorization, large and empty bodies", test_post_custom_type_no_auth_large_body},
     {"keep-alive: two posts share one connection; reset opens a new one", test_keep_alive_and_reset},
+    {"close_after_next closes one request's connection, after its reply", test_close_after_next},
     {"server closes after a reply: next request reconnects", test_server_closes_after_reply},
     {"401 lists every WWW-Authenticate scheme; connection survives", test_401_lists_offered_schemes},
     {"401 without WWW-Authenticate", test_401_without_challenge},

@@ -36,6 +36,7 @@ static void record(test_server *s, struct MHD_Connection *c, const char *url,
     copy_header(c, "Authorization", s->authorization, sizeof(s->authorization));
     copy_header(c, "User-Agent", s->user_agent, sizeof(s->user_agent));
     s->has_expect = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Expect") != NULL;
+    s->has_accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept") != NULL;
     s->has_authorization =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization") != NULL;
     psr_buf_reset(&s->body);

@@ -39,6 +39,7 @@ typedef struct test_server {
     char authorization[256];
     char user_agent[128];
     int has_expect;
+    int has_accept;
     int has_authorization;
     psr_buf body;
     unsigned requests;

@@ -179,6 +179,80 @@ static void test_open_bytes_and_events(void)
     psrp_pool_free(p);
 }
 
+/* skip_private_data: the message is not parsed at all (a document that
+ * is not CLIXML passes), and its event carries no value; without the flag
+ * the same document is an error and a real one is read. */
+static int open_with_private_data(int skip, const char *private_data, psrp_pool_event *seen,
+                                  psr_error *err)
+{
+    psrp_pool_config cfg;
+    psrp_pool_config_init(&cfg);
+    cfg.rpid = RPID;
+    cfg.skip_private_data = skip;
+    psrp_pool *p = psrp_pool_new(&cfg, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(psrp_pool_open(p, NULL), 0);
+    psr_buf creation = {0};
+    CU_ASSERT(psrp_pool_take_payload(p, &creation, 512000, NULL) > 0);
+    psr_buf_free(&creation);
+    server s = {.next_object = 1};
+    psr_buf d = {0};
+    psrp_msg_session_capability_build(&d, "2.3", "2.0", "1.1.0.1", NULL);
+    srv_add(&s, PSRP_SESSION_CAPABILITY, NULL, NULL, &d);
+    psr_buf_reset(&d);
+    psr_buf_puts(&d, private_data);
+    srv_add(&s, PSRP_APPLICATION_PRIVATE_DATA, &RPID, NULL, &d);
+    psr_buf_reset(&d);
+    psrp_msg_pool_state_build(&d, PSRP_POOL_OPENED, NULL, NULL);
+    srv_add(&s, PSRP_RUNSPACEPOOL_STATE, &RPID, NULL, &d);
+    psr_buf_free(&d);
+    int rc = srv_feed_pool(&s, p, err);
+    memset(seen, 0, sizeof(*seen));
+    psrp_pool_event ev;
+    int private_events = 0;
+    while (psrp_pool_next_event(p, &ev) == 1) {
+        if (ev.kind == PSRP_POOL_EV_APPLICATION_PRIVATE_DATA) {
+            private_events++;
+            seen->kind = ev.kind;
+            seen->u.private_data.ps_version = ev.u.private_data.ps_version ? "set" : NULL;
+            seen->u.private_data.value = ev.u.private_data.value ? (psrp_value *)1 : NULL;
+        }
+    }
+    if (!rc)
+        CU_ASSERT_EQUAL(private_events, 1);
+    if (!rc)
+        rc = psrp_pool_get_state(p) == PSRP_POOL_OPENED ? 0 : -1;
+    psr_buf_free(&s.payload);
+    psrp_pool_free(p);
+    return rc;
+}
+
+static void test_skip_private_data(void)
+{
+    static const char real[] =
+        "<Obj RefId=\"0\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\"><MS>"
+        "<Obj N=\"ApplicationPrivateData\" RefId=\"1\"><TN RefId=\"0\">"
+        "<T>System.Management.Automation.PSPrimitiveDictionary</T>"
+        "<T>System.Collections.Hashtable</T><T>System.Object</T></TN><DCT>"
+        "<En><S N=\"Key\">PSVersionTable</S><Obj N=\"Value\" RefId=\"2\"><TNRef RefId=\"0\" />"
+        "<DCT><En><S N=\"Key\">PSVersion</S><Version N=\"Value\">5.1.17763.316</Version></En>"
+        "</DCT></Obj></En></DCT></Obj></MS></Obj>";
+    psrp_pool_event seen;
+    psr_error err;
+    CU_ASSERT_EQUAL(open_with_private_data(0, real, &seen, &err), 0);
+    CU_ASSERT_PTR_NOT_NULL(seen.u.private_data.value);
+    CU_ASSERT_PTR_NOT_NULL(seen.u.private_data.ps_version);
+    CU_ASSERT_EQUAL(open_with_private_data(1, real, &seen, &err), 0);
+    CU_ASSERT_EQUAL(seen.kind, PSRP_POOL_EV_APPLICATION_PRIVATE_DATA);
+    CU_ASSERT_PTR_NULL(seen.u.private_data.value);
+    CU_ASSERT_PTR_NULL(seen.u.private_data.ps_version);
+
+    static const char not_clixml[] = "this is not CLIXML <";
+    CU_ASSERT_NOT_EQUAL(open_with_private_data(0, not_clixml, &seen, &err), 0);
+    CU_ASSERT_EQUAL(open_with_private_data(1, not_clixml, &seen, &err), 0);
+    CU_ASSERT_PTR_NULL(seen.u.private_data.value);
+}
+
 static void test_version_negotiation(void)
 {
     server s = {.next_object = 1};
@@ -887,6 +961,7 @@ static void test_shared_reader(void)
 static const psr_unit_test tests[] = {
     {"ids", test_ids},
     {"open: creationXml bytes, capability, private data, Opened, Closed", test_open_bytes_and_events},
+    {"APPLICATION_PRIVATE_DATA passed over unread with skip_private_data", test_skip_private_data},
     {"protocol version negotiation (2.1, 2.2, 2.5, 3.0)", test_version_negotiation},
     {"pipeline: every stream, host call answer, input, Completed", test_pipeline_every_stream},
     {"pipeline: Failed with ErrorRecord, stop, foreign PID", test_pipeline_failed_and_stopped},
