@@ -66,25 +66,29 @@ int psr_endpoint_url(const psr_connection_options *conn, psr_buf *out, psr_error
     return 0;
 }
 
+void psr_endpoint_host_name(const char *url_host, char *out, size_t cap)
+{
+    if (cap == 0)
+        return;
+    size_t len = strlen(url_host);
+    if (len >= 2 && url_host[0] == '[' && url_host[len - 1] == ']') {
+        url_host++;
+        len -= 2;
+    }
+    snprintf(out, cap, "%.*s", (int)len, url_host);
+}
+
 void psr_endpoint_host(const char *url, char *out, size_t cap)
 {
     if (cap == 0)
         return;
-    out[0] = '\0';
     CURLU *u = curl_url();
     char *host = NULL;
     if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-        const char *h = host;
-        size_t len = strlen(h);
-        if (len >= 2 && h[0] == '[' && h[len - 1] == ']') {
-            h++;
-            len -= 2;
-        }
-        snprintf(out, cap, "%.*s", (int)len, h);
-    } else {
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+        psr_endpoint_host_name(host, out, cap);
+    else
         snprintf(out, cap, "%s", url);
-    }
     curl_free(host);
     curl_url_cleanup(u);
 }

@@ -214,19 +214,21 @@ static void start_host(loop *l, host_job *j)
     psr_error err;
     j->max_envelope_size = j->conn->max_envelope_size;
     int rc = psr_endpoint_url(j->conn, &j->url, &err);
-    if (!rc) {
-        psr_endpoint_host(j->url.data, j->host, sizeof(j->host));
+    if (!rc)
         rc = l->f.proto->start(&l->f, j, &err); /* may add to the URL */
-    }
     if (!rc) {
         psr_http_options ho;
         psr_transport_http_options(j->conn, j->url.data, &ho);
         rc = psr_http_new(&j->http, &ho, &err);
     }
-    if (!rc)
-        rc = psr_auth_new(&j->auth, j->conn, j->host, psr_endpoint_port(j->url.data),
+    if (!rc) { /* the URL as the HTTP handle parsed it, not parsed again */
+        psr_endpoint_host_name(psr_http_host(j->http), j->host, sizeof(j->host));
+        rc = psr_auth_new(&j->auth, j->conn, j->host, psr_http_port(j->http),
                           psr_http_is_tls(j->http), &err);
+    }
     if (rc) {
+        if (!j->host[0] && j->url.data)
+            psr_endpoint_host(j->url.data, j->host, sizeof(j->host));
         j->err = err;
         j->failed = 1;
         finish(l, j);

@@ -21,8 +21,12 @@
 #include <strings.h>
 
 #define DEFAULT_CONTENT_TYPE "application/soap+xml;charset=UTF-8"
+#define USER_AGENT "psremote/" PACKAGE_VERSION
 #define DEFAULT_CONNECT_TIMEOUT_MS 30000L
 #define DEFAULT_MAX_RESPONSE ((size_t)64 * 1024 * 1024)
+
+static struct curl_slist *build_fixed_headers(void);
+static void request_headers_free(psr_http *h);
 
 static char *dup_or_null(const char *s)
 {
@@ -253,6 +257,22 @@ static int set_tls(CURL *c, const psr_http_options *o, psr_error *err)
     return 0;
 }
 
+/* 1 if a variable libcurl would take a proxy from is set (7.88's order:
+ * http_proxy, never HTTP_PROXY; https_proxy or HTTPS_PROXY; then all_proxy
+ * or ALL_PROXY); an empty value counts as unset, as libcurl has it. */
+static int proxy_in_environment(int tls)
+{
+    static const char *const http_names[] = {"http_proxy", "all_proxy", "ALL_PROXY", NULL};
+    static const char *const https_names[] = {"https_proxy", "HTTPS_PROXY", "all_proxy",
+                                              "ALL_PROXY", NULL};
+    for (const char *const *n = tls ? https_names : http_names; *n; n++) {
+        const char *v = getenv(*n);
+        if (v && *v)
+            return 1;
+    }
+    return 0;
+}
+
 static int configure(psr_http *h, const psr_http_options *o, psr_error *err)
 {
     CURL *c = h->curl;
@@ -262,7 +282,6 @@ static int configure(psr_http *h, const psr_http_options *o, psr_error *err)
     SET(CURLOPT_NOSIGNAL, 1L);
     SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     SET(CURLOPT_POST, 1L);
-    SET(CURLOPT_USERAGENT, "psremote/" PACKAGE_VERSION);
     SET(CURLOPT_ERRORBUFFER, h->errbuf);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_WRITEDATA, h);
@@ -282,13 +301,20 @@ static int configure(psr_http *h, const psr_http_options *o, psr_error *err)
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_CONNECTTIMEOUT_MS, h->connect_timeout_ms);
     SET(CURLOPT_TIMEOUT_MS, h->request_timeout_ms);
-    if (o->proxy && !*o->proxy) {
+    /* proxy == NULL: libcurl reads http_proxy, https_proxy and no_proxy.
+     * With none of them set that is the same as "" (no proxy), which is said
+     * once here instead of libcurl reading the environment for each request. */
+    int may_use_proxy = o->proxy ? *o->proxy != '\0' : proxy_in_environment(h->tls);
+    if (o->proxy && *o->proxy) {
+        SET(CURLOPT_PROXY, o->proxy);
+    } else if (!may_use_proxy) {
         SET(CURLOPT_PROXY, "");
         SET(CURLOPT_NOPROXY, "*");
-    } else if (o->proxy) {
-        SET(CURLOPT_PROXY, o->proxy);
     }
-    /* proxy == NULL: libcurl reads http_proxy, https_proxy and no_proxy. */
+    /* The server gets User-Agent among the fixed header lines; a proxy's
+     * CONNECT request takes it from this option. */
+    if (may_use_proxy)
+        SET(CURLOPT_USERAGENT, USER_AGENT);
     if (o->proxy_user) {
         long scheme = CURLAUTH_NEGOTIATE | CURLAUTH_NTLM;
         if (o->proxy_auth && strcasecmp(o->proxy_auth, "Basic") == 0)
@@ -330,7 +356,8 @@ int psr_http_new(psr_http **out, const psr_http_options *opts, psr_error *err)
     }
     if (!rc) {
         h->curl = curl_easy_init();
-        if (!h->curl)
+        h->fixed_headers = build_fixed_headers();
+        if (!h->curl || !h->fixed_headers)
             rc = psr_error_set(err, PSR_E_NOMEM, "cannot create a libcurl handle");
     }
     if (!rc)
@@ -343,15 +370,15 @@ int psr_http_new(psr_http **out, const psr_http_options *opts, psr_error *err)
     return 0;
 }
 
-static void headers_free(struct curl_slist *list);
 
 void psr_http_free(psr_http *h)
 {
     if (!h)
         return;
-    headers_free(h->headers); /* a request abandoned between start and finish */
     if (h->curl)
         curl_easy_cleanup(h->curl);
+    request_headers_free(h); /* a request abandoned between start and finish */
+    curl_slist_free_all(h->fixed_headers);
     curl_url_cleanup(h->parsed_url);
     free(h->url);
     free(h->host);
@@ -397,6 +424,16 @@ const char *psr_http_url(const psr_http *h)
     return h->url;
 }
 
+const char *psr_http_host(const psr_http *h)
+{
+    return h->host;
+}
+
+unsigned psr_http_port(const psr_http *h)
+{
+    return (unsigned)h->port;
+}
+
 /* ---- POST ---------------------------------------------------------------- */
 
 static int has_crlf(const char *s)
@@ -436,26 +473,59 @@ static struct curl_slist *headers_add(struct curl_slist *list, int *failed, cons
     return next;
 }
 
-static struct curl_slist *build_headers(const char *content_type, const char *authorization)
+/* The lines every request of a session sends, built once: libcurl 7.88
+ * prints each header line character by character for every request, so
+ * lines it would build itself from options (User-Agent) cost twice that. */
+static struct curl_slist *build_fixed_headers(void)
 {
     int failed = 0;
     struct curl_slist *list = NULL;
-    list = headers_add(list, &failed, "Content-Type", content_type);
+    list = headers_add(list, &failed, "User-Agent", USER_AGENT);
     /* identity: WinRM does not compress, and sealed bodies must be read as sent. */
     list = headers_add(list, &failed, "Accept-Encoding", "identity");
     /* No "Expect: 100-continue": WinRM does not need it, and the wait would
      * only delay every large Send. */
     list = headers_add(list, &failed, "Expect:", NULL);
     /* Nor libcurl's default Accept (any type): WinRM answers SOAP whatever
-     * is asked, and libcurl formats every header anew for each request. */
+     * is asked. */
     list = headers_add(list, &failed, "Accept:", NULL);
+    if (failed) {
+        curl_slist_free_all(list);
+        return NULL;
+    }
+    return list;
+}
+
+/* This request's own lines, followed by the session's fixed ones. */
+static int build_headers(psr_http *h, const char *content_type, const char *authorization)
+{
+    int failed = 0;
+    struct curl_slist *list = NULL;
+    list = headers_add(list, &failed, "Content-Type", content_type);
     if (authorization)
         list = headers_add(list, &failed, "Authorization", authorization);
     if (failed) {
         headers_free(list);
-        return NULL;
+        return -1;
     }
-    return list;
+    struct curl_slist *last = list;
+    while (last->next)
+        last = last->next;
+    last->next = h->fixed_headers;
+    h->headers = list;
+    h->headers_last = last;
+    return 0;
+}
+
+/* Frees this request's own lines (wiped: Authorization); the fixed ones stay. */
+static void request_headers_free(psr_http *h)
+{
+    if (!h->headers)
+        return;
+    h->headers_last->next = NULL;
+    headers_free(h->headers);
+    h->headers = NULL;
+    h->headers_last = NULL;
 }
 
 int psr_http_start(psr_http *h, const char *content_type, const char *authorization,
@@ -467,19 +537,18 @@ int psr_http_start(psr_http *h, const char *content_type, const char *authorizat
     if (has_crlf(content_type) || (authorization && has_crlf(authorization)))
         return psr_error_set(err, PSR_E_INVALID,
                              "a header value contains a line break; refusing to send it");
-    struct curl_slist *headers = build_headers(content_type, authorization);
-    if (!headers)
+    request_headers_free(h); /* a request abandoned between start and finish */
+    if (build_headers(h, content_type, authorization) != 0)
         return psr_error_set(err, PSR_E_NOMEM, "out of memory building the request headers");
 
     CURL *c = h->curl;
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->headers);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? len : 0));
     curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, (long)h->fresh_connection);
     h->fresh_connection = 0;
     curl_easy_setopt(c, CURLOPT_FORBID_REUSE, (long)h->close_after);
     h->close_after = 0;
-    h->headers = headers;
     h->resp = resp;
     h->errbuf[0] = '\0';
     h->callback_oom = 0;
@@ -496,8 +565,7 @@ int psr_http_finish(psr_http *h, int curl_code, psr_error *err)
     /* Nothing of this request may outlive it. */
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
-    headers_free(h->headers);
-    h->headers = NULL;
+    request_headers_free(h);
     h->resp = NULL;
 
     if (rc != CURLE_OK) {

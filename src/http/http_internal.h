@@ -29,7 +29,9 @@ struct psr_http {
     /* State of the request in flight (between psr_http_start and
      * psr_http_finish). */
     psr_http_response *resp;
-    struct curl_slist *headers;
+    struct curl_slist *headers;       /* this request's lines, then fixed_headers */
+    struct curl_slist *headers_last;  /* the last of this request's own lines */
+    struct curl_slist *fixed_headers; /* the lines every request sends, built once */
     int last_header_was_challenge; /* for folded WWW-Authenticate lines */
     int callback_oom;
     int response_too_large;

@@ -117,10 +117,18 @@ static void test_keep_alive_and_reset(void)
     psr_http *h = open_http(s.url);
     psr_http_response r = {0};
     psr_error err;
-    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "a", 1, &r, &err), 0);
+    CU_ASSERT_EQUAL(psr_http_post(h, NULL, "Basic YTpi", "a", 1, &r, &err), 0);
     CU_ASSERT_EQUAL(psr_http_last_connection_was_new(h), 1);
-    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "b", 1, &r, &err), 0);
+    CU_ASSERT_TRUE(s.has_authorization);
+    /* The next request's lines are its own: no Authorization left over, and
+     * the fixed lines (User-Agent) again. */
+    s.user_agent[0] = '\0';
+    CU_ASSERT_EQUAL(psr_http_post(h, "text/plain", NULL, "b", 1, &r, &err), 0);
     CU_ASSERT_EQUAL(psr_http_last_connection_was_new(h), 0); /* CURLINFO_NUM_CONNECTS 0 */
+    CU_ASSERT_FALSE(s.has_authorization);
+    CU_ASSERT_STRING_EQUAL(s.content_type, "text/plain");
+    CU_ASSERT_EQUAL(strncmp(s.user_agent, "psremote/", 9), 0);
+    CU_ASSERT_FALSE(s.has_accept);
     CU_ASSERT_EQUAL(s.requests, 2);
     CU_ASSERT_EQUAL(s.connections, 1);
     CU_ASSERT_STRING_EQUAL(r.body.data, "ok");
@@ -472,12 +480,24 @@ static void test_proxy_settings(void)
     psr_http_free(h);
     unsetenv("http_proxy");
 
+    /* all_proxy too; with no variable set, NULL goes direct. */
+    setenv("all_proxy", proxy_url, 1);
+    CU_ASSERT_EQUAL_FATAL(psr_http_new(&h, &o, &err), 0);
+    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "<x/>", 4, &r, &err), 0);
+    CU_ASSERT_STRING_EQUAL(r.body.data, "via proxy");
+    psr_http_free(h);
+    unsetenv("all_proxy");
+    CU_ASSERT_EQUAL_FATAL(psr_http_new(&h, &o, &err), 0);
+    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "<x/>", 4, &r, &err), 0);
+    CU_ASSERT_STRING_EQUAL(r.body.data, "direct");
+    psr_http_free(h);
+
     o.proxy = proxy_url;
     CU_ASSERT_EQUAL_FATAL(psr_http_new(&h, &o, &err), 0);
     CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "<x/>", 4, &r, &err), 0);
     CU_ASSERT_STRING_EQUAL(r.body.data, "via proxy");
-    CU_ASSERT_EQUAL(proxy.requests, 2);
-    CU_ASSERT_EQUAL(target.requests, 1);
+    CU_ASSERT_EQUAL(proxy.requests, 3);
+    CU_ASSERT_EQUAL(target.requests, 2);
     psr_http_free(h);
 
     psr_http_response_clear(&r);
