@@ -6,8 +6,10 @@
 # libcurl multi) and by Debian's python3-winrm running the WinRS command
 # with a thread pool of the same size (tests/bench/pywinrm_fanout.py). GNU time
 # gives wall time, client CPU (user+system) and peak RSS: the median wall
-# and CPU of BENCH_RUNS runs (default 3) and the largest RSS, after one run
-# that is not counted (it warms the harness and the page cache). Targets
+# and CPU of BENCH_RUNS runs of psremote (default 5; a run takes about a
+# second) and BENCH_PY_RUNS of pywinrm (default 3; about ten seconds), and
+# the largest RSS, after one run that is not counted (it warms the harness
+# and the page cache). The machine's noise moves single runs by 15%. Targets
 # (issue "Many computers"): at least 20x less client CPU per host than
 # pywinrm, under 100 KB of client memory per concurrent host (the RSS growth
 # from throttle 32 to 256, divided by 224).
@@ -37,9 +39,8 @@ while read -r url; do
 done < "$tmp/ready"
 printf 'Host *\n Authentication basic\n AllowUnencrypted yes\n Credential bench\n' >> "$tmp/config"
 
-runs=${BENCH_RUNS:-3}
-measure() { # label, command... -> "wall cpu rss_kb": median wall and CPU, largest RSS
-    label=$1; shift
+measure() { # runs, label, command... -> "wall cpu rss_kb": median wall and CPU, largest RSS
+    runs=$1 label=$2; shift 2
     : > "$tmp/times"
     i=0
     while [ $i -lt "$runs" ]; do
@@ -64,18 +65,18 @@ measure() { # label, command... -> "wall cpu rss_kb": median wall and CPU, large
 
 printf '%-28s %8s %10s %12s %10s\n' "client (throttle)" "wall s" "CPU s" "CPU ms/host" "peak RSS"
 for t in 32 256; do
-    set -- $(measure "psremote invoke $t" "$builddir/psremote" invoke --config "$tmp/config" \
+    set -- $(measure "${BENCH_RUNS:-5}" "psremote invoke $t" "$builddir/psremote" invoke --config "$tmp/config" \
         -c @"$tmp/hosts" --throttle-limit "$t" -e '"x"')
     eval "ps_cpu_$t=$2 ps_rss_$t=$3"
     printf '%-28s %8s %10s %12.3f %8d KB\n' "psremote invoke ($t)" "$1" "$2" \
         "$(awk -v c="$2" -v h="$hosts" 'BEGIN { print c * 1000 / h }')" "$3"
-    set -- $(measure "psremote exec $t" "$builddir/psremote" exec --config "$tmp/config" \
+    set -- $(measure "${BENCH_RUNS:-5}" "psremote exec $t" "$builddir/psremote" exec --config "$tmp/config" \
         -c @"$tmp/hosts" --throttle-limit "$t" -- echo x)
     eval "ex_cpu_$t=$2"
     printf '%-28s %8s %10s %12.3f %8d KB\n' "psremote exec ($t)" "$1" "$2" \
         "$(awk -v c="$2" -v h="$hosts" 'BEGIN { print c * 1000 / h }')" "$3"
     if /usr/bin/python3 -c 'import winrm' 2>/dev/null; then
-        set -- $(measure "pywinrm $t" /usr/bin/python3 "$srcdir/tests/bench/pywinrm_fanout.py" \
+        set -- $(measure "${BENCH_PY_RUNS:-3}" "pywinrm $t" /usr/bin/python3 "$srcdir/tests/bench/pywinrm_fanout.py" \
             "$tmp/ready" "$t")
         eval "py_cpu_$t=$2"
         printf '%-28s %8s %10s %12.3f %8d KB\n' "python3-winrm ($t threads)" "$1" "$2" \
