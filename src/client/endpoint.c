@@ -93,19 +93,6 @@ void psr_endpoint_host(const char *url, char *out, size_t cap)
     curl_url_cleanup(u);
 }
 
-unsigned psr_endpoint_port(const char *url)
-{
-    CURLU *u = curl_url();
-    char *port = NULL;
-    unsigned result = 0;
-    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
-        result = (unsigned)strtoul(port, NULL, 10);
-    curl_free(port);
-    curl_url_cleanup(u);
-    return result;
-}
-
 int psr_endpoint_add_ps_version(psr_buf *url, psr_error *err)
 {
     const char *query = strchr(url->data, '?');

@@ -17,12 +17,9 @@ int psr_endpoint_url(const psr_connection_options *conn, psr_buf *out, psr_error
 /* The host part of a URL (without brackets or port) for messages; writes at
  * most cap bytes. */
 void psr_endpoint_host(const char *url, char *out, size_t cap);
-/* The same from a host already taken out of a URL (brackets removed). */
+/* The same for a host already taken out of a URL (psr_http_host): an IPv6
+ * literal loses its brackets. */
 void psr_endpoint_host_name(const char *url_host, char *out, size_t cap);
-
-/* The port of a URL, the scheme's default when it names none (for the SPN
- * with IncludePortInSPN); 0 when the URL cannot be read. */
-unsigned psr_endpoint_port(const char *url);
 
 /* PowerShell's rule for the URL of a PowerShell session (WSManTransport-
  * Manager.Initialize): the client's version goes into the query, so that

@@ -69,7 +69,7 @@ void psr_transport_http_options(const psr_connection_options *conn, const char *
 static int connect_endpoint(psr_transport *t, psr_error *err)
 {
     const psr_connection_options *conn = &t->conn;
-    psr_endpoint_host(t->url.data, t->host, sizeof(t->host));
+    psr_endpoint_host(t->url.data, t->host, sizeof(t->host)); /* for messages, even on failure */
     psr_http_options ho;
     psr_transport_http_options(conn, t->url.data, &ho);
     psr_http_free(t->http);
@@ -78,7 +78,7 @@ static int connect_endpoint(psr_transport *t, psr_error *err)
     t->auth = NULL;
     int rc = psr_http_new(&t->http, &ho, err);
     if (!rc)
-        rc = psr_auth_new(&t->auth, conn, t->host, psr_endpoint_port(t->url.data),
+        rc = psr_auth_new(&t->auth, conn, t->host, psr_http_port(t->http),
                           psr_http_is_tls(t->http), err);
     return rc;
 }

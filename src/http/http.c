@@ -370,7 +370,6 @@ int psr_http_new(psr_http **out, const psr_http_options *opts, psr_error *err)
     return 0;
 }
 
-
 void psr_http_free(psr_http *h)
 {
     if (!h)

@@ -110,8 +110,8 @@ int psr_http_peer_cert_der(psr_http *h, psr_buf *out, psr_error *err);
 int psr_http_is_tls(const psr_http *h);
 const char *psr_http_url(const psr_http *h);
 /* The URL's host as written in it (an IPv6 literal in brackets) and its
- * port (the scheme's default when it names none): parsed once, by
- * psr_http_new. */
+ * port (the scheme's default when it names none, as the SPN with
+ * IncludePortInSPN needs): parsed once, by psr_http_new. */
 const char *psr_http_host(const psr_http *h);
 unsigned psr_http_port(const psr_http *h);
 

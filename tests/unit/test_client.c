@@ -2,6 +2,7 @@
 #include "psremote/connection.h"
 #include "psremote/session_option.h"
 #include "src/client/endpoint.h"
+#include "src/http/http.h"
 #include "wsman/wsman.h"
 #include "unit.h"
 
@@ -78,6 +79,32 @@ static void test_endpoint_host(void)
     CU_ASSERT_STRING_EQUAL(host, "::1");
     psr_endpoint_host("http://Server1:5985/wsman", host, sizeof(host));
     CU_ASSERT_STRING_EQUAL(host, "Server1");
+    psr_endpoint_host_name("[fe80::1]", host, sizeof(host));
+    CU_ASSERT_STRING_EQUAL(host, "fe80::1");
+    psr_endpoint_host_name("mail.example.com", host, sizeof(host));
+    CU_ASSERT_STRING_EQUAL(host, "mail.example.com");
+    psr_endpoint_host_name("mail.example.com", host, 5);
+    CU_ASSERT_STRING_EQUAL(host, "mail");
+
+    /* The HTTP handle's host and port, as the authenticator gets them: the
+     * scheme's default port when the URL names none (IncludePortInSPN). */
+    static const struct {
+        const char *url, *host;
+        unsigned port;
+    } cases[] = {
+        {"https://mail.example.com/PowerShell", "mail.example.com", 443},
+        {"http://Server1/wsman", "Server1", 80},
+        {"https://[::1]:5986/wsman", "[::1]", 5986},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        psr_http_options ho = {.url = cases[i].url, .proxy = ""};
+        psr_http *h = NULL;
+        psr_error err;
+        CU_ASSERT_EQUAL_FATAL(psr_http_new(&h, &ho, &err), 0);
+        CU_ASSERT_STRING_EQUAL(psr_http_host(h), cases[i].host);
+        CU_ASSERT_EQUAL(psr_http_port(h), cases[i].port);
+        psr_http_free(h);
+    }
 }
 
 static void test_auth_names(void)
