@@ -30,6 +30,9 @@ typedef struct loop {
     long long deadline_ms; /* when libcurl's timer fires (monotonic); -1 none */
     host_job *jobs;
     size_t n, next, running, done, failed;
+    /* Jobs whose turn came while a twin ran (fanout_twins.c), queued to
+     * start when it ends; each is queued at most once. */
+    size_t *ready, ready_head, ready_tail;
     unsigned throttle;
     wsman_reader *reader; /* reads every host's replies; NULL (no memory) works too */
 } loop;
@@ -62,8 +65,13 @@ static void release(loop *l, host_job *j)
 static void finish(loop *l, host_job *j)
 {
     j->step = FANOUT_DONE;
+    j->over = 1;
     l->running--;
     l->done++;
+    if (j->twin_next != FANOUT_NO_TWIN && l->jobs[j->twin_next].waiting_for_twin) {
+        l->jobs[j->twin_next].waiting_for_twin = 0;
+        l->ready[l->ready_tail++] = j->twin_next;
+    }
     if (j->failed)
         l->failed++;
     if (l->f.cb->on_done)
@@ -209,6 +217,7 @@ static void on_transfer_done(loop *l, host_job *j, CURLcode code)
 /* Opens a host's connection and sends its first envelope. */
 static void start_host(loop *l, host_job *j)
 {
+    j->started = 1;
     l->running++;
     progress(l);
     psr_error err;
@@ -237,20 +246,44 @@ static void start_host(loop *l, host_job *j)
     advance(l, j, j->step);
 }
 
+/* Starts jobs up to the throttle: first those a twin held back, then the
+ * next in list order; one whose twin still runs waits for it to end. */
+static void start_more(loop *l)
+{
+    while (!l->f.stopping && l->running < l->throttle) {
+        host_job *j;
+        if (l->ready_head < l->ready_tail)
+            j = &l->jobs[l->ready[l->ready_head++]];
+        else if (l->next < l->n)
+            j = &l->jobs[l->next++];
+        else
+            break;
+        if (j->twin_prev != FANOUT_NO_TWIN && !l->jobs[j->twin_prev].over) {
+            j->waiting_for_twin = 1;
+            continue;
+        }
+        start_host(l, j);
+    }
+}
+
 /* Ctrl+C: hosts not started are stopped; the protocol says where each
  * running one goes. A long poll waiting on the server is abandoned (its
  * connection dropped) so the next request need not wait for it. */
 static void stop_all(loop *l)
 {
     l->f.stopping = 1;
-    for (size_t i = l->next; i < l->n; i++) {
+    for (size_t i = 0; i < l->n; i++) {
         host_job *j = &l->jobs[i];
+        if (j->started || j->over)
+            continue;
+        j->waiting_for_twin = 0;
         j->failed = 1;
         psr_error_set(&j->err, PSR_E_CANCELLED, "not started: stopped by the user");
         l->running++;
         finish(l, j);
     }
     l->next = l->n;
+    l->ready_head = l->ready_tail;
     for (size_t i = 0; i < l->n; i++) {
         host_job *j = &l->jobs[i];
         if (j->step == FANOUT_DONE || !j->waiting || !j->in_flight)
@@ -328,11 +361,18 @@ int fanout_run(const fanout_protocol *proto, const void *work,
               .n = n,
               .throttle = throttle ? throttle : DEFAULT_THROTTLE};
     l.jobs = calloc(n ? n : 1, sizeof(*l.jobs));
+    l.ready = calloc(n ? n : 1, sizeof(*l.ready));
     l.multi = curl_multi_init();
     l.epfd = epoll_create1(EPOLL_CLOEXEC);
     l.deadline_ms = -1;
-    if (!l.jobs || !l.multi || l.epfd < 0) {
+    for (size_t i = 0; l.jobs && i < n; i++) {
+        l.jobs[i].index = i;
+        l.jobs[i].conn = &conns[i];
+        l.jobs[i].step = FANOUT_DONE;
+    }
+    if (!l.jobs || !l.ready || !l.multi || l.epfd < 0 || fanout_link_twins(l.jobs, n) != 0) {
         free(l.jobs);
+        free(l.ready);
         if (l.multi)
             curl_multi_cleanup(l.multi);
         if (l.epfd >= 0)
@@ -348,15 +388,9 @@ int fanout_run(const fanout_protocol *proto, const void *work,
         epoll_ctl(l.epfd, EPOLL_CTL_ADD, interrupt_fd, &ie);
     }
     l.reader = wsman_reader_new();
-    for (size_t i = 0; i < n; i++) {
-        l.jobs[i].index = i;
-        l.jobs[i].conn = &conns[i];
-        l.jobs[i].step = FANOUT_DONE;
-    }
     int aborted = 0;
     while (l.done < l.n) {
-        while (!l.f.stopping && l.running < l.throttle && l.next < l.n)
-            start_host(&l, &l.jobs[l.next++]);
+        start_more(&l);
         if (l.done >= l.n)
             break;
         /* Only the sockets with something to do are handed to libcurl:
@@ -398,6 +432,7 @@ int fanout_run(const fanout_protocol *proto, const void *work,
     curl_multi_cleanup(l.multi);
     close(l.epfd);
     free(l.jobs);
+    free(l.ready);
     wsman_reader_free(l.reader);
     if (aborted)
         return psr_error_set(err, PSR_E_CANCELLED,

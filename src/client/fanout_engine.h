@@ -19,8 +19,17 @@
 
 typedef struct fanout fanout;
 
+#define FANOUT_NO_TWIN ((size_t)-1)
+
 typedef struct host_job {
     size_t index;
+    /* The jobs before and after this one with the same endpoint and a
+     * connection-bound authentication (fanout_twins.c), or FANOUT_NO_TWIN:
+     * this one starts only once twin_prev is over. */
+    size_t twin_prev, twin_next;
+    int started;         /* start_host ran for it */
+    int over;            /* finished (or stopped before it started) */
+    int waiting_for_twin; /* its turn came while twin_prev still ran */
     const psr_connection_options *conn;
     psr_buf url;
     char host[256];
@@ -75,6 +84,9 @@ struct fanout {
 /* The header every request of j carries: To, a fresh MessageID, locale,
  * envelope size, OperationTimeout, j->resource_uri and j->shell_id. */
 void fanout_header(host_job *j, wsman_request_header *h, char msgid[PSR_MESSAGE_ID_LEN]);
+
+/* Sets twin_prev and twin_next of jobs[0..n) (their conn set). -1: no memory. */
+int fanout_link_twins(host_job *jobs, size_t n);
 
 /* Runs the jobs of conns[0..n) with proto, at most throttle at a time. */
 int fanout_run(const fanout_protocol *proto, const void *work,

@@ -9,7 +9,7 @@ noinst_HEADERS += src/client/endpoint.h src/client/transport.h src/client/psrp_s
 libpsremote_core_la_SOURCES += src/client/connection.c src/client/endpoint.c \
 	src/client/session_option.c src/client/transport.c src/client/winrs.c \
 	src/client/psrp_session.c src/client/auth.c src/client/application_arguments.c \
-	src/client/fanout.c src/client/fanout_winrs.c src/client/fanout_psrp.c src/client/trace.c \
+	src/client/fanout.c src/client/fanout_twins.c src/client/fanout_winrs.c src/client/fanout_psrp.c src/client/trace.c \
 	src/client/psrp_host.c src/client/powershell.c src/client/powershell_host.c \
 	src/client/powershell_object.c
 

@@ -43,6 +43,29 @@ for tls in 0 1; do
         "$PSR_NTLM_ONLY_USER" "$PSR_NTLM_ONLY_PASSWORD" --authentication ntlm
 done
 run_pair "Basic over HTTPS" $HTTPS_PORT 1 "$USER_NAME" "$USER_PASSWORD" --authentication basic
+
+# One server named several times in a fan-out: libcurl would hand one
+# name's idle connection to another's transfer, where connection-bound
+# authentication breaks, so those computers run one after the other.
+start_harness twins --listen 127.0.0.1:0 --auth negotiate,kerberos $GSS_OPTS \
+    --stats-file "$TMP/twins.stats"
+TWINS_PORT=$(port_of "$URL_twins")
+for auth in ntlm kerberos; do
+    user=$PSR_NTLM_ONLY_USER pass=$PSR_NTLM_ONLY_PASSWORD
+    [ $auth = kerberos ] && { user=$PSR_KDC_USER; pass=$PSR_KDC_PASSWORD; }
+    PSREMOTE_PASSWORD=$pass "$PSREMOTE" invoke -c localhost,LOCALHOST,localhost,localhost \
+        --port $TWINS_PORT -u "$user" --authentication $auth --throttle-limit 4 \
+        -e '"x" * 300000; "done"' >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    check "$auth, one server named four times: every one answers whole" \
+        [ $rc -eq 0 -a "$(grep -ci '^localhost: done$' "$TMP/out")" -eq 4 -a \
+          "$(awk 'tolower(substr($0, 1, 11)) == "localhost: " && length($0) == 300011' \
+              "$TMP/out" | wc -l)" -eq 4 ]
+done
+kill -USR1 "$PID_twins"
+wait_for "grep -q 'shells_created 8' '$TMP/twins.stats'"
+check "the four ran one after the other (the harness saw one shell at a time)" \
+    [ "$(sed -n 's/^max_shells_open //p' "$TMP/twins.stats")" -eq 1 ]
 check "HTTP requests were sealed (multipart/encrypted) and named the Kerberos user" \
     grep -q "Create user=$PSR_KDC_USER" "$TMP/harness.win.err"
 

@@ -2,6 +2,7 @@
 #include "psremote/connection.h"
 #include "psremote/session_option.h"
 #include "src/client/endpoint.h"
+#include "src/client/fanout_engine.h"
 #include "src/http/http.h"
 #include "wsman/wsman.h"
 #include "unit.h"
@@ -105,6 +106,44 @@ static void test_endpoint_host(void)
         CU_ASSERT_EQUAL(psr_http_port(h), cases[i].port);
         psr_http_free(h);
     }
+}
+
+/* Computers that libcurl would give one connection: same scheme, host name
+ * without case and port (default made explicit), with an authentication
+ * bound to the connection. Linked in list order, as a chain. */
+static void test_fanout_twins(void)
+{
+    enum { N = 7 };
+    psr_connection_options c[N];
+    for (int i = 0; i < N; i++) {
+        psr_connection_options_init(&c[i]);
+        c[i].auth = PSR_AUTH_NTLM;
+    }
+    c[0].computer_name = "srv1";
+    c[1].computer_name = "other";
+    c[2].computer_name = "SRV1";                                  /* twin of 0 */
+    c[3].connection_uri = "http://srv1:5985/wsman";                /* twin of 2 */
+    c[4].computer_name = "srv1";
+    c[4].port = 5986;                                             /* another port */
+    c[5].computer_name = "srv1";
+    c[5].auth = PSR_AUTH_BASIC;                                   /* not bound */
+    c[6].connection_uri = "https://mail.example.com/PowerShell";  /* alone */
+    host_job jobs[N];
+    memset(jobs, 0, sizeof(jobs));
+    for (int i = 0; i < N; i++)
+        jobs[i].conn = &c[i];
+    CU_ASSERT_EQUAL_FATAL(fanout_link_twins(jobs, N), 0);
+    CU_ASSERT_EQUAL(jobs[0].twin_prev, FANOUT_NO_TWIN);
+    CU_ASSERT_EQUAL(jobs[0].twin_next, 2);
+    CU_ASSERT_EQUAL(jobs[2].twin_prev, 0);
+    CU_ASSERT_EQUAL(jobs[2].twin_next, 3);
+    CU_ASSERT_EQUAL(jobs[3].twin_prev, 2);
+    CU_ASSERT_EQUAL(jobs[3].twin_next, FANOUT_NO_TWIN);
+    for (int i = 1; i < N; i += (i == 1 ? 3 : 1)) { /* 1, 4, 5, 6 */
+        CU_ASSERT_EQUAL(jobs[i].twin_prev, FANOUT_NO_TWIN);
+        CU_ASSERT_EQUAL(jobs[i].twin_next, FANOUT_NO_TWIN);
+    }
+    CU_ASSERT_EQUAL(fanout_link_twins(jobs, 0), 0);
 }
 
 static void test_auth_names(void)
@@ -341,6 +380,7 @@ static const psr_unit_test tests[] = {
     {"endpoint connection URI", test_endpoint_connection_uri},
     {"endpoint bad names", test_endpoint_bad_names},
     {"endpoint host", test_endpoint_host},
+    {"fan-out: computers that would share a connection", test_fanout_twins},
     {"authentication names", test_auth_names},
     {"session options", test_session_options},
     {"session option errors", test_session_option_errors},
