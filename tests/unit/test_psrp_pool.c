@@ -73,28 +73,45 @@ static void recv_free(received *r)
     memset(r, 0, sizeof(*r));
 }
 
+/* A pool for cfg, opened: its creationXml taken (and dropped). */
+static psrp_pool *start_pool(const psrp_pool_config *cfg)
+{
+    psrp_pool *p = psrp_pool_new(cfg, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(psrp_pool_open(p, NULL), 0);
+    psr_buf creation = {0};
+    CU_ASSERT(psrp_pool_take_payload(p, &creation, 512000, NULL) > 0);
+    psr_buf_free(&creation);
+    return p;
+}
+
+/* The server's answer to an open: capability, private data (private_data,
+ * or an empty dictionary when NULL) and the Opened state. */
+static void srv_add_opening(server *s, const char *server_version, const char *private_data)
+{
+    psr_buf d = {0};
+    psrp_msg_session_capability_build(&d, server_version, "2.0", "1.1.0.1", NULL);
+    srv_add(s, PSRP_SESSION_CAPABILITY, NULL, NULL, &d); /* Windows: nil RPID */
+    psr_buf_reset(&d);
+    if (private_data)
+        psr_buf_puts(&d, private_data);
+    else
+        psrp_msg_app_private_data_build(&d, NULL, NULL);
+    srv_add(s, PSRP_APPLICATION_PRIVATE_DATA, &RPID, NULL, &d);
+    psr_buf_reset(&d);
+    psrp_msg_pool_state_build(&d, PSRP_POOL_OPENED, NULL, NULL);
+    srv_add(s, PSRP_RUNSPACEPOOL_STATE, &RPID, NULL, &d);
+    psr_buf_free(&d);
+}
+
 static psrp_pool *open_pool_with(server *s, const char *server_version, psrp_clixml_reader *reader)
 {
     psrp_pool_config cfg;
     psrp_pool_config_init(&cfg);
     cfg.rpid = RPID;
     cfg.reader = reader;
-    psrp_pool *p = psrp_pool_new(&cfg, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    CU_ASSERT_EQUAL(psrp_pool_open(p, NULL), 0);
-    psr_buf creation = {0};
-    CU_ASSERT(psrp_pool_take_payload(p, &creation, 512000, NULL) > 0);
-    psr_buf_free(&creation);
-    psr_buf d = {0};
-    psrp_msg_session_capability_build(&d, server_version, "2.0", "1.1.0.1", NULL);
-    srv_add(s, PSRP_SESSION_CAPABILITY, NULL, NULL, &d); /* Windows: nil RPID */
-    psr_buf_reset(&d);
-    psrp_msg_app_private_data_build(&d, NULL, NULL);
-    srv_add(s, PSRP_APPLICATION_PRIVATE_DATA, &RPID, NULL, &d);
-    psr_buf_reset(&d);
-    psrp_msg_pool_state_build(&d, PSRP_POOL_OPENED, NULL, NULL);
-    srv_add(s, PSRP_RUNSPACEPOOL_STATE, &RPID, NULL, &d);
-    psr_buf_free(&d);
+    psrp_pool *p = start_pool(&cfg);
+    srv_add_opening(s, server_version, NULL);
     CU_ASSERT_EQUAL(srv_feed_pool(s, p, NULL), 0);
     psrp_pool_event ev;
     while (psrp_pool_next_event(p, &ev) == 1)
@@ -189,23 +206,9 @@ static int open_with_private_data(int skip, const char *private_data, psrp_pool_
     psrp_pool_config_init(&cfg);
     cfg.rpid = RPID;
     cfg.skip_private_data = skip;
-    psrp_pool *p = psrp_pool_new(&cfg, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-    CU_ASSERT_EQUAL(psrp_pool_open(p, NULL), 0);
-    psr_buf creation = {0};
-    CU_ASSERT(psrp_pool_take_payload(p, &creation, 512000, NULL) > 0);
-    psr_buf_free(&creation);
+    psrp_pool *p = start_pool(&cfg);
     server s = {.next_object = 1};
-    psr_buf d = {0};
-    psrp_msg_session_capability_build(&d, "2.3", "2.0", "1.1.0.1", NULL);
-    srv_add(&s, PSRP_SESSION_CAPABILITY, NULL, NULL, &d);
-    psr_buf_reset(&d);
-    psr_buf_puts(&d, private_data);
-    srv_add(&s, PSRP_APPLICATION_PRIVATE_DATA, &RPID, NULL, &d);
-    psr_buf_reset(&d);
-    psrp_msg_pool_state_build(&d, PSRP_POOL_OPENED, NULL, NULL);
-    srv_add(&s, PSRP_RUNSPACEPOOL_STATE, &RPID, NULL, &d);
-    psr_buf_free(&d);
+    srv_add_opening(&s, "2.3", private_data);
     int rc = srv_feed_pool(&s, p, err);
     memset(seen, 0, sizeof(*seen));
     psrp_pool_event ev;
