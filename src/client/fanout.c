@@ -65,7 +65,6 @@ static void release(loop *l, host_job *j)
 static void finish(loop *l, host_job *j)
 {
     j->step = FANOUT_DONE;
-    j->over = 1;
     l->running--;
     l->done++;
     if (j->twin_next != FANOUT_NO_TWIN && l->jobs[j->twin_next].waiting_for_twin) {
@@ -246,6 +245,13 @@ static void start_host(loop *l, host_job *j)
     advance(l, j, j->step);
 }
 
+/* A job that started has ended (every job's step is FANOUT_DONE before it
+ * starts and after it ends). */
+static int job_over(const host_job *j)
+{
+    return j->started && j->step == FANOUT_DONE;
+}
+
 /* Starts jobs up to the throttle: first those a twin held back, then the
  * next in list order; one whose twin still runs waits for it to end. */
 static void start_more(loop *l)
@@ -258,7 +264,7 @@ static void start_more(loop *l)
             j = &l->jobs[l->next++];
         else
             break;
-        if (j->twin_prev != FANOUT_NO_TWIN && !l->jobs[j->twin_prev].over) {
+        if (j->twin_prev != FANOUT_NO_TWIN && !job_over(&l->jobs[j->twin_prev])) {
             j->waiting_for_twin = 1;
             continue;
         }
@@ -274,7 +280,7 @@ static void stop_all(loop *l)
     l->f.stopping = 1;
     for (size_t i = 0; i < l->n; i++) {
         host_job *j = &l->jobs[i];
-        if (j->started || j->over)
+        if (j->started)
             continue;
         j->waiting_for_twin = 0;
         j->failed = 1;

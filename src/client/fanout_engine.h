@@ -28,7 +28,6 @@ typedef struct host_job {
      * this one starts only once twin_prev is over. */
     size_t twin_prev, twin_next;
     int started;         /* start_host ran for it */
-    int over;            /* finished (or stopped before it started) */
     int waiting_for_twin; /* its turn came while twin_prev still ran */
     const psr_connection_options *conn;
     psr_buf url;

@@ -110,6 +110,14 @@ static void test_post_custom_type_no_auth_large_body(void)
     test_server_stop(&s);
 }
 
+/* A one-byte POST that succeeds, on a new connection or a kept one. */
+static void post_expecting(psr_http *h, psr_http_response *r, const char *body, int new_connection)
+{
+    psr_error err;
+    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, body, 1, r, &err), 0);
+    CU_ASSERT_EQUAL(psr_http_last_connection_was_new(h), new_connection);
+}
+
 static void test_keep_alive_and_reset(void)
 {
     test_server s = {.reply_body = "ok"};
@@ -134,10 +142,8 @@ static void test_keep_alive_and_reset(void)
     CU_ASSERT_STRING_EQUAL(r.body.data, "ok");
 
     psr_http_reset_connection(h);
-    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "c", 1, &r, &err), 0);
-    CU_ASSERT_EQUAL(psr_http_last_connection_was_new(h), 1);
-    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "d", 1, &r, &err), 0);
-    CU_ASSERT_EQUAL(psr_http_last_connection_was_new(h), 0);
+    post_expecting(h, &r, "c", 1);
+    post_expecting(h, &r, "d", 0);
     CU_ASSERT_EQUAL(s.requests, 4);
     CU_ASSERT_EQUAL(s.connections, 2);
     psr_http_response_clear(&r);
@@ -153,17 +159,13 @@ static void test_close_after_next(void)
     CU_ASSERT_EQUAL_FATAL(test_server_start(&s, NULL, NULL), 0);
     psr_http *h = open_http(s.url);
     psr_http_response r = {0};
-    psr_error err;
-    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "a", 1, &r, &err), 0);
+    post_expecting(h, &r, "a", 1);
     psr_http_close_after_next(h);
-    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "b", 1, &r, &err), 0);
-    CU_ASSERT_EQUAL(psr_http_last_connection_was_new(h), 0); /* b still used a's connection */
+    post_expecting(h, &r, "b", 0); /* b still used a's connection */
     CU_ASSERT_STRING_EQUAL(r.body.data, "ok");
     CU_ASSERT_EQUAL(s.connections, 1);
-    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "c", 1, &r, &err), 0);
-    CU_ASSERT_EQUAL(psr_http_last_connection_was_new(h), 1);
-    CU_ASSERT_EQUAL(psr_http_post(h, NULL, NULL, "d", 1, &r, &err), 0);
-    CU_ASSERT_EQUAL(psr_http_last_connection_was_new(h), 0);
+    post_expecting(h, &r, "c", 1);
+    post_expecting(h, &r, "d", 0);
     CU_ASSERT_EQUAL(s.requests, 4);
     CU_ASSERT_EQUAL(s.connections, 2);
     psr_http_response_clear(&r);
